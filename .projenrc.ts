@@ -1,0 +1,130 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * Lowest aws-cdk-lib we promise to work with (the peer dependency minimum).
+ *
+ * Why this version: `ApprovalGate` renders V2 stage conditions through the L2
+ * `aws-codepipeline` API (`StageProps.beforeEntry` / `onSuccess` / `onFailure`,
+ * `Condition`, `Rule`), which first shipped in 2025 (aws-cdk-lib 2.18x), and the
+ * notifier Lambda uses `lambda.Runtime.NODEJS_22_X`. Users lag behind the newest
+ * release, so we do not ask for more. `npx projen test` compiles `src/` once
+ * against exactly this version (see `scripts/consumer-check.sh`), so the range
+ * in package.json is tested, not hoped for.
+ */
+const PEER_CDK_MINIMUM = '2.195.0';
+
+/**
+ * aws-cdk-lib the tests run on: the first line with the bundled CloudFormation
+ * validation engine (`@aws/cloudformation-validate` 1.14.0 in 2.276.0) and a
+ * release cdk-nag v3 supports (>= 2.257.0).
+ */
+const TEST_CDK_VERSION = '2.276.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-delivery-pipelines',
+  description:
+    'AWS CDK constructs for release pipelines on AWS CodePipeline V2: source-build-deploy, cross-region CloudFormation waves and approval gates, validated at synth, least-privilege and cdk-nag clean.',
+  keywords: [
+    'cdk',
+    'awscdk',
+    'aws-cdk',
+    'codepipeline',
+    'pipeline',
+    'cicd',
+    'continuous-delivery',
+    'cloudformation',
+    'cross-region',
+    'approval',
+    'stage-conditions',
+    'cdk-nag',
+  ],
+  author: 'cdk-delivery-pipelines developers',
+  authorAddress: 'dev@cdk-delivery-pipelines.dev',
+  license: 'Apache-2.0',
+  repositoryUrl: 'https://github.com/cdk-delivery-pipelines/cdk-delivery-pipelines.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  jsiiVersion: '~6.0.0',
+  cdkVersion: PEER_CDK_MINIMUM,
+  constructsVersion: '10.0.5',
+  // The dev copy of aws-cdk-lib is the newer TEST_CDK_VERSION below, not the peer minimum.
+  peerDependencyOptions: { pinnedDevDependency: false },
+  devDeps: [
+    `aws-cdk-lib@${TEST_CDK_VERSION}`,
+    'constructs@10.8.1',
+    'cdk-nag@^3.0.2',
+    'aws-cdk@^2.1148.1',
+    'aws-sdk-client-mock@^4.1.0',
+    'aws-sdk-client-mock-jest@^4.1.0',
+    '@aws-sdk/client-codepipeline@^3.1138.0',
+    '@aws-sdk/client-sns@^3.1138.0',
+    '@types/aws-lambda@^8.10.145',
+    'fast-check@^4.3.0',
+  ],
+
+  // Lambda handlers (`*.lambda.ts`) are bundled at build time by esbuild; synth never bundles.
+  lambdaAutoDiscover: true,
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    // Bundle the SDK clients we call, so the handler does not depend on the SDK copy in the runtime.
+    bundlingOptions: { externals: [], sourcemap: false },
+  },
+
+  // Publishing for every jsii language.
+  publishToPypi: { distName: 'cdk-delivery-pipelines', module: 'cdk_delivery_pipelines' },
+  publishToMaven: {
+    javaPackage: 'dev.cdkdeliverypipelines',
+    mavenGroupId: 'dev.cdk-delivery-pipelines',
+    mavenArtifactId: 'cdk-delivery-pipelines',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkDeliveryPipelines', packageId: 'CdkDeliveryPipelines' },
+  publishToGo: { moduleName: 'github.com/cdk-delivery-pipelines/cdk-delivery-pipelines-go' },
+
+  gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/node_modules/', '.consumer-check/', 'benchmark/results/'],
+
+  jestOptions: {
+    // Snapshots are checked, never silently rewritten: update them on purpose with `npx projen test -u`.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 120_000,
+      coverageReporters: ['text-summary'],
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.ts'],
+    },
+  },
+  githubOptions: { mergify: false },
+});
+
+// `npm test` on a fresh clone must work on its own: bundle the Lambda handlers first
+// (the constructs point at the bundles), then the unit tests, then the package checks.
+project.testTask.prependSpawn(project.bundler.bundleTask);
+
+const consumer = project.addTask('test:consumer', {
+  description: 'Compile against the peer minimum; npm pack; install into a fresh CDK app; cdk synth with the real CLI',
+  exec: 'bash scripts/consumer-check.sh',
+});
+project.testTask.spawn(consumer);
+
+project.addTask('synth:example', {
+  description: 'Synthesize the example app with the real cdk CLI (no AWS credentials needed)',
+  exec: 'bash scripts/synth-example.sh',
+});
+
+project.addTask('benchmark', {
+  description: 'Footprint and synth time of CrossRegionCfnPipeline vs hand-written aws-codepipeline',
+  exec: 'ts-node --project tsconfig.tools.json benchmark/run.ts',
+});
+
+project.addTask('fuzz', {
+  description: 'Long property-based run of the pipeline checks (FUZZ_RUNS, default 10000)',
+  exec: 'ts-node --project tsconfig.tools.json scripts/fuzz.ts',
+});
+
+for (const ignored of ['/examples/', '/benchmark/', '/scripts/', '/.ci/', '/.consumer-check/']) {
+  project.addPackageIgnore(ignored);
+}
+
+project.synth();

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Synthesize the example app with the real `cdk` CLI into examples/cdk.out. No AWS credentials needed,
+# no connection opened (no notices, telemetry and IMDS lookups off).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export CDK_DISABLE_CLI_TELEMETRY=true AWS_EC2_METADATA_DISABLED=true
+cd "$root"
+npx projen bundle >/dev/null   # the notifier Lambda is bundled at build time, never at synth
+cd examples
+npx cdk synth --no-notices --quiet
+echo "Synthesized: $(ls cdk.out/*.template.json | xargs -n1 basename | tr '\n' ' ')"
