@@ -1,3 +1,6 @@
 // Helpers working in parallel: read TEAM-RULES.md at the repo root before editing.
 export * from './approval';
 export * from './notifications';
+export * from './artifacts';
+export * from './source';
+export * from './build';

@@ -1,0 +1,124 @@
+import * as cdk from 'aws-cdk-lib';
+import { Aspects, IAspect, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+
+/**
+ * One kind of wildcard that aws-cdk-lib's own grants put in a policy, and why it is acceptable.
+ *
+ * A finding is acknowledged only when EVERY statement that produces it satisfies the allowance:
+ * - an `action` allowance (e.g. `s3:GetObject*`) holds when all resources of those statements
+ *   are among `resources` (tokens, compared in cdk-nag's flattened form);
+ * - a `resource` allowance holds when the flattened resource matches `resource` exactly
+ *   (a token such as `bucket.arnForObjects('*')`) or the regular expression `resourcePattern`.
+ */
+export interface WildcardAllowance {
+  readonly action?: string;
+  readonly resources?: string[];
+  readonly resource?: string;
+  readonly resourcePattern?: (flatten: (token: unknown) => string) => RegExp;
+  readonly reason: string;
+}
+
+/**
+ * Acknowledge, on each IAM policy under `scope`, exactly the cdk-nag `AwsSolutions-IAM5`
+ * findings that one of `allowances` explains. Any other wildcard still fails validation.
+ * Runs as an aspect, once the policies are complete.
+ */
+export function acknowledgeWildcards(scope: IConstruct, allowances: WildcardAllowance[]): void {
+  Aspects.of(scope).add(new AcknowledgeWildcards(allowances));
+}
+
+class AcknowledgeWildcards implements IAspect {
+  constructor(private readonly allowances: WildcardAllowance[]) {}
+
+  public visit(node: IConstruct): void {
+    if (!(node instanceof iam.CfnPolicy)) return;
+    const stack = Stack.of(node);
+    const flatten = (token: unknown) => flattenCfnReference(stack.resolve(token));
+    const doc = stack.resolve(node.policyDocument);
+    const statements: any[] = (doc?.Statement ?? []).filter((s: any) => s.Effect === 'Allow');
+    const reasons = new Map<string, string>();
+
+    for (const allowance of this.allowances) {
+      if (allowance.action) {
+        const users = statements.filter((s) => asArray(s.Action).includes(allowance.action));
+        if (users.length === 0) continue;
+        const allowed = new Set((allowance.resources ?? []).map(flatten));
+        if (users.every((s) => asArray(s.Resource).every((r) => allowed.has(flattenCfnReference(r))))) {
+          reasons.set(`Action::${allowance.action}`, allowance.reason);
+        }
+      } else {
+        const exact = allowance.resource !== undefined ? flatten(allowance.resource) : undefined;
+        const pattern = allowance.resourcePattern?.(flatten);
+        for (const s of statements) {
+          for (const r of asArray(s.Resource).map(flattenCfnReference)) {
+            if (!r.includes('*')) continue;
+            if (r === exact || pattern?.test(r)) {
+              reasons.set(`Resource::${r}`, allowance.reason);
+            }
+          }
+        }
+      }
+    }
+    for (const [finding, reason] of reasons) {
+      acknowledge(node, `AwsSolutions-IAM5[${finding}]`, reason);
+    }
+  }
+}
+
+/**
+ * `Validations.of(scope).acknowledge({ id, reason })` where aws-cdk-lib has it (2.257.0 and
+ * later, where validation plugins such as cdk-nag v3 read it); a no-op on older releases,
+ * which have no acknowledgment mechanism (the peer minimum is older).
+ */
+export function acknowledge(scope: IConstruct, id: string, reason: string): void {
+  const validations = (cdk as any).Validations;
+  if (validations?.of) {
+    validations.of(scope).acknowledge({ id, reason });
+  }
+}
+
+function asArray(x: unknown): any[] {
+  if (x === undefined) return [];
+  return Array.isArray(x) ? x : [x];
+}
+
+/** Escape a string for use inside a RegExp. */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** cdk-nag's flattened form of a CloudFormation value (`<Logical.Arn>`, `<AWS::Partition>`). */
+export function flattenCfnReference(reference: unknown): string {
+  const visit = (node: any): string => {
+    if (node === undefined) return '';
+    if (typeof node === 'string') return node.replace(/\${/g, '<').replace(/}/g, '>');
+    if (node['Fn::Join']) {
+      const [delimiter, items] = node['Fn::Join'];
+      return items.map(visit).join(delimiter);
+    }
+    if (node['Fn::Sub']) return visit(node['Fn::Sub']);
+    if (node['Fn::GetAtt']) {
+      const [resource, attribute] = node['Fn::GetAtt'];
+      return `<${visit(resource)}.${visit(attribute)}>`;
+    }
+    if (node['Fn::ImportValue']) return visit(node['Fn::ImportValue']);
+    if (node.Ref) return `<${visit(node.Ref)}>`;
+    return JSON.stringify(node);
+  };
+  return visit(reference);
+}
+
+/** Reasons shared by the pipelines of this library. */
+export const REASONS = {
+  artifactObjects:
+    'aws-cdk-lib grants pipeline roles and CodeBuild projects read/write on the pipeline artifact bucket only (Bucket.grantRead/grantReadWrite); ' +
+    'CodePipeline writes each artifact under a key generated per execution, so object-level access is scoped to this one bucket and cannot name objects in advance.',
+  artifactKey:
+    'aws-cdk-lib grants encrypt/decrypt on the artifact bucket key only (Key.grantEncryptDecrypt): GenerateDataKey* and ReEncrypt* are the data-key operations S3 needs for SSE-KMS on that one key.',
+  codeBuildLogs:
+    'CodeBuild creates one log stream per build inside this project\'s own log group /aws/codebuild/<project>; the wildcard covers only that group\'s streams.',
+  codeBuildReports:
+    'CodeBuild report groups of this project are named <project>-<report>; the wildcard covers only this project\'s report groups (aws-cdk-lib default).',
+};

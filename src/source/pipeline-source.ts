@@ -1,0 +1,439 @@
+import { Token } from 'aws-cdk-lib';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/**
+ * How a source notices a change and starts the pipeline.
+ */
+export enum SourceTrigger {
+  /** An EventBridge rule starts the pipeline on change (recommended; no polling). */
+  EVENTS = 'EVENTS',
+  /** CodePipeline polls the source periodically (legacy; slower and rate-limited). */
+  POLL = 'POLL',
+  /** Nothing starts the pipeline on change; start it by hand or with your own rule. */
+  NONE = 'NONE',
+}
+
+/** Options every source shares. */
+export interface SourceCommonOptions {
+  /**
+   * Name of the source action.
+   *
+   * @default 'Source'
+   */
+  readonly actionName?: string;
+
+  /**
+   * Namespace of the source action's output variables (`#{Namespace.CommitId}`).
+   *
+   * @default - no namespace; CDK assigns one if you read `binding.action`'s variables
+   */
+  readonly variablesNamespace?: string;
+}
+
+/** Options of `PipelineSource.codeCommit`. */
+export interface CodeCommitSourceOptions extends SourceCommonOptions {
+  /**
+   * Branch to build.
+   *
+   * @default 'main'
+   */
+  readonly branch?: string;
+
+  /**
+   * How changes are detected.
+   *
+   * @default SourceTrigger.EVENTS
+   */
+  readonly trigger?: SourceTrigger;
+
+  /**
+   * Output a full git clone (metadata and history) instead of a zip of the files. The build
+   * project that reads it is granted `codecommit:GitPull` on exactly this repository.
+   *
+   * @default false
+   */
+  readonly fullClone?: boolean;
+}
+
+/** Options of `PipelineSource.connection` (GitHub, GitHub Enterprise, Bitbucket, GitLab through a CodeStar/CodeConnections connection). */
+export interface ConnectionSourceOptions extends SourceCommonOptions {
+  /**
+   * ARN of the CodeStar connection (`arn:aws:codestar-connections:...` or `arn:aws:codeconnections:...`).
+   */
+  readonly connectionArn: string;
+
+  /**
+   * Branch to build.
+   *
+   * @default 'main'
+   */
+  readonly branch?: string;
+
+  /**
+   * Start the pipeline on a push to `branch`. When `pushFilter` or `pullRequestFilter`
+   * is given, the V2 trigger with those filters decides instead.
+   *
+   * @default true
+   */
+  readonly triggerOnPush?: boolean;
+
+  /**
+   * V2 trigger push filters (branches, tags, file paths, include/exclude globs); at most 3.
+   *
+   * @default - no push filter
+   */
+  readonly pushFilter?: codepipeline.GitPushFilter[];
+
+  /**
+   * V2 trigger pull-request filters (branches, file paths, events); at most 3.
+   *
+   * @default - no pull-request filter
+   */
+  readonly pullRequestFilter?: codepipeline.GitPullRequestFilter[];
+
+  /**
+   * Output a full git clone instead of a zip of the files. The build project that reads it is
+   * granted `codestar-connections:UseConnection` on exactly this connection.
+   *
+   * @default false
+   */
+  readonly fullClone?: boolean;
+}
+
+/** Options of `PipelineSource.s3`. */
+export interface S3SourceOptions extends SourceCommonOptions {
+  /**
+   * How changes are detected. With EVENTS, the rule matches CloudTrail data events for the
+   * object: a CloudTrail trail that logs write data events of the bucket must exist.
+   *
+   * @default SourceTrigger.EVENTS
+   */
+  readonly trigger?: SourceTrigger;
+}
+
+/** Options of `PipelineSource.ecr`. */
+export interface EcrSourceOptions extends SourceCommonOptions {
+  /**
+   * Image tag whose pushes start the pipeline.
+   *
+   * @default 'latest'
+   */
+  readonly imageTag?: string;
+}
+
+/** What the pipeline tells a source when binding it. */
+export interface SourceBindOptions {
+  /**
+   * Name of the output artifact.
+   *
+   * @default 'Source'
+   */
+  readonly artifactName?: string;
+}
+
+/** What a bound source gives the pipeline. */
+export interface SourceBinding {
+  /** The source action, for the first stage. */
+  readonly action: codepipeline.IAction;
+
+  /** The artifact the source action outputs. */
+  readonly output: codepipeline.Artifact;
+
+  /**
+   * V2 pipeline triggers the source needs (push/pull-request filters).
+   *
+   * @default - none
+   */
+  readonly triggers?: codepipeline.TriggerProps[];
+
+  /**
+   * The statement a build project's role needs to read a full-clone output: `codecommit:GitPull`
+   * on the repository, or `codestar-connections:UseConnection` on the connection.
+   *
+   * @default - none (the output is a zip of the files)
+   */
+  readonly fullClonePolicy?: iam.PolicyStatement;
+}
+
+const DEFAULT_BRANCH = 'main';
+const DEFAULT_ACTION_NAME = 'Source';
+const DEFAULT_ARTIFACT_NAME = 'Source';
+
+/**
+ * Where a pipeline gets its source: CodeCommit, a connection (GitHub, Bitbucket, GitHub
+ * Enterprise, GitLab), an S3 object or an ECR image.
+ */
+export abstract class PipelineSource {
+  /** A CodeCommit repository branch. */
+  public static codeCommit(repository: codecommit.IRepository, options: CodeCommitSourceOptions = {}): PipelineSource {
+    return new CodeCommitSource(repository, options);
+  }
+
+  /** A repository reached through a CodeStar connection, as 'owner/repo'. */
+  public static connection(repoString: string, options: ConnectionSourceOptions): PipelineSource {
+    return new ConnectionSource(repoString, options);
+  }
+
+  /** An object in a versioned S3 bucket. */
+  public static s3(bucket: s3.IBucket, bucketKey: string, options: S3SourceOptions = {}): PipelineSource {
+    return new S3Source(bucket, bucketKey, options);
+  }
+
+  /** An image tag in an ECR repository. */
+  public static ecr(repository: ecr.IRepository, options: EcrSourceOptions = {}): PipelineSource {
+    return new EcrSource(repository, options);
+  }
+
+  /** Whether the output is a full git clone (build projects reading it need `fullClonePolicy`). */
+  public abstract readonly fullClone: boolean;
+
+  /**
+   * Define the source action. Called once per pipeline; `scope` names the pipeline in errors.
+   */
+  public abstract bind(scope: Construct, options?: SourceBindOptions): SourceBinding;
+
+  /**
+   * Grant what a build project needs to read this source's full-clone output (nothing when
+   * the source is not a full clone).
+   */
+  public grantFullClone(grantee: iam.IGrantable): iam.Grant {
+    const statement = this._fullClonePolicyStatement();
+    if (!statement) {
+      return iam.Grant.drop(grantee, 'read a full-clone source output');
+    }
+    return iam.Grant.addToPrincipal({ grantee, actions: statement.actions, resourceArns: statement.resources });
+  }
+
+  /** @internal */
+  public abstract _fullClonePolicyStatement(): iam.PolicyStatement | undefined;
+}
+
+function what(scope: Construct): string {
+  return `${scope.constructor.name} '${scope.node.id}'`;
+}
+
+function artifactOf(scope: Construct, options?: SourceBindOptions): codepipeline.Artifact {
+  const name = options?.artifactName ?? DEFAULT_ARTIFACT_NAME;
+  if (!Token.isUnresolved(name) && !/^[A-Za-z0-9_-]{1,100}$/.test(name)) {
+    throw new Error(`${what(scope)}: source artifact name '${name}' is invalid; use 1-100 of A-Za-z0-9_-.`);
+  }
+  return new codepipeline.Artifact(name);
+}
+
+function checkActionName(scope: Construct, name: string): string {
+  if (!Token.isUnresolved(name) && !/^[A-Za-z0-9.@_-]{1,100}$/.test(name)) {
+    throw new Error(`${what(scope)}: source actionName '${name}' is invalid; use 1-100 of A-Za-z0-9.@_-.`);
+  }
+  return name;
+}
+
+/**
+ * Git branch names (git check-ref-format, simplified): no spaces, control characters,
+ * `~^:?*[\`, `..`, `@{`, no leading `-` or `/`, no trailing `/`, `.` or `.lock`.
+ */
+function checkBranch(what_: string, branch: string): string {
+  if (Token.isUnresolved(branch)) return branch;
+  const bad =
+    branch.length === 0 || branch.length > 255 ||
+    /[\s~^:?*[\\\x00-\x1f\x7f]/.test(branch) ||
+    branch.includes('..') || branch.includes('@{') || branch.includes('//') ||
+    branch.startsWith('-') || branch.startsWith('/') || branch.endsWith('/') ||
+    branch.endsWith('.') || branch.endsWith('.lock') || branch === '@';
+  if (bad) {
+    throw new Error(`${what_}: branch '${branch}' is not a valid git branch name; use a name like 'main' or 'release/1.2' (no spaces, '..', '~^:?*[\\', leading '-' or trailing '/', '.', '.lock').`);
+  }
+  return branch;
+}
+
+class CodeCommitSource extends PipelineSource {
+  public readonly fullClone: boolean;
+  private readonly branch: string;
+
+  constructor(private readonly repository: codecommit.IRepository, private readonly options: CodeCommitSourceOptions) {
+    super();
+    this.fullClone = options.fullClone ?? false;
+    this.branch = checkBranch('PipelineSource.codeCommit', options.branch ?? DEFAULT_BRANCH);
+  }
+
+  public bind(scope: Construct, options?: SourceBindOptions): SourceBinding {
+    const output = artifactOf(scope, options);
+    const action = new actions.CodeCommitSourceAction({
+      actionName: checkActionName(scope, this.options.actionName ?? DEFAULT_ACTION_NAME),
+      repository: this.repository,
+      branch: this.branch,
+      trigger: codeCommitTrigger(this.options.trigger ?? SourceTrigger.EVENTS),
+      codeBuildCloneOutput: this.fullClone,
+      variablesNamespace: this.options.variablesNamespace,
+      output,
+    });
+    return { action, output, fullClonePolicy: this._fullClonePolicyStatement() };
+  }
+
+  /** @internal */
+  public _fullClonePolicyStatement(): iam.PolicyStatement | undefined {
+    if (!this.fullClone) return undefined;
+    return new iam.PolicyStatement({ actions: ['codecommit:GitPull'], resources: [this.repository.repositoryArn] });
+  }
+}
+
+function codeCommitTrigger(trigger: SourceTrigger): actions.CodeCommitTrigger {
+  switch (trigger) {
+    case SourceTrigger.POLL: return actions.CodeCommitTrigger.POLL;
+    case SourceTrigger.NONE: return actions.CodeCommitTrigger.NONE;
+    default: return actions.CodeCommitTrigger.EVENTS;
+  }
+}
+
+function s3Trigger(trigger: SourceTrigger): actions.S3Trigger {
+  switch (trigger) {
+    case SourceTrigger.POLL: return actions.S3Trigger.POLL;
+    case SourceTrigger.NONE: return actions.S3Trigger.NONE;
+    default: return actions.S3Trigger.EVENTS;
+  }
+}
+
+const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/;
+
+class ConnectionSource extends PipelineSource {
+  public readonly fullClone: boolean;
+  private readonly owner: string;
+  private readonly repo: string;
+  private readonly branch: string;
+
+  constructor(repoString: string, private readonly options: ConnectionSourceOptions) {
+    super();
+    const where = `PipelineSource.connection('${repoString}')`;
+    const parts = repoString.split('/');
+    if (Token.isUnresolved(repoString) || parts.length !== 2 || !/^[A-Za-z0-9_.-]+$/.test(parts[0]) || !/^[A-Za-z0-9_.-]+$/.test(parts[1])) {
+      throw new Error(`${where}: repository '${repoString}' is not 'owner/repo'; pass the owner (user, organization or workspace) and the repository name separated by one '/', e.g. 'my-org/my-app'.`);
+    }
+    [this.owner, this.repo] = parts;
+    if (!options || options.connectionArn === undefined) {
+      throw new Error(`${where}: connectionArn is required; pass the ARN of a CodeStar connection in the AVAILABLE state.`);
+    }
+    if (!Token.isUnresolved(options.connectionArn) && !CONNECTION_ARN.test(options.connectionArn)) {
+      throw new Error(`${where}: connectionArn '${options.connectionArn}' is not a connection ARN; pass 'arn:aws:codestar-connections:<region>:<account>:connection/<id>' (or codeconnections).`);
+    }
+    this.fullClone = options.fullClone ?? false;
+    this.branch = checkBranch(where, options.branch ?? DEFAULT_BRANCH);
+    for (const [name, list] of [['pushFilter', options.pushFilter], ['pullRequestFilter', options.pullRequestFilter]] as const) {
+      if (list && list.length > 3) {
+        throw new Error(`${where}: ${name} has ${list.length} filters; CodePipeline allows at most 3 per trigger, merge their patterns.`);
+      }
+      for (const filter of list ?? []) {
+        for (const [key, patterns] of Object.entries(filter)) {
+          if (Array.isArray(patterns) && patterns.length > 8) {
+            throw new Error(`${where}: ${name}.${key} has ${patterns.length} patterns; CodePipeline allows at most 8, use glob patterns to combine them.`);
+          }
+        }
+      }
+    }
+  }
+
+  public bind(scope: Construct, options?: SourceBindOptions): SourceBinding {
+    const output = artifactOf(scope, options);
+    const hasFilters = (this.options.pushFilter?.length ?? 0) + (this.options.pullRequestFilter?.length ?? 0) > 0;
+    const action = new actions.CodeStarConnectionsSourceAction({
+      actionName: checkActionName(scope, this.options.actionName ?? DEFAULT_ACTION_NAME),
+      connectionArn: this.options.connectionArn,
+      owner: this.owner,
+      repo: this.repo,
+      branch: this.branch,
+      triggerOnPush: this.options.triggerOnPush ?? true,
+      codeBuildCloneOutput: this.fullClone,
+      variablesNamespace: this.options.variablesNamespace,
+      output,
+    });
+    const triggers: codepipeline.TriggerProps[] = hasFilters
+      ? [{
+        providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
+        gitConfiguration: {
+          sourceAction: action,
+          pushFilter: this.options.pushFilter?.length ? this.options.pushFilter : undefined,
+          pullRequestFilter: this.options.pullRequestFilter?.length ? this.options.pullRequestFilter : undefined,
+        },
+      }]
+      : [];
+    return { action, output, triggers, fullClonePolicy: this._fullClonePolicyStatement() };
+  }
+
+  /** @internal */
+  public _fullClonePolicyStatement(): iam.PolicyStatement | undefined {
+    if (!this.fullClone) return undefined;
+    return new iam.PolicyStatement({ actions: ['codestar-connections:UseConnection'], resources: [this.options.connectionArn] });
+  }
+}
+
+class S3Source extends PipelineSource {
+  public readonly fullClone = false;
+
+  constructor(private readonly bucket: s3.IBucket, private readonly bucketKey: string, private readonly options: S3SourceOptions) {
+    super();
+    if (!Token.isUnresolved(bucketKey) && (bucketKey.length === 0 || bucketKey.startsWith('/') || bucketKey.endsWith('/'))) {
+      throw new Error(`PipelineSource.s3: object key '${bucketKey}' is not an object key; pass the key of a zip file, e.g. 'source/app.zip' (no leading or trailing '/').`);
+    }
+  }
+
+  public bind(scope: Construct, options?: SourceBindOptions): SourceBinding {
+    // CodePipeline's S3 source reads object versions: a bucket without versioning cannot be a source.
+    if (this.bucket instanceof s3.Bucket) {
+      const cfn = this.bucket.node.defaultChild as s3.CfnBucket;
+      const versioning = cfn.versioningConfiguration;
+      const status = versioning && !Token.isUnresolved(versioning) ? (versioning as s3.CfnBucket.VersioningConfigurationProperty).status : undefined;
+      if (versioning === undefined || (status !== undefined && !Token.isUnresolved(status) && status !== 'Enabled')) {
+        throw new Error(`${what(scope)}: S3 source bucket '${this.bucket.node.path}' is not versioned; CodePipeline's S3 source needs object versions. Define it with \`versioned: true\`.`);
+      }
+    }
+    const output = artifactOf(scope, options);
+    const action = new actions.S3SourceAction({
+      actionName: checkActionName(scope, this.options.actionName ?? DEFAULT_ACTION_NAME),
+      bucket: this.bucket,
+      bucketKey: this.bucketKey,
+      trigger: s3Trigger(this.options.trigger ?? SourceTrigger.EVENTS),
+      variablesNamespace: this.options.variablesNamespace,
+      output,
+    });
+    return { action, output };
+  }
+
+  /** @internal */
+  public _fullClonePolicyStatement(): iam.PolicyStatement | undefined {
+    return undefined;
+  }
+}
+
+class EcrSource extends PipelineSource {
+  public readonly fullClone = false;
+  private readonly imageTag: string;
+
+  constructor(private readonly repository: ecr.IRepository, private readonly options: EcrSourceOptions) {
+    super();
+    this.imageTag = options.imageTag ?? 'latest';
+    if (!Token.isUnresolved(this.imageTag) && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(this.imageTag)) {
+      throw new Error(`PipelineSource.ecr: imageTag '${this.imageTag}' is not a valid image tag; use 1-128 of A-Za-z0-9._- starting with a letter, digit or '_'.`);
+    }
+  }
+
+  public bind(scope: Construct, options?: SourceBindOptions): SourceBinding {
+    const output = artifactOf(scope, options);
+    const action = new actions.EcrSourceAction({
+      actionName: checkActionName(scope, this.options.actionName ?? DEFAULT_ACTION_NAME),
+      repository: this.repository,
+      imageTag: this.imageTag,
+      variablesNamespace: this.options.variablesNamespace,
+      output,
+    });
+    return { action, output };
+  }
+
+  /** @internal */
+  public _fullClonePolicyStatement(): iam.PolicyStatement | undefined {
+    return undefined;
+  }
+}
