@@ -1,18 +1,39 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { NotifyFunction } from './notify-function';
+import {
+  ACTION_EXECUTION_EVENT,
+  FAILURES_METRIC,
+  METRIC_NAMESPACE,
+  PIPELINE_EXECUTION_EVENT,
+  PIPELINE_NAME_DIMENSION,
+  STAGE_EXECUTION_EVENT,
+  consoleHost,
+} from './notify-message';
 
 /**
- * Where pipeline failure notifications go. Shared by both pipelines (`notifications`)
- * and by `FailureNotifications` on any aws-codepipeline Pipeline.
+ * Where pipeline failure notifications go and how they are written. Shared by both pipelines
+ * (`notifications`) and by `FailureNotifications` on any aws-codepipeline Pipeline.
  */
 export interface FailureNotificationsOptions {
   /**
    * Topic the notifications are published to.
+   *
+   * A topic of your own must allow the publisher: with `enrich` (the default) the notifier
+   * Lambda's role is granted `sns:Publish` on it (and `kms:Decrypt`/`kms:GenerateDataKey` on its
+   * key, if it has one); with `enrich: false` EventBridge publishes, so an imported topic's policy
+   * must allow `events.amazonaws.com` (and its key, if any, must be a customer-managed key).
    *
    * @default - an SSL-only topic is defined
    */
@@ -21,59 +42,347 @@ export interface FailureNotificationsOptions {
   /**
    * E-mail addresses subscribed to the topic.
    *
-   * @default - no subscriptions
+   * @default - no e-mail subscriptions
    */
   readonly emails?: string[];
+
+  /**
+   * AWS Chatbot Slack channels to post the notifications to: the topic is added to each
+   * channel configuration's notification topics. Only channel configurations defined in this app
+   * can be given (an imported configuration cannot be changed).
+   *
+   * @default - no Slack channel
+   */
+  readonly slackChannels?: chatbot.SlackChannelConfiguration[];
+
+  /**
+   * AWS Chatbot Microsoft Teams channels to post the notifications to: the topic's ARN is added to
+   * each configuration's `snsTopicArns`. aws-cdk-lib has no L2 for Teams channels, so these are the L1.
+   *
+   * @default - no Teams channel
+   */
+  readonly teamsChannels?: chatbot.CfnMicrosoftTeamsChannelConfiguration[];
+
+  /**
+   * A Lambda function of yours that also receives every matched event, unchanged (the EventBridge
+   * CodePipeline event), as a further target of each rule.
+   *
+   * @default - no function of yours
+   */
+  readonly function?: lambda.IFunction;
+
+  /**
+   * Enrich the notifications: the rules invoke a small notifier Lambda that asks CodePipeline for
+   * the source revision (commit id and message), the failed actions' error summaries and links,
+   * writes a readable message and publishes it to the topic, and counts failures in the
+   * `CdkDeliveryPipelines` / `Failures` metric.
+   *
+   * With `false`, no Lambda is defined: the rules publish to the topic directly, through an input
+   * transformer that turns the event into a short readable text (or, when chat channels are
+   * given, into AWS Chatbot's custom-notification JSON), and `failureMetric` is the
+   * EventBridge `TriggeredRules` metric of the pipeline-failed rule.
+   *
+   * @default true
+   */
+  readonly enrich?: boolean;
+
+  /**
+   * Also notify when a manual approval action starts waiting for a reviewer.
+   *
+   * @default true
+   */
+  readonly notifyOnApproval?: boolean;
+
+  /**
+   * Dead-letter queue for events that EventBridge could not deliver to a target after its retries
+   * (185 attempts over 24 hours by default). The queue's policy is extended to allow EventBridge
+   * when the queue is defined in the same stack.
+   *
+   * @default - no dead-letter queue
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
+
+  /**
+   * How long the notifier Lambda's logs are kept (only with `enrich`).
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
+/** Props of `FailureNotifications`. */
 export interface FailureNotificationsProps extends FailureNotificationsOptions {
   /** The pipeline to watch. */
   readonly pipeline: codepipeline.IPipeline;
 }
 
 /**
- * EventBridge rules for a pipeline's failures (execution FAILED, stage FAILED/CANCELED,
- * action FAILED) that publish to an SNS topic.
+ * Failure notifications for a CodePipeline pipeline: EventBridge rules for a failed pipeline
+ * execution, a failed or canceled stage, a failed action and a manual approval waiting, which
+ * notify an SNS topic (and through it e-mail, Slack and Teams) with a readable message, plus a
+ * CloudWatch alarm on failed executions to page on.
  */
 export class FailureNotifications extends Construct {
   /** The topic notifications are published to. */
   public readonly topic: sns.ITopic;
 
-  /** The EventBridge rules, one per event kind. */
+  /** The EventBridge rules, one per event kind: pipeline failed, stage failed, action failed, approval needed. */
   public readonly rules: events.Rule[];
+
+  /**
+   * The notifier Lambda that writes and publishes the messages.
+   *
+   * @default - undefined with `enrich: false`
+   */
+  public readonly notifier?: lambda.IFunction;
+
+  /**
+   * The notifier Lambda's log group.
+   *
+   * @default - undefined with `enrich: false`
+   */
+  public readonly notifierLogGroup?: logs.ILogGroup;
+
+  /** Failed executions of the pipeline (sum over 5 minutes). */
+  public readonly failureMetric: cloudwatch.Metric;
+
+  /**
+   * In ALARM when the pipeline had a failed execution in the last 5 minutes (missing data is
+   * not breaching). Add your paging action to it: `failureAlarm.addAlarmAction(...)`.
+   */
+  public readonly failureAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: FailureNotificationsProps) {
     super(scope, id);
     const { pipeline } = props;
-    if (props.topic) {
-      this.topic = props.topic;
-    } else {
-      const topic = new sns.Topic(this, 'Topic', { enforceSSL: true });
-      Validations.of(topic).acknowledge({
-        id: 'AwsSolutions-SNS2',
-        reason:
-          'Failure notifications carry pipeline, stage and action names and error summaries, no secrets or artifacts. ' +
-          'EventBridge can only publish to an encrypted topic through a customer-managed key ($1/month per topic); pass `topic` with your own key to encrypt.',
-      });
-      this.topic = topic;
-    }
+    const enrich = props.enrich ?? true;
+    const notifyOnApproval = props.notifyOnApproval ?? true;
+    this.checkSameEnvironment(id, pipeline);
+
+    this.topic = props.topic ?? this.defineTopic();
     for (const email of props.emails ?? []) {
+      if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+$/.test(email)) {
+        throw new Error(`FailureNotifications '${id}': '${email}' in emails is not an e-mail address; pass addresses like 'team@example.com'.`);
+      }
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
-    const target = new targets.SnsTopic(this.topic);
-    this.rules = [
-      pipeline.onEvent('PipelineFailed', {
-        eventPattern: { detailType: ['CodePipeline Pipeline Execution State Change'], detail: { state: ['FAILED'] } },
-        target,
-      }),
-      pipeline.onEvent('StageFailed', {
-        eventPattern: { detailType: ['CodePipeline Stage Execution State Change'], detail: { state: ['FAILED', 'CANCELED'] } },
-        target,
-      }),
-      pipeline.onEvent('ActionFailed', {
-        eventPattern: { detailType: ['CodePipeline Action Execution State Change'], detail: { state: ['FAILED'] } },
-        target,
-      }),
+    const slackChannels = props.slackChannels ?? [];
+    const teamsChannels = props.teamsChannels ?? [];
+    for (const channel of slackChannels) channel.addNotificationTopic(this.topic);
+    for (const channel of teamsChannels) this.addTopicToTeamsChannel(id, channel);
+
+    const kinds: RuleKind[] = [
+      { id: 'PipelineFailed', description: 'pipeline execution FAILED', detailType: PIPELINE_EXECUTION_EVENT, detail: { state: ['FAILED'] } },
+      { id: 'StageFailed', description: 'stage execution FAILED or CANCELED', detailType: STAGE_EXECUTION_EVENT, detail: { state: ['FAILED', 'CANCELED'] } },
+      { id: 'ActionFailed', description: 'action execution FAILED', detailType: ACTION_EXECUTION_EVENT, detail: { state: ['FAILED'] } },
     ];
+    if (notifyOnApproval) {
+      kinds.push({ id: 'ApprovalNeeded', description: 'manual approval waiting', detailType: ACTION_EXECUTION_EVENT, detail: { state: ['STARTED'], type: { category: ['Approval'] } } });
+    }
+    this.rules = kinds.map((kind) => new events.Rule(this, kind.id, {
+      description: `${kind.description} in CodePipeline pipeline ${pipeline.pipelineName}`,
+      eventPattern: {
+        source: ['aws.codepipeline'],
+        detailType: [kind.detailType],
+        resources: [pipeline.pipelineArn],
+        detail: kind.detail,
+      },
+    }));
+
+    const deadLetterQueue = props.deadLetterQueue;
+    if (enrich) {
+      const { fn, logGroup } = this.defineNotifier(props);
+      this.notifier = fn;
+      this.notifierLogGroup = logGroup;
+      for (const rule of this.rules) rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue }));
+      this.failureMetric = new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: FAILURES_METRIC,
+        dimensionsMap: { [PIPELINE_NAME_DIMENSION]: pipeline.pipelineName },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(5),
+      });
+    } else {
+      const chatFormat = slackChannels.length + teamsChannels.length > 0;
+      kinds.forEach((kind, i) => this.rules[i].addTarget(new targets.SnsTopic(this.topic, {
+        deadLetterQueue,
+        message: chatFormat ? chatbotInput(kind.id, this.consoleHost()) : textInput(kind.id, this.consoleHost()),
+      })));
+      this.failureMetric = new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'TriggeredRules',
+        dimensionsMap: { RuleName: this.rules[0].ruleName },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(5),
+      });
+    }
+    if (props.function) {
+      for (const rule of this.rules) rule.addTarget(new targets.LambdaFunction(props.function, { deadLetterQueue }));
+    }
+
+    this.failureAlarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
+      alarmDescription: `CodePipeline pipeline ${pipeline.pipelineName} had a failed execution in the last 5 minutes.`,
+      metric: this.failureMetric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
+
+  private defineTopic(): sns.ITopic {
+    const topic = new sns.Topic(this, 'Topic', { enforceSSL: true });
+    Validations.of(topic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'Failure notifications carry pipeline, stage and action names, commit messages and error summaries, no secrets or artifacts. ' +
+        'AWS service publishers (EventBridge, CloudWatch alarms, CodePipeline approvals) cannot publish to a topic encrypted with the AWS-managed SNS key, ' +
+        'and a customer-managed key costs $1/month per topic: pass `topic` with your own key to encrypt.',
+    });
+    return topic;
+  }
+
+  private defineNotifier(props: FailureNotificationsProps): { fn: lambda.Function; logGroup: logs.LogGroup } {
+    const { pipeline } = props;
+    const logGroup = new logs.LogGroup(this, 'NotifierLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
+    // An explicit role with inline statements only: no AWSLambdaBasicExecutionRole (logs:* on every group).
+    const role = new iam.Role(this, 'NotifierRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Failure notifier of CodePipeline pipeline ${pipeline.pipelineName}: reads its executions, publishes to its topic`,
+    });
+    // logs:CreateLogStream and logs:PutLogEvents on this log group (its ARN covers its streams, which Lambda names at run time).
+    logGroup.grantWrite(role);
+    // Both actions take the `pipeline` resource type (arn:${Partition}:codepipeline:${Region}:${Account}:${PipelineName}).
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['codepipeline:GetPipelineExecution', 'codepipeline:ListActionExecutions'],
+      resources: [pipeline.pipelineArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+    }));
+    // topic.grantPublish would grant kms:GenerateDataKey* (a wildcard); SNS needs exactly these two.
+    this.topic.masterKey?.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
+
+    const fn = new NotifyFunction(this, 'Notifier', {
+      description: `Writes and publishes failure notifications of CodePipeline pipeline ${pipeline.pipelineName}`,
+      role,
+      logGroup,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: {
+        TOPIC_ARN: this.topic.topicArn,
+        PIPELINE_NAME: pipeline.pipelineName,
+      },
+      // Only a failed publish fails an invocation: after Lambda's retries, the event itself goes to the topic.
+      retryAttempts: 2,
+      onFailure: new TopicDestination(this.topic),
+    });
+    return { fn, logGroup };
+  }
+
+  private addTopicToTeamsChannel(id: string, channel: chatbot.CfnMicrosoftTeamsChannelConfiguration): void {
+    const existing = channel.snsTopicArns;
+    if (existing !== undefined && (Token.isUnresolved(existing) || !Array.isArray(existing))) {
+      throw new Error(`FailureNotifications '${id}': the snsTopicArns of Teams channel '${channel.node.path}' is a token; give it a list of ARNs so the notification topic can be added.`);
+    }
+    channel.snsTopicArns = [...(existing ?? []), this.topic.topicArn];
+  }
+
+  private checkSameEnvironment(id: string, pipeline: codepipeline.IPipeline): void {
+    const stack = Stack.of(this);
+    for (const [what, mine, theirs] of [['region', stack.region, pipeline.env.region], ['account', stack.account, pipeline.env.account]]) {
+      if (!Token.isUnresolved(mine) && !Token.isUnresolved(theirs) && mine !== theirs) {
+        throw new Error(`FailureNotifications '${id}': the pipeline is in ${what} '${theirs}' but the notifications are defined in ${what} '${mine}'; ` +
+          'EventBridge delivers CodePipeline events only in the pipeline\'s own account and region: define FailureNotifications in a stack there.');
+      }
+    }
+  }
+
+  private consoleHost(): string {
+    const region = Stack.of(this).region;
+    return Token.isUnresolved(region) ? 'console.aws.amazon.com' : consoleHost(region);
+  }
+}
+
+interface RuleKind {
+  readonly id: 'PipelineFailed' | 'StageFailed' | 'ActionFailed' | 'ApprovalNeeded';
+  readonly description: string;
+  readonly detailType: string;
+  readonly detail: { [key: string]: unknown };
+}
+
+/** Lambda on-failure destination that only names the topic: the role's sns:Publish is granted explicitly. */
+class TopicDestination implements lambda.IDestination {
+  constructor(private readonly topic: sns.ITopic) {}
+
+  public bind(): lambda.DestinationConfig {
+    return { destination: this.topic.topicArn };
+  }
+}
+
+const f = {
+  pipeline: events.EventField.fromPath('$.detail.pipeline'),
+  executionId: events.EventField.fromPath('$.detail.execution-id'),
+  state: events.EventField.fromPath('$.detail.state'),
+  stage: events.EventField.fromPath('$.detail.stage'),
+  action: events.EventField.fromPath('$.detail.action'),
+  provider: events.EventField.fromPath('$.detail.type.provider'),
+  errorCode: events.EventField.fromPath('$.detail.execution-result.error-code'),
+  summary: events.EventField.fromPath('$.detail.execution-result.external-execution-summary'),
+  externalUrl: events.EventField.fromPath('$.detail.execution-result.external-execution-url'),
+  region: events.EventField.region,
+  account: events.EventField.account,
+  time: events.EventField.time,
+};
+
+interface RawMessage {
+  readonly title: string;
+  readonly lines: string[];
+  readonly nextSteps: string[];
+}
+
+/** The message EventBridge writes from the raw event (`enrich: false`). */
+function rawMessage(kind: RuleKind['id'], host: string): RawMessage {
+  const executionUrl = `https://${host}/codesuite/codepipeline/pipelines/${f.pipeline}/executions/${f.executionId}/timeline?region=${f.region}`;
+  const common = [`Pipeline:   ${f.pipeline} (account ${f.account}, ${f.region})`, `Execution:  ${f.executionId}`];
+  const nextSteps = [`Open the execution: ${executionUrl}`];
+  switch (kind) {
+    case 'PipelineFailed':
+      return { title: `Pipeline ${f.pipeline} FAILED`, lines: [...common, `Time:       ${f.time}`], nextSteps };
+    case 'StageFailed':
+      return { title: `Pipeline ${f.pipeline}: stage ${f.stage} ${f.state}`, lines: [...common, `Stage:      ${f.stage}`, `Time:       ${f.time}`], nextSteps };
+    case 'ActionFailed':
+      return {
+        title: `Pipeline ${f.pipeline}: action ${f.stage} / ${f.action} FAILED`,
+        lines: [...common, `Stage:      ${f.stage}`, `Action:     ${f.action} (${f.provider})`,
+          `Error:      ${f.errorCode}: ${f.summary}`, `Details:    ${f.externalUrl}`, `Time:       ${f.time}`],
+        nextSteps,
+      };
+    case 'ApprovalNeeded':
+      return {
+        title: `Pipeline ${f.pipeline}: approval needed at ${f.stage} / ${f.action}`,
+        lines: [...common, `Stage:      ${f.stage}`, `Action:     ${f.action}`, `Time:       ${f.time}`],
+        nextSteps: [`Review and approve or reject: https://${host}/codesuite/codepipeline/pipelines/${f.pipeline}/view?region=${f.region}`, ...nextSteps],
+      };
+  }
+}
+
+function textInput(kind: RuleKind['id'], host: string): events.RuleTargetInput {
+  const m = rawMessage(kind, host);
+  // One JSON string per line (EventBridge writes each as a quoted line); no empty lines, they would read `""`.
+  return events.RuleTargetInput.fromMultilineText([m.title, ...m.lines, ...m.nextSteps].join('\n'));
+}
+
+function chatbotInput(kind: RuleKind['id'], host: string): events.RuleTargetInput {
+  const m = rawMessage(kind, host);
+  return events.RuleTargetInput.fromObject({
+    version: '1.0',
+    source: 'custom',
+    content: { textType: 'client-markdown', title: m.title, description: m.lines.join('\n'), nextSteps: m.nextSteps },
+    metadata: { threadId: `${f.pipeline}/${f.executionId}`, summary: m.title, eventType: kind },
+  });
 }
