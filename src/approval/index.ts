@@ -1,1 +1,3 @@
 export * from './stage-gate';
+export * from './approval-gate';
+export * from './rules';

@@ -1,0 +1,47 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
+
+/** Properties of a `LambdaInvokeRule`. */
+export interface LambdaInvokeRuleProps extends GateRuleOptions {
+  /** The function CodePipeline invokes for the check. */
+  readonly lambda: lambda.IFunction;
+
+  /**
+   * Input for the function (`UserParameters`).
+   *
+   * @default - none
+   */
+  readonly userParameters?: string;
+}
+
+/**
+ * The `LambdaInvoke` rule: the condition passes only when the function's check succeeds.
+ * Grants the pipeline role `lambda:InvokeFunction` on this function only.
+ */
+export class LambdaInvokeRule extends GateRule {
+  /** The function CodePipeline invokes. */
+  public readonly lambda: lambda.IFunction;
+
+  private readonly userParameters?: string;
+
+  constructor(props: LambdaInvokeRuleProps) {
+    super('LambdaInvoke', 'Check', true, props);
+    this.lambda = props.lambda;
+    this.userParameters = props.userParameters;
+  }
+
+  public bind(_scope: Construct, options: GateRuleBindOptions): GateRuleConfig {
+    iam.Grant.addToPrincipal({
+      grantee: options.pipeline.role,
+      actions: ['lambda:InvokeFunction'],
+      resourceArns: [this.lambda.functionArn],
+    });
+    const configuration: { [key: string]: string } = { FunctionName: this.lambda.functionName };
+    if (this.userParameters !== undefined) {
+      configuration.UserParameters = this.userParameters;
+    }
+    return { configuration };
+  }
+}

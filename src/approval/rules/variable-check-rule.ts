@@ -1,0 +1,51 @@
+import { Construct } from 'constructs';
+import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
+
+/** How a `VariableCheckRule` compares the variable with the value. */
+export enum VariableCheckOperator {
+  /** The variable equals the value. */
+  EQUALS = 'EQ',
+  /** The variable does not equal the value. */
+  NOT_EQUALS = 'NE',
+  /** The variable contains the value. */
+  CONTAINS = 'CONTAINS',
+  /** The variable matches the value as a (Java) regular expression. */
+  MATCHES = 'MATCHES',
+}
+
+/** Properties of a `VariableCheckRule`. */
+export interface VariableCheckRuleProps extends GateRuleOptions {
+  /** The pipeline variable to check, e.g. `#{SourceVariables.BranchName}`. */
+  readonly variable: string;
+
+  /** The value to compare with. */
+  readonly value: string;
+
+  /**
+   * How to compare.
+   *
+   * @default VariableCheckOperator.EQUALS
+   */
+  readonly operator?: VariableCheckOperator;
+}
+
+/** The `VariableCheck` rule: passes when a pipeline variable meets the comparison. Needs no IAM. */
+export class VariableCheckRule extends GateRule {
+  private readonly variable: string;
+  private readonly value: string;
+  private readonly operator: VariableCheckOperator;
+
+  constructor(props: VariableCheckRuleProps) {
+    super('VariableCheck', 'Variable', true, props);
+    if (props.variable.trim() === '') {
+      throw new Error("VariableCheckRule: variable is empty; name a pipeline variable such as '#{SourceVariables.BranchName}'.");
+    }
+    this.variable = props.variable;
+    this.value = props.value;
+    this.operator = props.operator ?? VariableCheckOperator.EQUALS;
+  }
+
+  public bind(_scope: Construct, _options: GateRuleBindOptions): GateRuleConfig {
+    return { configuration: { Variable: this.variable, Value: this.value, Operator: this.operator } };
+  }
+}
