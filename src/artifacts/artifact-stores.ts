@@ -1,0 +1,341 @@
+import { Duration, RemovalPolicy, Stack, Token, Validations, DefaultStackSynthesizer, BootstraplessSynthesizer, StackSynthesizer } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { DEFINED_BY_STORES } from '../private/xr-registry';
+
+/**
+ * Properties of `ArtifactStores`.
+ */
+export interface ArtifactStoresProps {
+  /**
+   * Accounts, other than the stores' own, whose deploy roles read artifacts (the accounts
+   * of cross-account targets). When the list is not empty, every regional store is
+   * encrypted with a rotating customer-managed KMS key (one per region, shared by all the
+   * pipelines that use these stores) whose key policy and bucket policy let exactly these
+   * accounts read; the AWS-managed S3 key cannot be shared across accounts.
+   *
+   * @default - no other account: buckets use S3-managed encryption and no KMS key is defined
+   */
+  readonly trustedAccounts?: string[];
+
+  /**
+   * Regions to define stores for right away, beside the stores' own region. Pipelines add
+   * the regions they deploy to when they are defined, so this is only needed to define
+   * stores before any pipeline uses them.
+   *
+   * @default - the stores' own region only
+   */
+  readonly regions?: string[];
+
+  /**
+   * Existing buckets to use as the store of a region, by region. A bucket passed here is
+   * used as it is (its policies, encryption and lifecycle are yours); it must have a
+   * concrete name, and an `encryptionKey` when `trustedAccounts` is not empty.
+   *
+   * @default - a bucket is defined for every region
+   */
+  readonly buckets?: { [region: string]: s3.IBucket };
+
+  /**
+   * Existing KMS keys, by region, for the buckets these stores define. Only used when
+   * `trustedAccounts` is not empty; the key policy is yours to manage (it must let the
+   * trusted accounts decrypt).
+   *
+   * @default - a rotating customer-managed key is defined per region when `trustedAccounts` is not empty
+   */
+  readonly encryptionKeys?: { [region: string]: kms.IKey };
+
+  /**
+   * How long artifacts are kept before S3 expires them. Pipelines only read the artifacts of
+   * running executions, so a few weeks is plenty.
+   *
+   * @default Duration.days(30)
+   */
+  readonly artifactExpiration?: Duration;
+
+  /**
+   * What happens to the buckets and keys when they are removed from the app.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Define a server access log bucket per region and log every request to the artifact
+   * bucket there.
+   *
+   * @default false - no log buckets (two more resources per region); the missing access
+   *   log is acknowledged on each artifact bucket, see README
+   */
+  readonly serverAccessLogs?: boolean;
+
+  /**
+   * First part of the bucket names: `<prefix>-<account>-<region>-<8 hex of the construct path>`.
+   * Lowercase letters, digits and hyphens.
+   *
+   * @default 'cdp-artifacts'
+   */
+  readonly bucketNamePrefix?: string;
+}
+
+/**
+ * The artifact store of one region.
+ */
+export interface RegionalArtifactStore {
+  /** The region. */
+  readonly region: string;
+
+  /** The bucket (defined by `ArtifactStores`, or passed in `buckets`). */
+  readonly bucket: s3.IBucket;
+
+  /** The bucket's name, a concrete string usable from any stack. */
+  readonly bucketName: string;
+
+  /**
+   * The key that encrypts the bucket.
+   *
+   * @default - S3-managed encryption
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What CodePipeline puts in the artifact store's `EncryptionKey.Id`: the key ARN, or the
+   * ARN of the alias `ArtifactStores` defines beside its own keys (usable from any stack).
+   *
+   * @default - S3-managed encryption
+   */
+  readonly encryptionKeyId?: string;
+
+  /** The stack that holds the store (the stores' own stack for its region, a support stack otherwise). */
+  readonly stack: Stack;
+}
+
+/**
+ * Artifact buckets for CodePipeline in the stores' own region and in every region a pipeline
+ * deploys to, each in a per-region support stack that these stores own. Several pipelines
+ * can share one `ArtifactStores`: pipelines only reference the stores (by name, never by a
+ * cross-stack export) and depend on their stacks, so deploying or deleting one pipeline never
+ * changes another's stores.
+ *
+ * Buckets are SSL-only, block all public access and expire artifacts. KMS keys (rotating,
+ * one per region) are defined only when `trustedAccounts` lists another account.
+ */
+export class ArtifactStores extends Construct {
+  /** Whether `x` is an `ArtifactStores`. */
+  public static isArtifactStores(x: unknown): x is ArtifactStores {
+    return typeof x === 'object' && x !== null && ARTIFACT_STORES in x;
+  }
+
+  /** Account of the stores (the account of the stack they are defined in). */
+  public readonly account: string;
+
+  /** Region of the stack the stores are defined in. */
+  public readonly homeRegion: string;
+
+  /** Accounts whose roles may read the artifacts, beside the stores' own. */
+  public readonly trustedAccounts: string[];
+
+  /** Whether the stores are encrypted with KMS keys that other accounts can use. */
+  public readonly kmsEncrypted: boolean;
+
+  /** Name of the KMS alias defined beside every key these stores define (same in every region). */
+  public readonly keyAliasName: string;
+
+  private readonly props: ArtifactStoresProps;
+  private readonly stores = new Map<string, RegionalArtifactStore>();
+  private readonly prefix: string;
+  private readonly suffix: string;
+
+  constructor(scope: Construct, id: string, props: ArtifactStoresProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, ARTIFACT_STORES, { value: true });
+    this.props = props;
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+      throw new Error(`ArtifactStores '${id}': stack '${stack.node.path}' has no concrete account and region (got account '${stack.account}', region '${stack.region}'); ` +
+        "define the stack with env: { account: '111111111111', region: 'eu-west-1' }: stores in other regions are found by name.");
+    }
+    this.account = stack.account;
+    this.homeRegion = stack.region;
+    this.prefix = props.bucketNamePrefix ?? 'cdp-artifacts';
+    if (!/^[a-z0-9][a-z0-9-]{0,19}$/.test(this.prefix)) {
+      throw new Error(`ArtifactStores '${id}': bucketNamePrefix '${this.prefix}' is not 1-20 lowercase letters, digits or hyphens; pass a prefix like 'cdp-artifacts'.`);
+    }
+    this.suffix = this.node.addr.slice(-8);
+    this.keyAliasName = `alias/${this.prefix}-${this.suffix}`;
+
+    this.trustedAccounts = [];
+    for (const account of props.trustedAccounts ?? []) {
+      if (Token.isUnresolved(account) || !/^\d{12}$/.test(account)) {
+        throw new Error(`ArtifactStores '${id}': trusted account '${account}' is not a concrete 12-digit account id; pass the account id as a string literal.`);
+      }
+      if (account !== this.account && !this.trustedAccounts.includes(account)) this.trustedAccounts.push(account);
+    }
+    this.kmsEncrypted = this.trustedAccounts.length > 0;
+
+    for (const [region, bucket] of Object.entries(props.buckets ?? {})) {
+      this.checkRegion(region);
+      if (Token.isUnresolved(bucket.bucketName) && Stack.of(bucket).region !== region) {
+        throw new Error(`ArtifactStores '${id}': the bucket passed for region '${region}' has no concrete name; import it with s3.Bucket.fromBucketAttributes(this, 'Store', { bucketName: 'my-bucket', region: '${region}' }).`);
+      }
+      if (this.kmsEncrypted && !bucket.encryptionKey) {
+        throw new Error(`ArtifactStores '${id}': the bucket passed for region '${region}' has no encryptionKey but trustedAccounts lists other accounts; pass a bucket with a customer-managed KMS key (s3.Bucket.fromBucketAttributes(..., { encryptionKey })).`);
+      }
+    }
+    for (const region of Object.keys(props.encryptionKeys ?? {})) this.checkRegion(region);
+
+    this.forRegion(this.homeRegion);
+    for (const region of props.regions ?? []) this.forRegion(region);
+  }
+
+  /** Regions with a store, in the order they were defined. */
+  public get regions(): string[] {
+    return [...this.stores.keys()];
+  }
+
+  /**
+   * The store of a region, defined on first use (in the stores' own stack for their region,
+   * in a support stack of these stores for any other region).
+   */
+  public forRegion(region: string): RegionalArtifactStore {
+    this.checkRegion(region);
+    const existing = this.stores.get(region);
+    if (existing) return existing;
+    const store = this.defineStore(region);
+    this.stores.set(region, store);
+    return store;
+  }
+
+  /**
+   * The pattern that matches every bucket these stores define (`<prefix>-<account>-*-<suffix>`),
+   * used to grant one constant-size statement for all regions.
+   */
+  public get bucketNamePattern(): string {
+    return `${this.prefix}-${this.account}-*-${this.suffix}`;
+  }
+
+  private checkRegion(region: string) {
+    if (Token.isUnresolved(region) || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+      throw new Error(`ArtifactStores '${this.node.id}': region '${region}' is not a concrete region name; pass a region like 'eu-west-1'.`);
+    }
+  }
+
+  private defineStore(region: string): RegionalArtifactStore {
+    const passed = this.props.buckets?.[region];
+    const stack = region === this.homeRegion ? Stack.of(this) : this.supportStack(region);
+    if (passed) {
+      return {
+        region,
+        bucket: passed,
+        bucketName: passed.bucketName,
+        encryptionKey: passed.encryptionKey,
+        encryptionKeyId: passed.encryptionKey?.keyArn,
+        stack,
+      };
+    }
+    const scope = region === this.homeRegion ? this : new Construct(stack, 'ArtifactStore');
+    const id = region === this.homeRegion ? region : 'Default';
+    const store = new Construct(scope, id);
+    const removalPolicy = this.props.removalPolicy ?? RemovalPolicy.RETAIN;
+    let encryptionKey: kms.IKey | undefined;
+    let encryptionKeyId: string | undefined;
+    if (this.kmsEncrypted) {
+      const passedKey = this.props.encryptionKeys?.[region];
+      if (passedKey) {
+        encryptionKey = passedKey;
+        encryptionKeyId = passedKey.keyArn;
+      } else {
+        const key = new kms.Key(store, 'Key', {
+          description: `CodePipeline artifacts in ${region} (ArtifactStores ${this.node.path})`,
+          enableKeyRotation: true,
+          removalPolicy,
+        });
+        key.addToResourcePolicy(new iam.PolicyStatement({
+          sid: 'TrustedAccountsReadArtifacts',
+          principals: this.trustedAccounts.map((a) => new iam.AccountPrincipal(a)),
+          actions: ['kms:Decrypt', 'kms:DescribeKey'],
+          resources: ['*'],
+        }));
+        new kms.Alias(store, 'Alias', { aliasName: this.keyAliasName, targetKey: key, removalPolicy });
+        DEFINED_BY_STORES.add(key);
+        encryptionKey = key;
+        encryptionKeyId = stack.formatArn({ service: 'kms', region, account: this.account, resource: 'alias', resourceName: this.keyAliasName.slice('alias/'.length) });
+      }
+    }
+
+    let logs: s3.IBucket | undefined;
+    if (this.props.serverAccessLogs ?? false) {
+      const logBucket = new s3.Bucket(store, 'AccessLogs', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycleRules: [{ expiration: Duration.days(365), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+        removalPolicy,
+      });
+      Validations.of(logBucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'This bucket is the server access log destination of the artifact bucket beside it; logging a log bucket into itself would loop.',
+      });
+      logs = logBucket;
+    }
+
+    const bucketName = `${this.prefix}-${this.account}-${region}-${this.suffix}`;
+    const bucket = new s3.Bucket(store, 'Bucket', {
+      bucketName,
+      encryption: encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+      encryptionKey,
+      bucketKeyEnabled: encryptionKey ? true : undefined,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{
+        expiration: this.props.artifactExpiration ?? Duration.days(30),
+        abortIncompleteMultipartUploadAfter: Duration.days(1),
+      }],
+      serverAccessLogsBucket: logs,
+      removalPolicy,
+    });
+    DEFINED_BY_STORES.add(bucket);
+    if (this.trustedAccounts.length > 0) {
+      bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'TrustedAccountsReadArtifacts',
+        principals: this.trustedAccounts.map((a) => new iam.AccountPrincipal(a)),
+        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation', 's3:ListBucket'],
+        resources: [bucket.bucketArn, bucket.arnForObjects('*')],
+      }));
+    }
+    if (!logs) {
+      Validations.of(bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'CodePipeline artifact store: only the pipeline, action and CloudFormation roles read or write it, objects expire, ' +
+          'public access is blocked and SSL enforced; API access is recorded by CloudTrail. Set serverAccessLogs: true on ArtifactStores for S3 access logs.',
+      });
+    }
+    return { region, bucket, bucketName, encryptionKey, encryptionKeyId, stack };
+  }
+
+  private supportStack(region: string): Stack {
+    const home = Stack.of(this);
+    const app = home.node.root as Construct;
+    const id = `${home.stackName}-${this.node.id}-${region}`.replace(/[^A-Za-z0-9-]/g, '-');
+    const found = app.node.tryFindChild(id);
+    if (found) return found as Stack;
+    let synthesizer: StackSynthesizer | undefined;
+    if (home.synthesizer instanceof DefaultStackSynthesizer) {
+      synthesizer = new BootstraplessSynthesizer({
+        deployRoleArn: home.synthesizer.deployRoleArn,
+        cloudFormationExecutionRoleArn: home.synthesizer.cloudFormationExecutionRoleArn,
+      });
+    }
+    return new Stack(app, id, {
+      env: { account: this.account, region },
+      synthesizer,
+      description: `CodePipeline artifact store in ${region} for ArtifactStores ${this.node.path} (shared by the pipelines that use it)`,
+    });
+  }
+}
+
+const ARTIFACT_STORES = Symbol.for('cdk-delivery-pipelines.ArtifactStores');

@@ -1,0 +1,140 @@
+import { Token } from 'aws-cdk-lib';
+
+/** CodePipeline's limit on actions in one stage. */
+export const MAX_ACTIONS_PER_STAGE = 50;
+/** CodePipeline's limit on stages in one pipeline. */
+export const MAX_STAGES = 50;
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const ACCOUNT = /^\d{12}$/;
+const STAGE_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
+const PLACEHOLDERS = ['region', 'account'];
+
+/** A target as planned: account filled in, names computed. */
+export interface PlannedTarget {
+  readonly region: string;
+  readonly account: string;
+  readonly crossAccount: boolean;
+  readonly stackName: string;
+  readonly templatePath: string;
+  readonly actionName: string;
+  readonly parameterOverrides?: { [name: string]: string };
+  readonly index: number;
+}
+
+export interface TargetInput {
+  readonly region: string;
+  readonly account?: string;
+  readonly stackName?: string;
+  readonly parameterOverrides?: { [name: string]: string };
+}
+
+export interface WaveInput {
+  readonly waveName: string;
+  readonly targets: TargetInput[];
+}
+
+export interface PlanInput {
+  readonly id: string;
+  readonly pipelineAccount: string;
+  readonly pipelineRegion: string;
+  readonly stackName: string;
+  readonly templatePath: string;
+  readonly waves: WaveInput[];
+}
+
+export interface PlannedWave {
+  readonly waveName: string;
+  readonly targets: PlannedTarget[];
+}
+
+/** Fail with the house message format. */
+export function fail(id: string, message: string): never {
+  throw new Error(`CrossRegionCfnPipeline '${id}': ${message}`);
+}
+
+export function checkRegion(id: string, region: string, where: string): void {
+  if (Token.isUnresolved(region)) {
+    fail(id, `${where} has an unresolved region (a token: ${region}); pass a concrete region like 'eu-west-1': the pipeline needs an artifact store per region at synth time.`);
+  }
+  if (!REGION.test(region)) fail(id, `${where} has region '${region}', which is not a region name; pass a region like 'eu-west-1'.`);
+}
+
+export function checkAccount(id: string, account: string, where: string): void {
+  if (Token.isUnresolved(account)) {
+    fail(id, `${where} has an unresolved account (a token: ${account}); pass a concrete 12-digit account id: cross-account roles are defined per account at synth time.`);
+  }
+  if (!ACCOUNT.test(account)) fail(id, `${where} has account '${account}', which is not a 12-digit account id; pass the account id as a string like '222222222222'.`);
+}
+
+/** Fill `{region}` and `{account}` into a template path; unknown placeholders fail. */
+export function fillTemplatePath(id: string, templatePath: string, region: string, account: string): string {
+  for (const match of templatePath.matchAll(/\{([^}]*)\}/g)) {
+    if (!PLACEHOLDERS.includes(match[1])) {
+      fail(id, `templatePath '${templatePath}' has the unknown placeholder '{${match[1]}}'; use only {region} and {account}.`);
+    }
+  }
+  return templatePath.split('{region}').join(region).split('{account}').join(account);
+}
+
+/** Validate waves and targets and name every action. */
+export function planWaves(input: PlanInput): PlannedWave[] {
+  const { id } = input;
+  if (input.waves.length === 0) {
+    fail(id, "waves is empty; pass at least one wave, e.g. waves: [{ waveName: 'Prod', targets: [{ region: 'eu-west-1' }] }].");
+  }
+  fillTemplatePath(id, input.templatePath, input.pipelineRegion, input.pipelineAccount);
+  const waveNames = new Set<string>();
+  return input.waves.map((wave) => {
+    if (!STAGE_NAME.test(wave.waveName) || wave.waveName.length > 80) {
+      fail(id, `waveName '${wave.waveName}' is not a valid stage name; use 1-80 characters from A-Z a-z 0-9 . @ _ -.`);
+    }
+    if (waveNames.has(wave.waveName)) fail(id, `waveName '${wave.waveName}' is used by two waves; give each wave its own name.`);
+    waveNames.add(wave.waveName);
+    if (wave.targets.length === 0) {
+      fail(id, `wave '${wave.waveName}' has no targets; pass at least one target, e.g. targets: [{ region: 'eu-west-1' }], or remove the wave.`);
+    }
+    const seen = new Set<string>();
+    const targets = wave.targets.map((target, index) => {
+      const where = `target ${index + 1} of wave '${wave.waveName}'`;
+      checkRegion(id, target.region, where);
+      const account = target.account ?? input.pipelineAccount;
+      checkAccount(id, account, where);
+      const key = `${account}/${target.region}`;
+      if (seen.has(key)) {
+        fail(id, `region '${target.region}'${account === input.pipelineAccount ? '' : ` of account '${account}'`} appears twice in wave '${wave.waveName}'; list each region once per wave.`);
+      }
+      seen.add(key);
+      const crossAccount = account !== input.pipelineAccount;
+      return {
+        region: target.region,
+        account,
+        crossAccount,
+        stackName: target.stackName ?? input.stackName,
+        templatePath: fillTemplatePath(id, input.templatePath, target.region, account),
+        actionName: crossAccount ? `${target.region}.${account}` : target.region,
+        parameterOverrides: target.parameterOverrides,
+        index,
+      };
+    });
+    return { waveName: wave.waveName, targets };
+  });
+}
+
+/** Split items into chunks; the first chunk holds `firstSize` items, the others `size`. */
+export function chunk<T>(items: T[], firstSize: number, size: number): T[][] {
+  const out: T[][] = [];
+  let rest = items;
+  let take = Math.max(1, firstSize);
+  while (rest.length > 0) {
+    out.push(rest.slice(0, take));
+    rest = rest.slice(take);
+    take = size;
+  }
+  return out;
+}
+
+/** Stage name for part `index` (0-based) of `parts` stages. */
+export function partName(base: string, index: number, parts: number): string {
+  return parts <= 1 || index === 0 ? base : `${base}.${index + 1}`;
+}

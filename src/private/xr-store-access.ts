@@ -1,0 +1,139 @@
+import { Aws, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { DEFINED_BY_STORES } from './xr-registry';
+import { ArtifactStores, RegionalArtifactStore } from '../artifacts/artifact-stores';
+
+const READ = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation', 's3:GetBucketVersioning', 's3:ListBucket'];
+const WRITE = ['s3:PutObject', 's3:PutObjectAcl'];
+const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+const KMS_WRITE = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+
+interface PrincipalAccess {
+  readonly statements: Map<string, iam.PolicyStatement>;
+  readonly acknowledged: Set<string>;
+}
+
+const ACCESS = new WeakMap<object, PrincipalAccess>();
+
+/**
+ * Grants on the artifact stores, merged per principal: one S3 statement and one KMS
+ * statement for all the regions of one `ArtifactStores` (a bucket-name pattern pinned to the
+ * stores' account, and `key/*` pinned by `kms:ResourceAliases`), so a role's policy stays the
+ * same size whether the pipeline deploys to 3 regions or 30 (IAM's 10,240-byte limit).
+ * Buckets and keys passed in by the user are granted by their exact ARN.
+ */
+export function grantStoreAccess(stores: ArtifactStores, store: RegionalArtifactStore, grantee: iam.IGrantable, write: boolean): iam.Grant {
+  const principal = grantee.grantPrincipal;
+  let access = ACCESS.get(principal);
+  if (!access) {
+    access = { statements: new Map(), acknowledged: new Set() };
+    ACCESS.set(principal, access);
+  }
+  const defined = DEFINED_BY_STORES.has(store.bucket);
+  const partition = Aws.PARTITION;
+  if (defined) {
+    const s3Stmt = statement(access, principal, 'pattern-s3', () => new iam.PolicyStatement({
+      sid: 'ArtifactStores',
+      actions: [...READ],
+      resources: [`arn:${partition}:s3:::${stores.bucketNamePattern}`, `arn:${partition}:s3:::${stores.bucketNamePattern}/*`],
+      conditions: { StringEquals: { 's3:ResourceAccount': stores.account } },
+    }));
+    if (write) addActions(s3Stmt, WRITE);
+    acknowledge(access, principal, `Resource::arn:<AWS::Partition>:s3:::${stores.bucketNamePattern}`,
+      `Artifact stores of ArtifactStores '${stores.node.path}': the only buckets named ${stores.bucketNamePattern} (one per region), pinned to account ${stores.account} by s3:ResourceAccount; one statement for all regions keeps the policy under IAM's size limit.`);
+    acknowledge(access, principal, `Resource::arn:<AWS::Partition>:s3:::${stores.bucketNamePattern}/*`,
+      `Pipeline artifacts are objects with generated keys in the artifact stores of ArtifactStores '${stores.node.path}' (buckets ${stores.bucketNamePattern}, account ${stores.account}).`);
+  } else {
+    const s3Stmt = statement(access, principal, `bucket-${store.region}`, () => new iam.PolicyStatement({
+      actions: [...READ],
+      resources: [store.bucket.bucketArn, store.bucket.arnForObjects('*')],
+    }));
+    if (write) addActions(s3Stmt, WRITE);
+    acknowledge(access, principal, `Resource::<${logicalIdOrName(store.bucket)}>/*`, 'Pipeline artifacts are objects with generated keys in this artifact bucket.');
+  }
+  if (store.encryptionKey) {
+    if (DEFINED_BY_STORES.has(store.encryptionKey)) {
+      const kmsStmt = statement(access, principal, 'pattern-kms', () => new iam.PolicyStatement({
+        sid: 'ArtifactStoresKeys',
+        actions: [...KMS_READ],
+        resources: [`arn:${partition}:kms:*:${stores.account}:key/*`],
+        conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': stores.keyAliasName } },
+      }));
+      if (write) addActions(kmsStmt, KMS_WRITE);
+      acknowledge(access, principal, `Resource::arn:<AWS::Partition>:kms:*:${stores.account}:key/*`,
+        `Only the artifact keys of ArtifactStores '${stores.node.path}': the kms:ResourceAliases condition pins the statement to keys aliased ${stores.keyAliasName}; their ARNs are not known in the pipeline's region.`);
+    } else {
+      const kmsStmt = statement(access, principal, `key-${store.region}`, () => new iam.PolicyStatement({
+        actions: [...KMS_READ],
+        resources: [store.encryptionKey!.keyArn],
+      }));
+      if (write) addActions(kmsStmt, KMS_WRITE);
+    }
+    if (write) {
+      acknowledge(access, principal, 'Action::kms:ReEncrypt*', 'CodePipeline and S3 re-encrypt artifacts with the artifact store key; only that key is in the statement.');
+      acknowledge(access, principal, 'Action::kms:GenerateDataKey*', 'S3 generates data keys with the artifact store key to encrypt artifacts; only that key is in the statement.');
+    }
+  }
+  return iam.Grant.drop(grantee, 'artifact store access is granted by grantStoreAccess');
+}
+
+function statement(access: PrincipalAccess, principal: iam.IPrincipal, key: string, make: () => iam.PolicyStatement): iam.PolicyStatement {
+  let stmt = access.statements.get(key);
+  if (!stmt) {
+    stmt = make();
+    access.statements.set(key, stmt);
+    principal.addToPrincipalPolicy(stmt);
+  }
+  return stmt;
+}
+
+function addActions(stmt: iam.PolicyStatement, actions: string[]) {
+  const missing = actions.filter((a) => !stmt.actions.includes(a));
+  if (missing.length > 0) stmt.addActions(...missing);
+}
+
+function acknowledge(access: PrincipalAccess, principal: iam.IPrincipal, finding: string, reason: string) {
+  if (access.acknowledged.has(finding)) return;
+  access.acknowledged.add(finding);
+  const target = principalConstruct(principal);
+  if (target) Validations.of(target).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+}
+
+function principalConstruct(principal: iam.IPrincipal): IConstruct | undefined {
+  return Construct.isConstruct(principal) ? principal : undefined;
+}
+
+function logicalIdOrName(bucket: s3.IBucket): string {
+  if (!Token.isUnresolved(bucket.bucketName)) return bucket.bucketName;
+  const resource = bucket.node.defaultChild as any;
+  return resource?.logicalId ? Stack.of(bucket).resolve(resource.logicalId) : bucket.node.id;
+}
+
+/**
+ * A reference to one regional store, defined in the pipeline's own scope (no cross-stack
+ * or cross-region export), whose grants go through `grantStoreAccess`. This is what the
+ * aws-codepipeline Pipeline receives as `crossRegionReplicationBuckets`.
+ */
+export function storeReference(scope: Construct, id: string, stores: ArtifactStores, store: RegionalArtifactStore): s3.IBucket {
+  const encryptionKey = store.encryptionKeyId
+    ? kms.Key.fromKeyArn(scope, `${id}Key`, store.encryptionKeyId)
+    : undefined;
+  const ref = s3.Bucket.fromBucketAttributes(scope, id, {
+    bucketName: store.bucketName,
+    region: store.region,
+    account: stores.account,
+    encryptionKey,
+  });
+  const grant = (write: boolean) => (identity: iam.IGrantable) => grantStoreAccess(stores, store, identity, write);
+  Object.assign(ref, {
+    grantRead: grant(false),
+    grantWrite: grant(true),
+    grantReadWrite: grant(true),
+    grantPut: grant(true),
+    grantPutAcl: grant(true),
+  });
+  return ref;
+}
