@@ -5,13 +5,13 @@ import { awscdk, javascript } from 'projen';
  *
  * Why this version: `ApprovalGate` renders V2 stage conditions through the L2
  * `aws-codepipeline` API (`StageProps.beforeEntry` / `onSuccess` / `onFailure`,
- * `Condition`, `Rule`), which first shipped in 2025 (aws-cdk-lib 2.18x), and the
- * notifier Lambda uses `lambda.Runtime.NODEJS_22_X`. Users lag behind the newest
- * release, so we do not ask for more. `npx projen test` compiles `src/` once
+ * `Condition`, `Rule`): checked release by release, 2.185.0 has none of it and
+ * 2.186.0 (2025) is the first that does. Users lag behind the newest release, so we do
+ * not ask for more. `npm test` compiles `src/` once
  * against exactly this version (see `scripts/consumer-check.sh`), so the range
  * in package.json is tested, not hoped for.
  */
-const PEER_CDK_MINIMUM = '2.195.0';
+const PEER_CDK_MINIMUM = '2.186.0';
 
 /**
  * aws-cdk-lib the tests run on: the first line with the bundled CloudFormation
@@ -68,7 +68,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Lambda handlers (`*.lambda.ts`) are bundled at build time by esbuild; synth never bundles.
   lambdaAutoDiscover: true,
   lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     // Bundle the SDK clients we call, so the handler does not depend on the SDK copy in the runtime.
     bundlingOptions: { externals: [], sourcemap: false },
   },

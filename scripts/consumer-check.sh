@@ -41,8 +41,13 @@ JSON
 npx tsc -p "$work/peer-min/tsconfig.json"
 echo "   src/ compiles against aws-cdk-lib@$peer_cdk"
 
-echo "== 2/3 jsii compile and npm pack"
+echo "== 2/3 jsii compile, API.md check, npm pack"
 (cd "$root" && npx projen compile >/dev/null && npm pack --pack-destination "$work" --loglevel=error >/dev/null)
+npx jsii-docgen -o "$work/API.md" >/dev/null
+if ! diff -q "$work/API.md" "$root/API.md" >/dev/null 2>&1; then
+  echo "consumer check: API.md is stale; run 'npx projen docgen' (or 'npx projen build') and commit API.md"; exit 1
+fi
+echo "   API.md is current"
 tarball=$(ls "$work"/cdk-delivery-pipelines-*.tgz)
 echo "   packed $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
 tar -tzf "$tarball" | grep -q 'package/assets/notifications/notify.lambda/index.js' \
