@@ -1,4 +1,4 @@
-import { Duration, Lazy, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { acknowledge } from './private/acknowledge';
 import { MAX_RULES_PER_CONDITION } from './private/limits';
 import { normalizeDeploymentWindowCron, validateTimeZone } from './private/schedule';
 import { CloudWatchAlarmRule } from './rules/cloudwatch-alarm-rule';
@@ -243,11 +244,9 @@ export class ApprovalGate extends Construct implements IStageGate {
       this.notificationTopic = props.notificationTopic;
       if (!this.notificationTopic && (props.notifyEmails ?? []).length > 0) {
         const topic = new sns.Topic(this, 'Topic', { enforceSSL: true });
-        Validations.of(topic).acknowledge({
-          id: 'AwsSolutions-SNS2',
-          reason: 'Approval requests carry the pipeline, stage and action names, the approval message and the review URL, no secrets or artifacts. '
-            + 'Pass `notificationTopic` with your own KMS-encrypted topic to encrypt (the pipeline is granted sns:Publish and the key use).',
-        });
+        acknowledge(topic, 'AwsSolutions-SNS2',
+          'Approval requests carry the pipeline, stage and action names, the approval message and the review URL, no secrets or artifacts. '
+          + 'Pass `notificationTopic` with your own KMS-encrypted topic to encrypt (the pipeline is granted sns:Publish and the key use).');
         this.notificationTopic = topic;
       }
       for (const email of props.notifyEmails ?? []) {

@@ -107,6 +107,21 @@ describe('ApprovalGate: manual approval', () => {
     expect(actions.map((a: any) => [a.Name, a.RunOrder])).toEqual([['Approve', 1], ['Ship', 2]]);
   });
 
+  test('bindToStage (as the pipelines of this library call it) puts the approval at the given runOrder', () => {
+    const f = pipelineFixture();
+    const gate = new ApprovalGate(f.stack, 'ProdGate', { manual: true });
+    const binding = gate.bindToStage({ pipeline: f.pipeline, stageName: 'Prod', runOrder: 2 });
+    expect(binding.beforeEntry).toBeUndefined();
+    f.pipeline.addStage({ stageName: 'Prod', actions: [...binding.actions!] });
+    expect(stage(template(f), 'Prod').Actions[0]).toMatchObject({ Name: 'Approve', RunOrder: 2 });
+  });
+
+  test('fails when bindToStage gets a runOrder outside 1..999', () => {
+    const f = pipelineFixture();
+    const gate = new ApprovalGate(f.stack, 'ProdGate', { manual: true });
+    expect(() => gate.bindToStage({ pipeline: f.pipeline, stageName: 'Prod', runOrder: 0 })).toThrow(/ApprovalGate 'ProdGate': runOrder 0 is outside 1\.\.999/);
+  });
+
   test('attachTo places the stage with placement and returns it', () => {
     const f = pipelineFixture();
     const gate = new ApprovalGate(f.stack, 'ProdGate', { manual: true });
