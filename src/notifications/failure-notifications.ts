@@ -1,4 +1,4 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -21,6 +21,7 @@ import {
   STAGE_EXECUTION_EVENT,
   consoleHost,
 } from './notify-message';
+import { acknowledge } from './private/acknowledge';
 
 /**
  * Where pipeline failure notifications go and how they are written. Shared by both pipelines
@@ -232,13 +233,10 @@ export class FailureNotifications extends Construct {
 
   private defineTopic(): sns.ITopic {
     const topic = new sns.Topic(this, 'Topic', { enforceSSL: true });
-    Validations.of(topic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason:
-        'Failure notifications carry pipeline, stage and action names, commit messages and error summaries, no secrets or artifacts. ' +
+    acknowledge(topic, 'AwsSolutions-SNS2',
+      'Failure notifications carry pipeline, stage and action names, commit messages and error summaries, no secrets or artifacts. ' +
         'AWS service publishers (EventBridge, CloudWatch alarms, CodePipeline approvals) cannot publish to a topic encrypted with the AWS-managed SNS key, ' +
-        'and a customer-managed key costs $1/month per topic: pass `topic` with your own key to encrypt.',
-    });
+        'and a customer-managed key costs $1/month per topic: pass `topic` with your own key to encrypt.');
     return topic;
   }
 

@@ -274,7 +274,8 @@ export function relevantActions(facts: EventFacts, enrichment: Enrichment): Acti
     case 'ACTION_FAILED':
     case 'APPROVAL_NEEDED': {
       const match = latest.find((d) => d.stageName === facts.stage && d.actionName === facts.action);
-      return [match ? reportFromDetail(match, facts) : { stage: facts.stage!, action: facts.action!, provider: facts.provider, errorCode: facts.errorCode, summary: facts.summary, externalUrl: facts.externalUrl }];
+      // Without the API's answer, the event's own execution-result fills in.
+      return [reportFromDetail(match ?? {}, facts)];
     }
     case 'STAGE_FAILED':
     case 'STAGE_CANCELED':
@@ -395,7 +396,7 @@ export function formatNotification(facts: EventFacts, enrichment: Enrichment): N
   if (facts.stage) lines.push(field('Stage', facts.stage));
   if (facts.kind === 'ACTION_FAILED' || facts.kind === 'APPROVAL_NEEDED') {
     const report = actions[0];
-    lines.push(field('Action', describeAction(report).replace(`${report.stage} / `, '')));
+    lines.push(field('Action', `${report.action}${report.provider ? ` (${report.provider})` : ''}`));
     if (facts.kind === 'ACTION_FAILED') lines.push(field('Error', errorLine(report)));
     if (report.customData) lines.push(field('Comments', clip(report.customData)));
     if (report.reviewUrl) lines.push(field('Review', report.reviewUrl));

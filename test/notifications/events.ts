@@ -5,13 +5,13 @@
 export const PIPELINE = 'my-app-pipeline';
 export const EXECUTION_ID = '4f0c2b7e-8d21-4c6e-9a55-0d1c2e3f4a5b';
 const base = {
-  'version': '0',
-  'id': '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
-  'source': 'aws.codepipeline',
-  'account': '111111111111',
-  'time': '2026-11-22T04:12:07Z',
-  'region': 'eu-west-1',
-  'resources': [`arn:aws:codepipeline:eu-west-1:111111111111:${PIPELINE}`],
+  version: '0',
+  id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+  source: 'aws.codepipeline',
+  account: '111111111111',
+  time: '2026-11-22T04:12:07Z',
+  region: 'eu-west-1',
+  resources: [`arn:aws:codepipeline:eu-west-1:111111111111:${PIPELINE}`],
 };
 
 export const pipelineFailed = {

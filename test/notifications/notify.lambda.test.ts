@@ -52,7 +52,10 @@ describe('notifier handler', () => {
     await handler(ev.actionFailed);
 
     expect(codepipeline).toHaveReceivedCommandWith(GetPipelineExecutionCommand, { pipelineName: ev.PIPELINE, pipelineExecutionId: ev.EXECUTION_ID });
-    expect(codepipeline).toHaveReceivedCommandWith(ListActionExecutionsCommand, { pipelineName: ev.PIPELINE, filter: { pipelineExecutionId: ev.EXECUTION_ID } });
+    expect(codepipeline).toHaveReceivedCommandWith(ListActionExecutionsCommand, {
+      pipelineName: ev.PIPELINE,
+      filter: { pipelineExecutionId: ev.EXECUTION_ID },
+    });
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: TOPIC_ARN,
       Subject: 'Pipeline my-app-pipeline: action Build / Compile FAILED',
