@@ -4,3 +4,4 @@ export * from './notifications';
 export * from './artifacts';
 export * from './source';
 export * from './build';
+export * from './checks';
