@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations, DefaultStackSynthesizer, BootstraplessSynthesizer, StackSynthesizer } from 'aws-cdk-lib';
+import { Duration, FeatureFlags, RemovalPolicy, Stack, Token, Validations, DefaultStackSynthesizer, BootstraplessSynthesizer, StackSynthesizer } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -224,8 +224,8 @@ export class ArtifactStores extends Construct {
 
   private defineStore(region: string): RegionalArtifactStore {
     const passed = this.props.buckets?.[region];
-    const stack = region === this.homeRegion ? Stack.of(this) : this.supportStack(region);
     if (passed) {
+      const stack = Stack.of(passed);
       return {
         region,
         bucket: passed,
@@ -235,6 +235,7 @@ export class ArtifactStores extends Construct {
         stack,
       };
     }
+    const stack = region === this.homeRegion ? Stack.of(this) : this.supportStack(region);
     const scope = region === this.homeRegion ? this : new Construct(stack, 'ArtifactStore');
     const id = region === this.homeRegion ? region : 'Default';
     const store = new Construct(scope, id);
@@ -267,11 +268,13 @@ export class ArtifactStores extends Construct {
 
     let logs: s3.IBucket | undefined;
     if (this.props.serverAccessLogs ?? false) {
+      // Without the bucket-policy feature flag, CDK grants S3 log delivery through an ACL, which needs ObjectWriter.
+      const policyDelivery = FeatureFlags.of(this).isEnabled('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy');
       const logBucket = new s3.Bucket(store, 'AccessLogs', {
         encryption: s3.BucketEncryption.S3_MANAGED,
         enforceSSL: true,
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        objectOwnership: policyDelivery ? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED : s3.ObjectOwnership.OBJECT_WRITER,
         lifecycleRules: [{ expiration: Duration.days(365), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
         removalPolicy,
       });

@@ -553,7 +553,13 @@ export class CrossRegionCfnPipeline extends Construct {
         ? cpactions.StackInstances.inOrganizationalUnits(ous, regionsOfWave)
         : cpactions.StackInstances.inAccounts(unique(wave.targets.map((t) => t.account)), regionsOfWave);
     };
+    const roles = this.accountRoles.forAccount(this.pipelineAccount);
+    Validations.of(roles.actionRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${this.pipelineRegion}:${this.pipelineAccount}:stackset/${stackSetName}:*]`,
+      reason: `Stack set '${stackSetName}': the trailing :* is the stack set id CloudFormation generates; the statement names exactly this stack set.`,
+    });
     const common = {
+      role: roles.actionRole,
       stackSetName,
       failureTolerancePercentage: options.failureTolerancePercentage ?? 0,
       maxAccountConcurrencyPercentage: options.maxAccountConcurrencyPercentage ?? 1,
@@ -578,6 +584,17 @@ export class CrossRegionCfnPipeline extends Construct {
           stackInstances: instancesOf(w, i),
         }));
     });
+    // The self-managed model's administration role (defined by aws-codepipeline-actions) assumes the
+    // standard execution role in whichever accounts an operation targets.
+    for (const c of this.pipeline.node.findAll()) {
+      if (c.node.id === 'StackSetAdministrationRole' && c instanceof iam.Role) {
+        Validations.of(c).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/AWSCloudFormationStackSetExecutionRole]',
+          reason: 'Self-managed StackSets: the administration role may only assume the role named AWSCloudFormationStackSetExecutionRole, ' +
+            'in the target accounts of each operation (set per wave); the target accounts must trust it. Pass deploymentModel with your own administrationRole to narrow it.',
+        });
+      }
+    }
     void id;
   }
 

@@ -1,0 +1,193 @@
+import { App, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ArtifactStores } from '../../src/artifacts/artifact-stores';
+import { createTestApp, synthValidated } from '../util';
+
+const env = { account: '111111111111', region: 'eu-west-1' };
+
+function setup(props: ConstructorParameters<typeof ArtifactStores>[2] = {}) {
+  const app = createTestApp();
+  const stack = new Stack(app, 'Home', { env });
+  const stores = new ArtifactStores(stack, 'Stores', props);
+  return { app, stack, stores };
+}
+
+describe('ArtifactStores', () => {
+  test('snapshot: home region plus one support stack, no other account', () => {
+    const { app } = setup({ regions: ['us-east-2'] });
+    const result = synthValidated(app);
+    expect(Object.keys(result.templates).sort()).toEqual(['Home', 'Home-Stores-us-east-2']);
+    expect(result.templates.Home).toMatchSnapshot();
+    expect(result.templates['Home-Stores-us-east-2']).toMatchSnapshot();
+  });
+
+  test('snapshot: cross-account stores with one KMS key per region', () => {
+    const { app } = setup({ regions: ['us-east-2'], trustedAccounts: ['222222222222'] });
+    const result = synthValidated(app);
+    expect(result.templates['Home-Stores-us-east-2']).toMatchSnapshot();
+  });
+
+  test('buckets are SSL-only, block public access, expire artifacts and use S3-managed keys without other accounts', () => {
+    const { app } = setup();
+    const result = synthValidated(app);
+    const template = Template.fromJSON(result.templates.Home);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: Match.stringLikeRegexp('^cdp-artifacts-111111111111-eu-west-1-[0-9a-f]{8}$'),
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    expect(result.footprint.kmsKeys).toBe(0);
+  });
+
+  test('no versioning: CodePipeline artifact stores do not need it (only S3 source buckets do)', () => {
+    const { app } = setup();
+    const template = Template.fromJSON(synthValidated(app).templates.Home);
+    template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: Match.absent() });
+  });
+
+  test('the missing access log is acknowledged on each artifact bucket, with the reason', () => {
+    const { app } = setup({ regions: ['us-east-2'] });
+    const result = synthValidated(app);
+    const s1 = result.acknowledged.filter((a) => a.rule === 'AwsSolutions-S1');
+    expect(s1.map((a) => a.constructPath).sort()).toEqual(['Home-Stores-us-east-2/ArtifactStore/Default/Bucket', 'Home/Stores/eu-west-1/Bucket']);
+    expect(s1[0].reason).toMatch(/serverAccessLogs: true/);
+  });
+
+  test('one rotating KMS key per region, with an alias, only when another account is trusted', () => {
+    const { app, stores } = setup({ regions: ['us-east-2', 'ap-southeast-2'], trustedAccounts: ['222222222222'] });
+    const result = synthValidated(app);
+    expect(result.footprint.kmsKeys).toBe(3);
+    expect(stores.kmsEncrypted).toBe(true);
+    const support = Template.fromJSON(result.templates['Home-Stores-us-east-2']);
+    support.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'TrustedAccountsReadArtifacts',
+          Action: ['kms:Decrypt', 'kms:DescribeKey'],
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } },
+        })]),
+      },
+    });
+    support.hasResourceProperties('AWS::KMS::Alias', { AliasName: stores.keyAliasName });
+    support.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
+    });
+    support.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'TrustedAccountsReadArtifacts',
+          Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation', 's3:ListBucket'],
+        })]),
+      },
+    });
+  });
+
+  test('the stores\' own account is not a trusted account and does not make keys', () => {
+    const { app, stores } = setup({ trustedAccounts: ['111111111111'] });
+    expect(stores.kmsEncrypted).toBe(false);
+    expect(synthValidated(app).footprint.kmsKeys).toBe(0);
+  });
+
+  test('support stacks are per region, owned by the stores, and reused on every call', () => {
+    const { app, stores } = setup();
+    const a = stores.forRegion('us-east-2');
+    const b = stores.forRegion('us-east-2');
+    expect(a).toBe(b);
+    expect(a.stack.stackName).toBe('Home-Stores-us-east-2');
+    expect(a.stack.region).toBe('us-east-2');
+    expect(a.stack.account).toBe('111111111111');
+    expect(stores.forRegion('eu-west-1').stack).toBe(Stack.of(stores));
+    expect(stores.regions).toEqual(['eu-west-1', 'us-east-2']);
+    expect(app.node.children.filter((c) => Stack.isStack(c)).length).toBe(2);
+    expect(a.bucketName).toMatch(/^cdp-artifacts-111111111111-us-east-2-[0-9a-f]{8}$/);
+  });
+
+  test('existing buckets are used as they are', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Home', { env });
+    const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Existing', { bucketName: 'my-artifacts-us-east-2', region: 'us-east-2', encryptionKey: key });
+    const stores = new ArtifactStores(stack, 'Stores', { buckets: { 'us-east-2': bucket }, trustedAccounts: ['222222222222'], regions: ['us-east-2'] });
+    const store = stores.forRegion('us-east-2');
+    expect(store.bucket).toBe(bucket);
+    expect(store.bucketName).toBe('my-artifacts-us-east-2');
+    expect(store.encryptionKeyId).toBe(key.keyArn);
+    const result = synthValidated(app);
+    expect(Object.keys(result.templates)).toEqual(['Home']);
+  });
+
+  test('existing keys encrypt the buckets the stores define', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Home', { env });
+    const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
+    new ArtifactStores(stack, 'Stores', { encryptionKeys: { 'eu-west-1': key }, trustedAccounts: ['222222222222'] });
+    const template = Template.fromJSON(synthValidated(app).templates.Home);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.resourceCountIs('AWS::KMS::Alias', 0);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyKey'), 'Arn'] } } }] },
+    });
+  });
+
+  test('serverAccessLogs defines a log bucket per region and logs to it', () => {
+    const { app } = setup({ serverAccessLogs: true });
+    const template = Template.fromJSON(synthValidated(app).templates.Home);
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: Match.stringLikeRegexp('^cdp-artifacts-'),
+      LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('AccessLogs') } },
+    });
+  });
+
+  test('artifactExpiration, removalPolicy and bucketNamePrefix are applied', () => {
+    const { app } = setup({ artifactExpiration: Duration.days(7), removalPolicy: RemovalPolicy.DESTROY, bucketNamePrefix: 'acme-art' });
+    const template = Template.fromJSON(synthValidated(app).templates.Home);
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({
+        BucketName: Match.stringLikeRegexp('^acme-art-111111111111-eu-west-1-'),
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7 })] },
+      }),
+    });
+  });
+
+  test('retains buckets by default', () => {
+    const { app } = setup();
+    Template.fromJSON(synthValidated(app).templates.Home).hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+  });
+
+  test('fails when the stack has no concrete env', () => {
+    const app = new App();
+    const stack = new Stack(app, 'NoEnv');
+    expect(() => new ArtifactStores(stack, 'Stores')).toThrow(/ArtifactStores 'Stores': stack 'NoEnv' has no concrete account and region.*env: \{ account/);
+  });
+
+  test('fails when a trusted account is not a 12-digit id', () => {
+    expect(() => setup({ trustedAccounts: ['2222'] })).toThrow(/ArtifactStores 'Stores': trusted account '2222' is not a concrete 12-digit account id/);
+  });
+
+  test('fails when a region is a token or not a region', () => {
+    expect(() => setup({ regions: [Token.asString({ Ref: 'Region' })] })).toThrow(/ArtifactStores 'Stores': region '\$\{Token\[.*\]\}' is not a concrete region name/);
+    expect(() => setup({ regions: ['mars-1'] })).toThrow(/region 'mars-1' is not a concrete region name; pass a region like 'eu-west-1'/);
+  });
+
+  test('fails when bucketNamePrefix is not lowercase', () => {
+    expect(() => setup({ bucketNamePrefix: 'Art' })).toThrow(/bucketNamePrefix 'Art' is not 1-20 lowercase letters/);
+  });
+
+  test('fails when an existing bucket has no key but other accounts are trusted', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Home', { env });
+    const bucket = s3.Bucket.fromBucketName(stack, 'B', 'plain-bucket');
+    expect(() => new ArtifactStores(stack, 'Stores', { buckets: { 'eu-west-1': bucket }, trustedAccounts: ['222222222222'] }))
+      .toThrow(/the bucket passed for region 'eu-west-1' has no encryptionKey but trustedAccounts lists other accounts/);
+  });
+});

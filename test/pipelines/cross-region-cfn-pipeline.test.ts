@@ -1,0 +1,492 @@
+import { App, Stack, Token } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ApprovalGate } from '../../src/approval/approval-gate';
+import { IStageGate, StageGateBindOptions, StageGateBinding } from '../../src/approval/stage-gate';
+import { ArtifactStores } from '../../src/artifacts/artifact-stores';
+import { CfnDeployment, CrossRegionCfnPipeline, CrossRegionCfnPipelineProps } from '../../src/pipelines/cross-region-cfn-pipeline';
+import { PipelineSource } from '../../src/source/pipeline-source';
+import { createTestApp, synthValidated } from '../util';
+
+const env = { account: '111111111111', region: 'eu-west-1' };
+const buildSpec = codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['make templates'] } }, artifacts: { files: ['template-*.yaml'] } });
+
+/** A test-only gate: one manual approval action, recording the stage it was bound to. */
+class FakeGate implements IStageGate {
+  public bound?: StageGateBindOptions;
+  public bindToStage(options: StageGateBindOptions): StageGateBinding {
+    this.bound = options;
+    return { actions: [new cpactions.ManualApprovalAction({ actionName: 'Approve', runOrder: options.runOrder })] };
+  }
+}
+
+type Overrides = Partial<CrossRegionCfnPipelineProps>;
+
+function setup(overrides: Overrides = {}, app: App = createTestApp()) {
+  const stack = new Stack(app, 'Pipe', { env });
+  const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
+  const pipeline = new CrossRegionCfnPipeline(stack, 'Deploy', {
+    source: PipelineSource.codeCommit(repo, { branch: 'main' }),
+    build: { buildSpec },
+    stackName: 'app',
+    waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }],
+    ...overrides,
+  });
+  return { app, stack, pipeline };
+}
+
+function stagesOf(template: any): any[] {
+  const pipelines = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+  expect(pipelines).toHaveLength(1);
+  return pipelines[0].Properties.Stages;
+}
+
+function stage(template: any, name: string): any {
+  const found = stagesOf(template).find((s) => s.Name === name);
+  expect(found).toBeDefined();
+  return found;
+}
+
+/** Stack dependencies of a stack, without the asset manifests. */
+function stackDeps(result: { assembly: any }, id: string): string[] {
+  return result.assembly.getStackArtifact(id).dependencies.map((d: any) => d.id).filter((d: string) => !d.endsWith('.assets')).sort();
+}
+
+const REGIONS_30 = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'af-south-1', 'ap-east-1', 'ap-south-1', 'ap-south-2', 'ap-southeast-1', 'ap-southeast-2',
+  'ap-southeast-3', 'ap-southeast-4', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ca-central-1', 'ca-west-1', 'eu-central-1', 'eu-central-2',
+  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-south-1', 'eu-south-2', 'eu-north-1', 'il-central-1', 'me-south-1', 'me-central-1', 'sa-east-1', 'mx-central-1',
+];
+
+describe('CrossRegionCfnPipeline', () => {
+  test('snapshot: 3 regions, 2 accounts, test stack, gated second wave', () => {
+    const { app } = setup({
+      testStack: { stackName: 'app-test', tests: [{ name: 'Smoke', buildSpec }] },
+      waves: [
+        { waveName: 'Canary', targets: [{ region: 'eu-west-1' }] },
+        {
+          waveName: 'Rest',
+          approval: new FakeGate(),
+          targets: [
+            { region: 'us-east-2', account: '222222222222', parameterOverrides: { Size: 'L' } },
+            { region: 'ap-southeast-2' },
+          ],
+        },
+      ],
+    });
+    const result = synthValidated(app);
+    expect(Object.keys(result.templates).sort()).toEqual(['Pipe', 'Pipe-ArtifactStores-ap-southeast-2', 'Pipe-ArtifactStores-us-east-2', 'Pipe-Deploy-222222222222']);
+    for (const id of Object.keys(result.templates).sort()) {
+      expect(result.templates[id]).toMatchSnapshot(id);
+    }
+  });
+
+  test('snapshot: one account, change sets, no test stack', () => {
+    const { app } = setup({ waves: [{ waveName: 'All', targets: [{ region: 'eu-west-1' }, { region: 'us-east-1' }] }] });
+    const result = synthValidated(app);
+    expect(result.templates.Pipe).toMatchSnapshot();
+  });
+
+  test('per wave: change sets in every target in parallel, then the gate, then execution in parallel', () => {
+    const gate = new FakeGate();
+    const { app } = setup({ waves: [{ waveName: 'Prod', approval: gate, targets: [{ region: 'eu-west-1' }, { region: 'us-east-2' }] }] });
+    const template = synthValidated(app).templates.Pipe;
+    expect(stagesOf(template).map((s) => s.Name)).toEqual(['Source', 'Build', 'Prod.ChangeSets', 'Prod']);
+    const changeSets = stage(template, 'Prod.ChangeSets').Actions;
+    expect(changeSets.map((a: any) => [a.Name, a.Region, a.RunOrder, a.Configuration?.ActionMode])).toEqual([
+      ['eu-west-1', 'eu-west-1', 1, 'CHANGE_SET_REPLACE'],
+      ['us-east-2', 'us-east-2', 1, 'CHANGE_SET_REPLACE'],
+    ]);
+    const execute = stage(template, 'Prod').Actions;
+    expect(execute.map((a: any) => [a.Name, a.RunOrder, a.ActionTypeId.Provider, a.Configuration?.ActionMode])).toEqual([
+      ['Approve', 1, 'Manual', undefined],
+      ['eu-west-1', 2, 'CloudFormation', 'CHANGE_SET_EXECUTE'],
+      ['us-east-2', 2, 'CloudFormation', 'CHANGE_SET_EXECUTE'],
+    ]);
+    expect(gate.bound?.stageName).toBe('Prod');
+    expect(gate.bound?.runOrder).toBe(1);
+  });
+
+  test('the gate\'s stage conditions are rendered on the execute stage', () => {
+    const gate: IStageGate = {
+      bindToStage: () => ({
+        beforeEntry: { conditions: [{ result: codepipeline.Result.FAIL, rules: [new codepipeline.Rule({ name: 'Window', provider: 'DeploymentWindow', version: '1', configuration: { Cron: '0 9 ? * MON-FRI *' } })] }] },
+      }),
+    };
+    const { app } = setup({ waves: [{ waveName: 'Prod', approval: gate, targets: [{ region: 'eu-west-1' }] }] });
+    const prod = stage(synthValidated(app).templates.Pipe, 'Prod');
+    expect(prod.BeforeEntry.Conditions[0].Rules[0].Name).toBe('Window');
+    expect(prod.Actions.map((a: any) => a.RunOrder)).toEqual([1]);
+  });
+
+  test('works with ApprovalGate from this library', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Pipe', { env });
+    const gate = new ApprovalGate(stack, 'Gate', { manual: true });
+    const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
+    new CrossRegionCfnPipeline(stack, 'Deploy', {
+      source: PipelineSource.codeCommit(repo),
+      build: { buildSpec },
+      stackName: 'app',
+      waves: [{ waveName: 'Prod', approval: gate, targets: [{ region: 'us-east-2' }] }],
+    });
+    const prod = stage(synthValidated(app).templates.Pipe, 'Prod');
+    expect(prod.Actions[0].ActionTypeId.Category).toBe('Approval');
+    expect(prod.Actions[1].Configuration.ActionMode).toBe('CHANGE_SET_EXECUTE');
+  });
+
+  test('changeSets: false deploys each target directly with CREATE_UPDATE after the gate', () => {
+    const { app } = setup({ changeSets: false, waves: [{ waveName: 'Prod', approval: new FakeGate(), targets: [{ region: 'eu-west-1' }, { region: 'us-east-2' }] }] });
+    const template = synthValidated(app).templates.Pipe;
+    expect(stagesOf(template).map((s) => s.Name)).toEqual(['Source', 'Build', 'Prod']);
+    expect(stage(template, 'Prod').Actions.map((a: any) => [a.Name, a.RunOrder, a.Configuration?.ActionMode])).toEqual([
+      ['Approve', 1, undefined], ['eu-west-1', 2, 'CREATE_UPDATE'], ['us-east-2', 2, 'CREATE_UPDATE'],
+    ]);
+  });
+
+  test('templatePath defaults to template-{region}.yaml and fills {region} and {account}', () => {
+    const a = setup({ waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }] }] });
+    expect(stage(synthValidated(a.app).templates.Pipe, 'W.ChangeSets').Actions[0].Configuration.TemplatePath).toBe('BuildOutput::template-us-east-2.yaml');
+    const b = setup({ templatePath: 'out/{account}/{region}.json', waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }] }] });
+    expect(stage(synthValidated(b.app).templates.Pipe, 'W.ChangeSets').Actions[0].Configuration.TemplatePath).toBe('BuildOutput::out/111111111111/us-east-2.json');
+  });
+
+  test('parameterOverrides, stackName and changeSetName are set per target', () => {
+    const { app } = setup({
+      changeSetName: 'Release',
+      waves: [{ waveName: 'W', targets: [{ region: 'us-east-2', parameterOverrides: { Size: 'L' }, stackName: 'app-big' }, { region: 'eu-west-1' }] }],
+    });
+    const actions = stage(synthValidated(app).templates.Pipe, 'W.ChangeSets').Actions;
+    expect(actions[0].Configuration).toMatchObject({ StackName: 'app-big', ChangeSetName: 'Release', ParameterOverrides: '{"Size":"L"}' });
+    expect(actions[1].Configuration).toMatchObject({ StackName: 'app', ChangeSetName: 'Release' });
+    expect(actions[1].Configuration.ParameterOverrides).toBeUndefined();
+  });
+
+  test('capabilities default to NAMED_IAM and AUTO_EXPAND', () => {
+    const { app } = setup();
+    const actions = stage(synthValidated(app).templates.Pipe, 'Canary.ChangeSets').Actions;
+    expect(actions[0].Configuration.Capabilities).toBe('CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND');
+  });
+
+  test('test stack: CREATE_UPDATE, then the tests with the stack outputs, then DELETE_ONLY, before the first wave', () => {
+    const { app } = setup({ testStack: { stackName: 'app-test', region: 'us-east-2', tests: [{ name: 'Smoke', buildSpec }, { name: 'Load', buildSpec }] } });
+    const template = synthValidated(app).templates.Pipe;
+    expect(stagesOf(template).map((s) => s.Name)).toEqual(['Source', 'Build', 'Test', 'Canary.ChangeSets', 'Canary']);
+    const actions = stage(template, 'Test').Actions;
+    expect(actions.map((a: any) => [a.Name, a.RunOrder, a.ActionTypeId.Provider, a.Configuration?.ActionMode])).toEqual([
+      ['Deploy', 1, 'CloudFormation', 'CREATE_UPDATE'],
+      ['Smoke', 2, 'CodeBuild', undefined],
+      ['Load', 2, 'CodeBuild', undefined],
+      ['Delete', 3, 'CloudFormation', 'DELETE_ONLY'],
+    ]);
+    expect(actions[0]).toMatchObject({ Region: 'us-east-2', Configuration: { StackName: 'app-test', TemplatePath: 'BuildOutput::template-us-east-2.yaml', OutputFileName: 'outputs.json' } });
+    expect(actions[1].InputArtifacts).toEqual([{ Name: 'BuildOutput' }, { Name: 'TestStackOutputs' }]);
+  });
+
+  test('test stack with retain keeps the stack', () => {
+    const { app } = setup({ testStack: { stackName: 'app-test', retain: true, tests: [{ name: 'Smoke', buildSpec }] } });
+    expect(stage(synthValidated(app).templates.Pipe, 'Test').Actions.map((a: any) => a.Name)).toEqual(['Deploy', 'Smoke']);
+  });
+
+  test('one account: no KMS key, a bucket per region in support stacks the pipeline depends on', () => {
+    const { app } = setup({ waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }, { region: 'us-east-2' }, { region: 'ap-southeast-2' }] }] });
+    const result = synthValidated(app);
+    expect(result.footprint.kmsKeys).toBe(0);
+    expect(result.footprint.resourcesByType['AWS::S3::Bucket']).toBe(3);
+    expect(stackDeps(result, 'Pipe')).toEqual(['Pipe-ArtifactStores-ap-southeast-2', 'Pipe-ArtifactStores-us-east-2']);
+    const pipelineResource = Object.values<any>(result.templates.Pipe.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+    const stores = pipelineResource.Properties.ArtifactStores;
+    expect(stores.map((s: any) => s.Region).sort()).toEqual(['ap-southeast-2', 'eu-west-1', 'us-east-2']);
+    for (const s of stores) {
+      expect(s.ArtifactStore.Location).toMatch(new RegExp(`^cdp-artifacts-111111111111-${s.Region}-[0-9a-f]{8}$`));
+      expect(s.ArtifactStore.EncryptionKey).toBeUndefined();
+    }
+  });
+
+  test('the pipeline role reaches all regional stores with one constant-size statement pinned to the stores\' account', () => {
+    const { app } = setup({ waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }, { region: 'ap-southeast-2' }] }] });
+    const template = Template.fromJSON(synthValidated(app).templates.Pipe);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^DeployRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'ArtifactStores',
+          Condition: { StringEquals: { 's3:ResourceAccount': '111111111111' } },
+          Resource: [
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp(':s3:::cdp-artifacts-111111111111-\\*-[0-9a-f]{8}$')]] },
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp(':s3:::cdp-artifacts-111111111111-\\*-[0-9a-f]{8}/\\*$')]] },
+          ],
+        })]),
+      },
+    });
+  });
+
+  test('cross-account: KMS keys, action and execution roles in a stack of the target account trusted by exactly the pipeline role', () => {
+    const { app } = setup({
+      executionPolicy: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['sqs:CreateQueue', 'sqs:DeleteQueue'], resources: ['arn:aws:sqs:us-east-2:222222222222:app-queue'] })] }),
+      waves: [{ waveName: 'W', targets: [{ region: 'us-east-2', account: '222222222222' }] }],
+    });
+    const result = synthValidated(app);
+    expect(result.footprint.kmsKeys).toBe(2);
+    const account = Template.fromJSON(result.templates['Pipe-Deploy-222222222222']);
+    account.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: Match.anyValue(),
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
+          Condition: { ArnEquals: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp('^:iam::111111111111:role/pipe')]] } } },
+        }],
+      },
+    });
+    account.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })] },
+      Policies: [{ PolicyName: 'Deploy', PolicyDocument: { Statement: [Match.objectLike({ Action: ['sqs:CreateQueue', 'sqs:DeleteQueue'] })] } }],
+    });
+    const deps = stackDeps(result, 'Pipe');
+    expect(deps).toEqual(['Pipe-ArtifactStores-us-east-2', 'Pipe-Deploy-222222222222']);
+    expect(stackDeps(result, 'Pipe-Deploy-222222222222')).toEqual([]);
+    expect(stackDeps(result, 'Pipe-ArtifactStores-us-east-2')).toEqual([]);
+  });
+
+  test('no role gets administrator access: no "*" action anywhere', () => {
+    const { app } = setup({ waves: [{ waveName: 'W', targets: [{ region: 'us-east-2', account: '222222222222' }, { region: 'eu-west-1' }] }] });
+    const result = synthValidated(app);
+    for (const template of Object.values<any>(result.templates)) {
+      const json = JSON.stringify(template);
+      expect(json).not.toMatch(/"Action":"\*"/);
+      expect(json).not.toMatch(/"Action":\["\*"\]/);
+    }
+  });
+
+  test('without executionPolicy the execution role can only read the templates', () => {
+    const { app } = setup();
+    const template = Template.fromJSON(synthValidated(app).templates.Pipe);
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })] } } });
+    expect(Object.keys(roles)).toHaveLength(1);
+    const [roleId] = Object.keys(roles);
+    expect(roles[roleId].Properties.Policies).toBeUndefined();
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+    const actions = Object.values<any>(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: any) => [].concat(s.Action)));
+    expect(actions.sort()).toEqual(['s3:GetBucketLocation', 's3:GetBucketVersioning', 's3:GetObject', 's3:GetObjectVersion', 's3:ListBucket']);
+  });
+
+  test('executionRole on a target replaces the pipeline\'s execution role for that target', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Pipe', { env });
+    const mine = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com') });
+    const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
+    new CrossRegionCfnPipeline(stack, 'Deploy', {
+      source: PipelineSource.codeCommit(repo),
+      build: { buildSpec },
+      stackName: 'app',
+      waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1', executionRole: mine }] }],
+    });
+    const actions = stage(synthValidated(app).templates.Pipe, 'W.ChangeSets').Actions;
+    expect(JSON.stringify(actions[0].Configuration.RoleArn)).toMatch(/Mine/);
+  });
+
+  test('shared ArtifactStores: two pipelines reference the same support stacks and add nothing to them', () => {
+    const app = createTestApp();
+    const shared = new Stack(app, 'Shared', { env });
+    const stores = new ArtifactStores(shared, 'Stores', { trustedAccounts: ['222222222222'] });
+    for (const name of ['One', 'Two']) {
+      const stack = new Stack(app, name, { env });
+      const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', name.toLowerCase());
+      new CrossRegionCfnPipeline(stack, 'Deploy', {
+        source: PipelineSource.codeCommit(repo),
+        build: { buildSpec },
+        stackName: name.toLowerCase(),
+        artifactStores: stores,
+        waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }, { region: 'ap-southeast-2', account: '222222222222' }] }],
+      });
+    }
+    const result = synthValidated(app);
+    expect(Object.keys(result.templates).sort()).toEqual(['One', 'One-Deploy-222222222222', 'Shared', 'Shared-Stores-ap-southeast-2', 'Shared-Stores-us-east-2', 'Two', 'Two-Deploy-222222222222']);
+    // one key per region, shared: 3 regions (home + 2)
+    expect(result.footprint.kmsKeys).toBe(3);
+    for (const name of ['One', 'Two']) {
+      const deps = stackDeps(result, name);
+      expect(deps).toEqual([`${name}-Deploy-222222222222`, 'Shared', 'Shared-Stores-ap-southeast-2', 'Shared-Stores-us-east-2'].sort());
+      expect(Template.fromJSON(result.templates[name]).findResources('AWS::S3::Bucket')).toEqual({});
+    }
+    // the stores' stacks do not reference any pipeline (no exports/imports, no dependency)
+    for (const id of ['Shared', 'Shared-Stores-ap-southeast-2', 'Shared-Stores-us-east-2']) {
+      expect(stackDeps(result, id)).toEqual([]);
+      expect(JSON.stringify(result.templates[id])).not.toMatch(/One|Two|Fn::ImportValue/);
+    }
+  });
+
+  test('a wave of more than 50 targets is split into stages of at most 50 actions', () => {
+    const accounts = ['111111111111', '222222222222'];
+    const targets = accounts.flatMap((account) => REGIONS_30.map((region) => ({ region, account })));
+    const { app } = setup({ waves: [{ waveName: 'All', approval: new FakeGate(), targets }] });
+    const result = synthValidated(app);
+    const template = result.templates.Pipe;
+    expect(stagesOf(template).map((s) => [s.Name, s.Actions.length])).toEqual([
+      ['Source', 1], ['Build', 1], ['All.ChangeSets', 50], ['All.ChangeSets.2', 10], ['All', 50], ['All.2', 11],
+    ]);
+    expect(result.footprint.maxActionsPerStage).toBeLessThanOrEqual(50);
+    expect(stage(template, 'All').Actions[0].Name).toBe('Approve');
+    expect(stage(template, 'All').Actions[1].Name).toBe('us-east-1');
+    expect(stage(template, 'All.2').Actions.map((a: any) => a.Name)).toContain('mx-central-1.222222222222');
+  });
+
+  test('30 regions synthesize within CloudFormation and CodePipeline limits', () => {
+    const { app } = setup({ waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }, { waveName: 'World', approval: new FakeGate(), targets: REGIONS_30.filter((r) => r !== 'eu-west-1').map((region) => ({ region })) }] });
+    const result = synthValidated(app);
+    expect(result.footprint.templates).toBe(30);
+    expect(result.footprint.kmsKeys).toBe(0);
+    expect(result.footprint.maxActionsPerStage).toBeLessThanOrEqual(50);
+    expect(result.footprint.largestTemplateBytes).toBeLessThan(1024 * 1024);
+    expect(result.footprint.largestTemplateResources).toBeLessThan(500);
+    expect(result.footprint.largestRolePolicyBytes).toBeLessThan(10240);
+    expect(stagesOf(result.templates.Pipe)).toHaveLength(6);
+  });
+
+  test('StackSet, self-managed, in accounts: the first wave creates the stack set, later waves add instances', () => {
+    const { app } = setup({
+      deployment: CfnDeployment.stackSet({ failureTolerancePercentage: 10, maxAccountConcurrencyPercentage: 25 }),
+      waves: [
+        { waveName: 'First', targets: [{ region: 'eu-west-1', account: '222222222222' }] },
+        { waveName: 'Rest', approval: new FakeGate(), targets: [{ region: 'us-east-2', account: '333333333333' }, { region: 'eu-west-1', account: '333333333333' }] },
+      ],
+    });
+    const result = synthValidated(app);
+    const template = result.templates.Pipe;
+    expect(stagesOf(template).map((s) => s.Name)).toEqual(['Source', 'Build', 'First', 'Rest']);
+    const first = stage(template, 'First').Actions[0];
+    expect(first.ActionTypeId.Provider).toBe('CloudFormationStackSet');
+    expect(first.Configuration).toMatchObject({
+      StackSetName: 'app',
+      TemplatePath: 'BuildOutput::template.yaml',
+      PermissionModel: 'SELF_MANAGED',
+      DeploymentTargets: '222222222222',
+      Regions: 'eu-west-1',
+      FailureTolerancePercentage: 10,
+      MaxConcurrentPercentage: 25,
+    });
+    const rest = stage(template, 'Rest').Actions;
+    expect(rest[0].Name).toBe('Approve');
+    expect(rest[1].ActionTypeId.Provider).toBe('CloudFormationStackInstances');
+    expect(rest[1].Configuration).toMatchObject({ DeploymentTargets: '333333333333', Regions: 'us-east-2,eu-west-1' });
+    // StackSets run from the pipeline account: no cross-account stack, no KMS key
+    expect(Object.keys(result.templates)).toEqual(['Pipe']);
+    expect(result.footprint.kmsKeys).toBe(0);
+  });
+
+  test('StackSet, service-managed, in organizational units', () => {
+    const { app } = setup({
+      deployment: CfnDeployment.stackSet({ stackSetName: 'org-baseline', deploymentModel: cpactions.StackSetDeploymentModel.organizations() }),
+      waves: [{ waveName: 'Org', organizationalUnits: ['ou-ab12-cdefgh34'], targets: [{ region: 'eu-west-1' }, { region: 'us-east-1' }] }],
+    });
+    const action = stage(synthValidated(app).templates.Pipe, 'Org').Actions[0];
+    expect(action.Configuration).toMatchObject({ StackSetName: 'org-baseline', PermissionModel: 'SERVICE_MANAGED', DeploymentTargets: 'ou-ab12-cdefgh34', Regions: 'eu-west-1,us-east-1' });
+  });
+
+  test('failure notifications by default, none with failureNotifications: false', () => {
+    const a = setup();
+    expect(a.pipeline.failureNotifications).toBeDefined();
+    expect(Template.fromJSON(synthValidated(a.app).templates.Pipe).findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { 'detail-type': ['CodePipeline Pipeline Execution State Change'] } },
+    })).not.toEqual({});
+    const b = setup({ failureNotifications: false });
+    expect(b.pipeline.failureNotifications).toBeUndefined();
+    Template.fromJSON(synthValidated(b.app).templates.Pipe).resourceCountIs('AWS::SNS::Topic', 0);
+  });
+
+  test('exposes the pipeline, stores, build project and the roles per account', () => {
+    const { pipeline } = setup();
+    expect(pipeline.pipeline).toBeInstanceOf(codepipeline.Pipeline);
+    expect(pipeline.artifactStores.regions).toEqual(['eu-west-1']);
+    expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Canary.ChangeSets', 'Canary']);
+    expect(pipeline.executionRole('111111111111')).toBe(pipeline.executionRole('111111111111'));
+    expect(pipeline.actionRole('111111111111')).toBeDefined();
+  });
+
+  describe('bad input', () => {
+    test('fails when waves is empty', () => {
+      expect(() => setup({ waves: [] })).toThrow(/CrossRegionCfnPipeline 'Deploy': waves is empty; pass at least one wave/);
+    });
+
+    test('fails when a wave has no targets', () => {
+      expect(() => setup({ waves: [{ waveName: 'Prod', targets: [] }] })).toThrow(/CrossRegionCfnPipeline 'Deploy': wave 'Prod' has no targets/);
+    });
+
+    test('fails when a region appears twice in a wave', () => {
+      expect(() => setup({ waves: [{ waveName: 'prod', targets: [{ region: 'eu-west-1' }, { region: 'eu-west-1', account: '111111111111' }] }] }))
+        .toThrow(/CrossRegionCfnPipeline 'Deploy': region 'eu-west-1' appears twice in wave 'prod'; list each region once per wave\./);
+    });
+
+    test('fails when a region is a token', () => {
+      expect(() => setup({ waves: [{ waveName: 'W', targets: [{ region: Token.asString({ Ref: 'AWS::Region' }) }] }] }))
+        .toThrow(/target 1 of wave 'W' has an unresolved region \(a token: .*\); pass a concrete region/);
+    });
+
+    test('fails when an account is a token', () => {
+      expect(() => setup({ waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1', account: Token.asString({ Ref: 'AWS::AccountId' }) }] }] }))
+        .toThrow(/target 1 of wave 'W' has an unresolved account \(a token: .*\); pass a concrete 12-digit account id/);
+    });
+
+    test('fails when the pipeline stack has no concrete env', () => {
+      const app = new App();
+      const stack = new Stack(app, 'NoEnv');
+      const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
+      expect(() => new CrossRegionCfnPipeline(stack, 'Deploy', {
+        source: PipelineSource.codeCommit(repo), build: { buildSpec }, stackName: 'app', waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }],
+      })).toThrow(/CrossRegionCfnPipeline 'Deploy': stack 'NoEnv' has no concrete env .*define it with env: \{ account/);
+    });
+
+    test('fails when a target account is not trusted by KMS-capable stores', () => {
+      const app = createTestApp();
+      const shared = new Stack(app, 'Shared', { env });
+      const stores = new ArtifactStores(shared, 'Stores');
+      expect(() => setup({ artifactStores: stores, waves: [{ waveName: 'W', targets: [{ region: 'us-east-2', account: '222222222222' }] }] }, app))
+        .toThrow(/target account '222222222222' is another account, but artifactStores 'Shared\/Stores' have no KMS keys .*add '222222222222' to the ArtifactStores trustedAccounts/);
+    });
+
+    test('fails when the source is in another region', () => {
+      const app = createTestApp();
+      const stack = new Stack(app, 'Pipe', { env });
+      const bucket = s3.Bucket.fromBucketAttributes(stack, 'Src', { bucketName: 'src-bucket', region: 'us-east-1' });
+      expect(() => new CrossRegionCfnPipeline(stack, 'Deploy', {
+        source: PipelineSource.s3(bucket, 'app.zip'), build: { buildSpec }, stackName: 'app', waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }],
+      })).toThrow(/the source action 'Source' is in region 'us-east-1', but CodePipeline runs source actions in the pipeline's region 'eu-west-1'/);
+    });
+
+    test('fails when templatePath has an unknown placeholder', () => {
+      expect(() => setup({ templatePath: 'template-{stage}.yaml' }))
+        .toThrow(/templatePath 'template-\{stage\}.yaml' has the unknown placeholder '\{stage\}'; use only \{region\} and \{account\}/);
+    });
+
+    test('fails when a stack set templatePath has placeholders', () => {
+      expect(() => setup({ deployment: CfnDeployment.stackSet({ templatePath: 'template-{region}.yaml' }) }))
+        .toThrow(/a stack set deploys one template everywhere/);
+    });
+
+    test('fails when a stack set percentage is out of range', () => {
+      expect(() => CfnDeployment.stackSet({ failureTolerancePercentage: 120 })).toThrow(/failureTolerancePercentage 120 is not a whole percentage; pass 0-100/);
+    });
+
+    test('fails when a wave name is not a stage name or is used twice', () => {
+      expect(() => setup({ waves: [{ waveName: 'Pro d', targets: [{ region: 'eu-west-1' }] }] })).toThrow(/waveName 'Pro d' is not a valid stage name/);
+      expect(() => setup({ waves: [{ waveName: 'P', targets: [{ region: 'eu-west-1' }] }, { waveName: 'P', targets: [{ region: 'us-east-1' }] }] }))
+        .toThrow(/waveName 'P' is used by two waves/);
+    });
+
+    test('fails when the test stack has no tests', () => {
+      expect(() => setup({ testStack: { stackName: 't', tests: [] } })).toThrow(/testStack.tests is empty/);
+    });
+
+    test('fails when there are more than 50 stages', () => {
+      const waves = Array.from({ length: 25 }, (_, i) => ({ waveName: `W${i}`, targets: [{ region: 'eu-west-1' }] }));
+      expect(() => setup({ waves })).toThrow(/the pipeline needs 52 stages but CodePipeline allows 50; merge waves, or deploy through CfnDeployment.stackSet/);
+    });
+  });
+});
