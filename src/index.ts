@@ -5,3 +5,4 @@ export * from './artifacts';
 export * from './source';
 export * from './build';
 export * from './checks';
+export * from './deploy';

@@ -80,4 +80,18 @@ export interface BuildOptions {
 export interface TestOptions extends BuildOptions {
   /** Name of the test, used as its action name unless `actionName` is given. */
   readonly name: string;
+
+  /**
+   * Name of the artifact the test reads.
+   *
+   * @default - the primary build output (the source output when there is no build)
+   */
+  readonly input?: string;
+
+  /**
+   * Names of more artifacts the test reads (at most 4).
+   *
+   * @default - none
+   */
+  readonly extraInputs?: string[];
 }

@@ -8,7 +8,7 @@ import { IConstruct } from 'constructs';
  *
  * A finding is acknowledged only when EVERY statement that produces it satisfies the allowance:
  * - an `action` allowance (e.g. `s3:GetObject*`) holds when all resources of those statements
- *   are among `resources` (tokens, compared in cdk-nag's flattened form);
+ *   are among `resources` (tokens, compared in cdk-nag's flattened form) or match `resourcePattern`;
  * - a `resource` allowance holds when the flattened resource matches `resource` exactly
  *   (a token such as `bucket.arnForObjects('*')`) or the regular expression `resourcePattern`.
  */
@@ -45,7 +45,9 @@ class AcknowledgeWildcards implements IAspect {
         const users = statements.filter((s) => asArray(s.Action).includes(allowance.action));
         if (users.length === 0) continue;
         const allowed = new Set((allowance.resources ?? []).map(flatten));
-        if (users.every((s) => asArray(s.Resource).every((r) => allowed.has(flattenCfnReference(r))))) {
+        const pattern = allowance.resourcePattern?.(flatten);
+        const ok = (r: string) => allowed.has(r) || (pattern?.test(r) ?? false);
+        if (users.every((s) => asArray(s.Resource).every((r) => ok(flattenCfnReference(r))))) {
           reasons.set(`Action::${allowance.action}`, allowance.reason);
         }
       } else {
