@@ -533,6 +533,19 @@ describe('ApprovalGate: bad input', () => {
     expect(() => synthGate(f)).toThrow(/ApprovalGate 'ProdGate' is not attached to any stage/);
   });
 
+  test('fails when a wait time or entryResult is given without the rules it applies to', () => {
+    expect(() => new ApprovalGate(new Stack(), 'ProdGate', { manual: true, alarmWaitTime: Duration.minutes(5) })).toThrow(/alarmWaitTime is given but alarms is empty/);
+    expect(() => new ApprovalGate(new Stack(), 'ProdGate', { manual: true, rollbackWaitTime: Duration.minutes(5) })).toThrow(/rollbackWaitTime is given but rollbackOnAlarms is empty/);
+    expect(() => new ApprovalGate(new Stack(), 'ProdGate', { manual: true, entryResult: codepipeline.Result.FAIL })).toThrow(/entryResult is given but the gate has no entry rules/);
+  });
+
+  test('fails with a clear message when a grant of a never-attached gate is resolved', () => {
+    const f = pipelineFixture();
+    const gate = new ApprovalGate(f.stack, 'ProdGate', { manual: true });
+    gate.grantApprove(approverRole(f.stack, 'Oncall'));
+    expect(() => synthGate(f)).toThrow(/ApprovalGate 'ProdGate' is not attached to any stage/);
+  });
+
   test('fails when the action name is invalid', () => {
     expect(() => new ApprovalGate(new Stack(), 'ProdGate', { manual: true, actionName: 'Approve now!' })).toThrow(/actionName 'Approve now!' is invalid/);
   });

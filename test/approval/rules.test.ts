@@ -67,6 +67,18 @@ describe('typed rules composed into a GateCondition on a plain L2 pipeline', () 
     expect(rendered.rules![0]._render()).toMatchObject({ region: 'us-east-1', configuration: { AlarmName: 'edge-errors', AlarmStates: 'ALARM' } });
   });
 
+  test('default rule names stay valid for long stage names (shortened with a hash, unique)', () => {
+    const f = pipelineFixture();
+    const stageName = 'S'.repeat(100);
+    const condition = new GateCondition({
+      rules: [new VariableCheckRule({ variable: '#{V.a}', value: 'x' }), new VariableCheckRule({ variable: '#{V.b}', value: 'y' })],
+    });
+    const names = condition.bind(f.stack, { pipeline: f.pipeline, stageName }).rules!.map((r) => r.ruleName!);
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
+    for (const name of names) expect(name).toMatch(/^[A-Za-z0-9.@_-]{1,100}$/);
+  });
+
   test('fails when a condition holds more than 5 rules', () => {
     const rules = [1, 2, 3, 4, 5, 6].map((i) => new VariableCheckRule({ variable: `#{V.x${i}}`, value: 'y' }));
     expect(() => new GateCondition({ rules })).toThrow(/GateCondition: 6 rules .*; CodePipeline allows at most 5 rules in one condition/);
