@@ -322,20 +322,23 @@ class TopicDestination implements lambda.IDestination {
   }
 }
 
-const f = {
-  pipeline: events.EventField.fromPath('$.detail.pipeline'),
-  executionId: events.EventField.fromPath('$.detail.execution-id'),
-  state: events.EventField.fromPath('$.detail.state'),
-  stage: events.EventField.fromPath('$.detail.stage'),
-  action: events.EventField.fromPath('$.detail.action'),
-  provider: events.EventField.fromPath('$.detail.type.provider'),
-  errorCode: events.EventField.fromPath('$.detail.execution-result.error-code'),
-  summary: events.EventField.fromPath('$.detail.execution-result.external-execution-summary'),
-  externalUrl: events.EventField.fromPath('$.detail.execution-result.external-execution-url'),
-  region: events.EventField.region,
-  account: events.EventField.account,
-  time: events.EventField.time,
-};
+/** Event fields the raw-mode messages use (tokens, so made per message rather than at module load). */
+function eventFields() {
+  return {
+    pipeline: events.EventField.fromPath('$.detail.pipeline'),
+    executionId: events.EventField.fromPath('$.detail.execution-id'),
+    state: events.EventField.fromPath('$.detail.state'),
+    stage: events.EventField.fromPath('$.detail.stage'),
+    action: events.EventField.fromPath('$.detail.action'),
+    provider: events.EventField.fromPath('$.detail.type.provider'),
+    errorCode: events.EventField.fromPath('$.detail.execution-result.error-code'),
+    summary: events.EventField.fromPath('$.detail.execution-result.external-execution-summary'),
+    externalUrl: events.EventField.fromPath('$.detail.execution-result.external-execution-url'),
+    region: events.EventField.region,
+    account: events.EventField.account,
+    time: events.EventField.time,
+  };
+}
 
 interface RawMessage {
   readonly title: string;
@@ -345,6 +348,7 @@ interface RawMessage {
 
 /** The message EventBridge writes from the raw event (`enrich: false`). */
 function rawMessage(kind: RuleKind['id'], host: string): RawMessage {
+  const f = eventFields();
   const executionUrl = `https://${host}/codesuite/codepipeline/pipelines/${f.pipeline}/executions/${f.executionId}/timeline?region=${f.region}`;
   const common = [`Pipeline:   ${f.pipeline} (account ${f.account}, ${f.region})`, `Execution:  ${f.executionId}`];
   const nextSteps = [`Open the execution: ${executionUrl}`];
@@ -377,6 +381,7 @@ function textInput(kind: RuleKind['id'], host: string): events.RuleTargetInput {
 
 function chatbotInput(kind: RuleKind['id'], host: string): events.RuleTargetInput {
   const m = rawMessage(kind, host);
+  const f = eventFields();
   return events.RuleTargetInput.fromObject({
     version: '1.0',
     source: 'custom',

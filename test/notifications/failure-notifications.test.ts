@@ -259,6 +259,7 @@ describe('FailureNotifications', () => {
     const rule = Object.values(template.findResources('AWS::Events::Rule'))[0];
     const inputTemplate: string = rule.Properties.Targets[0].InputTransformer.InputTemplate;
     expect(inputTemplate).toMatch(/^\{"version":"1.0","source":"custom","content":\{"textType":"client-markdown","title":"Pipeline <detail-pipeline> FAILED"/);
+    expect(inputTemplate).toContain('"metadata":{"threadId":"<detail-pipeline>/<detail-execution-id>"');
   });
 
   test('works on an imported pipeline', () => {
