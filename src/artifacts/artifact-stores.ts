@@ -1,8 +1,9 @@
-import { Duration, FeatureFlags, RemovalPolicy, Stack, Token, Validations, DefaultStackSynthesizer, BootstraplessSynthesizer, StackSynthesizer } from 'aws-cdk-lib';
+import { Duration, FeatureFlags, RemovalPolicy, Stack, Token, DefaultStackSynthesizer, BootstraplessSynthesizer, StackSynthesizer } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../private/xr-ack';
 import { DEFINED_BY_STORES } from '../private/xr-registry';
 
 /**
@@ -278,10 +279,7 @@ export class ArtifactStores extends Construct {
         lifecycleRules: [{ expiration: Duration.days(365), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
         removalPolicy,
       });
-      Validations.of(logBucket).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason: 'This bucket is the server access log destination of the artifact bucket beside it; logging a log bucket into itself would loop.',
-      });
+      acknowledgeFinding(logBucket, 'AwsSolutions-S1', 'This bucket is the server access log destination of the artifact bucket beside it; logging a log bucket into itself would loop.');
       logs = logBucket;
     }
 
@@ -311,11 +309,8 @@ export class ArtifactStores extends Construct {
       }));
     }
     if (!logs) {
-      Validations.of(bucket).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason: 'CodePipeline artifact store: only the pipeline, action and CloudFormation roles read or write it, objects expire, ' +
-          'public access is blocked and SSL enforced; API access is recorded by CloudTrail. Set serverAccessLogs: true on ArtifactStores for S3 access logs.',
-      });
+      acknowledgeFinding(bucket, 'AwsSolutions-S1', 'CodePipeline artifact store: only the pipeline, action and CloudFormation roles read or write it, objects expire, ' +
+          'public access is blocked and SSL enforced; API access is recorded by CloudTrail. Set serverAccessLogs: true on ArtifactStores for S3 access logs.');
     }
     return { region, bucket, bucketName, encryptionKey, encryptionKeyId, stack };
   }

@@ -1,4 +1,4 @@
-import { CfnCapabilities, PhysicalName, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnCapabilities, PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -12,6 +12,7 @@ import { BuildOptions, TestOptions } from '../build/build-options';
 import { FailureNotifications, FailureNotificationsOptions } from '../notifications/failure-notifications';
 import { defineBuildStep } from '../private/build-action';
 import { AccountRoleFactory, acknowledgeStackAccess } from '../private/xr-accounts';
+import { acknowledgeFinding } from '../private/xr-ack';
 import {
   MAX_ACTIONS_PER_STAGE, MAX_STAGES, PlannedTarget, PlannedWave, checkAccount, checkRegion, chunk, fail, fillTemplatePath, partName, planWaves,
 } from '../private/xr-plan';
@@ -403,6 +404,7 @@ export class CrossRegionCfnPipeline extends Construct {
     }
     for (const trigger of source.triggers ?? []) this.pipeline.addTrigger(trigger);
     this.addStage('Source', [source.action]);
+    if (source.action instanceof cpactions.S3SourceAction) acknowledgeS3SourceRead(this.pipeline);
 
     // Build
     const homeKey = homeStore.encryptionKeyId ? kms.Key.fromKeyArn(this, 'ArtifactKey', homeStore.encryptionKeyId) : undefined;
@@ -554,10 +556,7 @@ export class CrossRegionCfnPipeline extends Construct {
         : cpactions.StackInstances.inAccounts(unique(wave.targets.map((t) => t.account)), regionsOfWave);
     };
     const roles = this.accountRoles.forAccount(this.pipelineAccount);
-    Validations.of(roles.actionRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${this.pipelineRegion}:${this.pipelineAccount}:stackset/${stackSetName}:*]`,
-      reason: `Stack set '${stackSetName}': the trailing :* is the stack set id CloudFormation generates; the statement names exactly this stack set.`,
-    });
+    acknowledgeFinding(roles.actionRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${this.pipelineRegion}:${this.pipelineAccount}:stackset/${stackSetName}:*]`, `Stack set '${stackSetName}': the trailing :* is the stack set id CloudFormation generates; the statement names exactly this stack set.`);
     const common = {
       role: roles.actionRole,
       stackSetName,
@@ -588,11 +587,8 @@ export class CrossRegionCfnPipeline extends Construct {
     // standard execution role in whichever accounts an operation targets.
     for (const c of this.pipeline.node.findAll()) {
       if (c.node.id === 'StackSetAdministrationRole' && c instanceof iam.Role) {
-        Validations.of(c).acknowledge({
-          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/AWSCloudFormationStackSetExecutionRole]',
-          reason: 'Self-managed StackSets: the administration role may only assume the role named AWSCloudFormationStackSetExecutionRole, ' +
-            'in the target accounts of each operation (set per wave); the target accounts must trust it. Pass deploymentModel with your own administrationRole to narrow it.',
-        });
+        acknowledgeFinding(c, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/AWSCloudFormationStackSetExecutionRole]', 'Self-managed StackSets: the administration role may only assume the role named AWSCloudFormationStackSetExecutionRole, ' +
+            'in the target accounts of each operation (set per wave); the target accounts must trust it. Pass deploymentModel with your own administrationRole to narrow it.');
       }
     }
     void id;
@@ -636,10 +632,18 @@ export class CrossRegionCfnPipeline extends Construct {
 function acknowledgeProjectKey(project: codebuild.IProject) {
   if (!(project instanceof codebuild.Project) || !project.role) return;
   for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-    Validations.of(project.role).acknowledge({
-      id: `AwsSolutions-IAM5[Action::${action}]`,
-      reason: `CodeBuild encrypts the build outputs with the artifact store's KMS key (the project's EncryptionKey); ${action} is granted on that key only.`,
-    });
+    acknowledgeFinding(project.role, `AwsSolutions-IAM5[Action::${action}]`, `CodeBuild encrypts the build outputs with the artifact store's KMS key (the project's EncryptionKey); ${action} is granted on that key only.`);
+  }
+}
+
+/** aws-codepipeline-actions' S3SourceAction grants its role Bucket.grantRead on the source bucket and key. */
+function acknowledgeS3SourceRead(pipeline: codepipeline.Pipeline) {
+  for (const c of pipeline.node.tryFindChild('Source')?.node.findAll() ?? []) {
+    if (!(c instanceof iam.Role)) continue;
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
+      acknowledgeFinding(c, `AwsSolutions-IAM5[Action::${action}]`,
+        `The S3 source action reads the source object and its versions (aws-codepipeline-actions Bucket.grantRead); ${action} applies to the source bucket and object key only.`);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { App, Stack, Token } from 'aws-cdk-lib';
+import { App, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -23,6 +23,10 @@ class FakeGate implements IStageGate {
     this.bound = options;
     return { actions: [new cpactions.ManualApprovalAction({ actionName: 'Approve', runOrder: options.runOrder })] };
   }
+}
+
+function acknowledgeFixture(bucket: s3.Bucket) {
+  Validations.of(bucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'test fixture: source bucket' });
 }
 
 type Overrides = Partial<CrossRegionCfnPipelineProps>;
@@ -138,6 +142,19 @@ describe('CrossRegionCfnPipeline', () => {
     const prod = stage(synthValidated(app).templates.Pipe, 'Prod');
     expect(prod.Actions[0].ActionTypeId.Category).toBe('Approval');
     expect(prod.Actions[1].Configuration.ActionMode).toBe('CHANGE_SET_EXECUTE');
+  });
+
+  test('an S3 source passes validation (its read grant is acknowledged on the source action role only)', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Pipe', { env });
+    const bucket = new s3.Bucket(stack, 'Src', { versioned: true, enforceSSL: true });
+    acknowledgeFixture(bucket);
+    new CrossRegionCfnPipeline(stack, 'Deploy', {
+      source: PipelineSource.s3(bucket, 'app.zip'), build: { buildSpec }, stackName: 'app', waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }] }],
+    });
+    const result = synthValidated(app);
+    const acks = result.acknowledged.filter((a) => a.rule === 'AwsSolutions-IAM5[Action::s3:GetObject*]').map((a) => a.constructPath);
+    expect(acks).toEqual(['Pipe/Deploy/Pipeline/Source/Source/CodePipelineActionRole']);
   });
 
   test('changeSets: false deploys each target directly with CREATE_UPDATE after the gate', () => {

@@ -1,0 +1,137 @@
+/**
+ * Footprint and synth time of CrossRegionCfnPipeline vs the hand-written aws-codepipeline
+ * equivalent, measured in the same run. Run: `npx ts-node --transpile-only benchmark/run.ts`
+ * (or `npx projen benchmark`). Prints a table and writes benchmark/RESULTS.md.
+ *
+ * Synth time: each run is a FRESH NODE PROCESS (this script re-invoked with `--one`) that
+ * loads aws-cdk-lib, defines the app and synthesizes it (no validation plugins, plain App);
+ * the figure is the time from before the app is defined to the end of `app.synth()`, i.e.
+ * without module loading, plus the whole process wall time. Runs alternate L2/ours, median of RUNS.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { defineL2, defineOurs } from './apps';
+import { createTestApp, Footprint, footprintOf, synthAndReport } from '../test/util/harness';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const N = 10;
+const BIG_N = 30;
+
+type Kind = 'ours' | 'l2';
+
+function define(kind: Kind, app: App, n: number) {
+  if (kind === 'ours') defineOurs(app, n);
+  else defineL2(app, n);
+}
+
+/** Child mode: define + synth one app, print the milliseconds as JSON. */
+function one(kind: Kind, n: number) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  const started = process.hrtime.bigint();
+  const app = new App({ outdir });
+  define(kind, app, n);
+  app.synth();
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  fs.rmSync(outdir, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify({ ms }));
+}
+
+function footprint(kind: Kind, n: number): Footprint {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  const app = new App({ outdir });
+  define(kind, app, n);
+  const assembly = app.synth();
+  const templates = assembly.stacksRecursively.map((s) => s.template);
+  const sizes = assembly.stacksRecursively.map((s) => fs.statSync(path.join(s.assembly.directory, s.templateFile)).size);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return footprintOf(templates, sizes);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** How to run this file in a child: with ts-node's transpile-only hook when it is a .ts file. */
+function childArgs(): string[] {
+  return __filename.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [];
+}
+
+function timeRuns(n: number): Record<Kind, { synth: number[]; wall: number[] }> {
+  const out: Record<Kind, { synth: number[]; wall: number[] }> = { ours: { synth: [], wall: [] }, l2: { synth: [], wall: [] } };
+  for (let i = 0; i < RUNS; i++) {
+    for (const kind of (i % 2 === 0 ? ['l2', 'ours'] : ['ours', 'l2']) as Kind[]) {
+      const started = Date.now();
+      const stdout = execFileSync(process.execPath, [...childArgs(), __filename, '--one', kind, String(n)], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] });
+      out[kind].wall.push(Date.now() - started);
+      out[kind].synth.push(JSON.parse(stdout).ms);
+    }
+  }
+  return out;
+}
+
+function main() {
+  const lines: string[] = [];
+  const log = (s = '') => {
+    lines.push(s);
+    console.log(s);
+  };
+  const fpOurs = footprint('ours', N);
+  const fpL2 = footprint('l2', N);
+  const times = timeRuns(N);
+
+  const big = createTestApp();
+  defineOurs(big, BIG_N);
+  const bigReport = synthAndReport(big);
+  const bigFp = bigReport.footprint;
+
+  const small = createTestApp();
+  defineOurs(small, N);
+  const smallReport = synthAndReport(small);
+
+  const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
+  log('## Benchmark: CrossRegionCfnPipeline vs hand-written aws-codepipeline');
+  log();
+  log(`${N} regions, one account: S3 source -> CodeBuild -> change set in every region -> one manual approval -> execute in every region.`);
+  log(`Measured ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus().length} CPUs, aws-cdk-lib ${require('aws-cdk-lib/package.json').version}.`);
+  log(`Synth time: median of ${RUNS} runs, each in a fresh node process (L2 and ours alternating), timed from defining the App to the end of app.synth() ` +
+    '(plain App, no validation plugins); "process" is the whole process wall time including loading aws-cdk-lib and ts-node.');
+  log();
+  log(`| ${N} regions | hand-written L2 (crossAccountKeys) | CrossRegionCfnPipeline | budget |`);
+  log('|---|---|---|---|');
+  log(`| stacks | ${fpL2.templates} | ${fpOurs.templates} | |`);
+  log(`| resources (all stacks) | ${fpL2.resources} | ${fpOurs.resources} | <= 60 ${fpOurs.resources <= 60 ? 'OK' : 'OVER'} |`);
+  log(`| customer-managed KMS keys | ${fpL2.kmsKeys} | ${fpOurs.kmsKeys} | 0 ${fpOurs.kmsKeys === 0 ? 'OK' : 'OVER'} |`);
+  log(`| IAM roles | ${fpL2.roles} | ${fpOurs.roles} | |`);
+  log(`| largest role inline policies (bytes) | ${fpL2.largestRolePolicyBytes} | ${fpOurs.largestRolePolicyBytes} | < 10,240 |`);
+  const synthL2 = median(times.l2.synth);
+  const synthOurs = median(times.ours.synth);
+  log(`| synth time (define + synth, median) | ${s(synthL2)} | ${s(synthOurs)} | <= L2 ${synthOurs <= synthL2 ? 'OK' : 'OVER'} |`);
+  log(`| process wall time (median) | ${s(median(times.l2.wall))} | ${s(median(times.ours.wall))} | |`);
+  log(`| validation findings (CloudFormation engine + cdk-nag) | - | ${smallReport.findings.length} | 0 |`);
+  log();
+  log(`Runs (define + synth, ms): L2 ${times.l2.synth.map((x) => x.toFixed(0)).join(', ')}; ours ${times.ours.synth.map((x) => x.toFixed(0)).join(', ')}.`);
+  log();
+  log(`### ${BIG_N} regions, one account (CrossRegionCfnPipeline, validated)`);
+  log();
+  log('| check | value | CloudFormation / CodePipeline limit |');
+  log('|---|---|---|');
+  log(`| stacks / resources / KMS keys | ${bigFp.templates} / ${bigFp.resources} / ${bigFp.kmsKeys} | |`);
+  log(`| most actions in one stage | ${bigFp.maxActionsPerStage} | 50 ${bigFp.maxActionsPerStage <= 50 ? 'OK' : 'OVER'} |`);
+  log(`| largest template | ${bigFp.largestTemplateBytes} bytes | < 1 MB ${bigFp.largestTemplateBytes < 1024 * 1024 ? 'OK' : 'OVER'} |`);
+  log(`| most resources in one template | ${bigFp.largestTemplateResources} | < 500 ${bigFp.largestTemplateResources < 500 ? 'OK' : 'OVER'} |`);
+  log(`| largest inline policies of one role | ${bigFp.largestRolePolicyBytes} bytes | < 10,240 ${bigFp.largestRolePolicyBytes < 10240 ? 'OK' : 'OVER'} |`);
+  log(`| validation findings | ${bigReport.findings.length} | 0 |`);
+  log();
+  fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), lines.join('\n'));
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--one') {
+  one(args[1] as Kind, Number(args[2]));
+} else {
+  main();
+}
