@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards, escapeRegExp } from '../private/sbd-nag';
+import { acknowledgeWildcards, escapeRegExp, WildcardAllowance } from '../private/sbd-nag';
 
 /**
  * Where a target finds its files. Everywhere a target takes an artifact or a file, it takes a
@@ -102,13 +102,14 @@ export interface CloudFormationTargetOptions {
    * Role CloudFormation assumes to create the stack's resources.
    *
    * @default - a role assumed by cloudformation.amazonaws.com holding exactly `deploymentPolicy`
-   * (never administrator access)
+   * plus read access to the pipeline artifacts (never administrator access)
    */
   readonly deploymentRole?: iam.IRole;
 
   /**
    * What the defined deployment role may do: the permissions the stack's resources need.
-   * Without them, the role can create no resource: declare what the stack creates.
+   * Without them, the role can only read the pipeline's artifacts and create no resource:
+   * declare what the stack creates (or pass `deploymentRole`).
    *
    * @default - no permissions
    */
@@ -376,6 +377,26 @@ export interface StepFunctionsTargetOptions {
 
 const ACTION_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
 
+const ECS_REASON = 'aws-cdk-lib grants the ECS deploy actions ecs:RegisterTaskDefinition and ecs:Describe*/ListTasks on "*": task definition '
+  + 'registration and description have no resource-level permissions, and the new revision is unknown at synth; iam:PassRole on "*" is '
+  + 'conditioned on iam:PassedToService ecs-tasks.amazonaws.com. The role belongs to this one action and is assumable only by the pipeline role.';
+
+function s3DeployAllowances(o: S3PublishOptions): WildcardAllowance[] {
+  const reason = 'aws-cdk-lib grants the S3 deploy action read/write on its destination bucket only (Bucket.grantReadWrite): '
+    + 'the object keys come from the artifact and are not known at synth.';
+  const objects = o.bucket.arnForObjects('*');
+  const out: WildcardAllowance[] = ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']
+    .map((action) => ({ action, resources: [o.bucket.bucketArn, objects], reason }));
+  out.push({ resource: objects, reason });
+  const keys = [o.encryptionKey, o.bucket.encryptionKey].filter((k): k is kms.IKey => k !== undefined);
+  for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+    if (keys.length > 0) {
+      out.push({ action, resources: keys.map((k) => k.keyArn), reason: 'Data-key operations on the destination\'s KMS key only (aws-cdk-lib Key.grantEncryptDecrypt).' });
+    }
+  }
+  return out;
+}
+
 /**
  * Where a stage deploys: CloudFormation, ECS, ECS blue/green, CodeDeploy, S3, Elastic
  * Beanstalk, a Lambda function, a Step Functions state machine, or any action.
@@ -388,13 +409,16 @@ export abstract class DeployTarget {
 
   /** An ECS service (rolling update from an image definitions file). */
   public static ecs(options: EcsTargetOptions): DeployTarget {
-    return new SingleActionTarget(options.actionName ?? 'DeployEcs', (b) => new actions.EcsDeployAction({
-      actionName: b.name,
-      service: options.service,
-      imageFile: b.file(options.imageFile ?? 'imagedefinitions.json', 'imageFile'),
-      deploymentTimeout: options.deploymentTimeout,
-      runOrder: b.runOrder,
-    }));
+    return new SingleActionTarget(options.actionName ?? 'DeployEcs', (b) => {
+      b.allow([{ resource: '*', reason: ECS_REASON }]);
+      return new actions.EcsDeployAction({
+        actionName: b.name,
+        service: options.service,
+        imageFile: b.file(options.imageFile ?? 'imagedefinitions.json', 'imageFile'),
+        deploymentTimeout: options.deploymentTimeout,
+        runOrder: b.runOrder,
+      });
+    });
   }
 
   /** An ECS service deployed blue/green by CodeDeploy. */
@@ -403,6 +427,7 @@ export abstract class DeployTarget {
       if ((options.containerImageInputs?.length ?? 0) > 4) {
         throw new Error(`${b.where}: ${options.containerImageInputs!.length} containerImageInputs; CodeDeploy ECS takes at most 4.`);
       }
+      b.allow([{ resource: '*', reason: ECS_REASON }]);
       return new actions.CodeDeployEcsDeployAction({
         actionName: b.name,
         deploymentGroup: options.deploymentGroup,
@@ -434,36 +459,62 @@ export abstract class DeployTarget {
 
   /** An Elastic Beanstalk environment. */
   public static elasticBeanstalk(options: ElasticBeanstalkTargetOptions): DeployTarget {
-    return new SingleActionTarget(options.actionName ?? 'DeployBeanstalk', (b) => new actions.ElasticBeanstalkDeployAction({
-      actionName: b.name,
-      applicationName: options.applicationName,
-      environmentName: options.environmentName,
-      input: b.artifact(options.input, 'input'),
-      runOrder: b.runOrder,
-    }));
+    return new SingleActionTarget(options.actionName ?? 'DeployBeanstalk', (b) => {
+      b.allow([{
+        roleFinding: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AdministratorAccess-AWSElasticBeanstalk]',
+        reason: 'aws-cdk-lib attaches this AWS managed policy to the role of the Elastic Beanstalk deploy action only (the role is assumable only by the '
+          + 'pipeline role): an environment update drives EC2, Auto Scaling, ELB and CloudFormation on the environment\'s behalf, as the CodePipeline '
+          + 'documentation for this action requires. Use DeployTarget.action() with your own role to narrow it.',
+      }]);
+      return new actions.ElasticBeanstalkDeployAction({
+        actionName: b.name,
+        applicationName: options.applicationName,
+        environmentName: options.environmentName,
+        input: b.artifact(options.input, 'input'),
+        runOrder: b.runOrder,
+      });
+    });
   }
 
   /** A Lambda function invoked by the pipeline (custom deployment or check). */
   public static lambdaInvoke(options: LambdaInvokeTargetOptions): DeployTarget {
-    return new SingleActionTarget(options.actionName ?? 'Invoke', (b) => new actions.LambdaInvokeAction({
-      actionName: b.name,
-      lambda: options.lambda,
-      userParameters: options.userParameters,
-      inputs: options.inputs?.map((i) => b.artifact(i, 'inputs')),
-      outputs: b.newOutputs(options.outputs ?? []),
-      runOrder: b.runOrder,
-    }));
+    return new SingleActionTarget(options.actionName ?? 'Invoke', (b) => {
+      b.allow([
+        {
+          resource: '*',
+          reason: 'aws-cdk-lib grants the Lambda invoke action lambda:ListFunctions, which has no resource-level permissions; invoking is granted on this function only.',
+        },
+        {
+          resourcePattern: (flatten) => new RegExp(`^${escapeRegExp(flatten(options.lambda.functionArn))}:\\*$`),
+          reason: 'Versions and aliases of this one function (aws-cdk-lib Function.grantInvoke).',
+        },
+      ]);
+      return new actions.LambdaInvokeAction({
+        actionName: b.name,
+        lambda: options.lambda,
+        userParameters: options.userParameters,
+        inputs: options.inputs?.map((i) => b.artifact(i, 'inputs')),
+        outputs: b.newOutputs(options.outputs ?? []),
+        runOrder: b.runOrder,
+      });
+    });
   }
 
   /** A Step Functions state machine execution. */
   public static stepFunctions(options: StepFunctionsTargetOptions): DeployTarget {
-    return new SingleActionTarget(options.actionName ?? 'StartExecution', (b) => new actions.StepFunctionInvokeAction({
-      actionName: b.name,
-      stateMachine: options.stateMachine,
-      stateMachineInput: options.stateMachineInput,
-      executionNamePrefix: options.executionNamePrefix,
-      runOrder: b.runOrder,
-    }));
+    return new SingleActionTarget(options.actionName ?? 'StartExecution', (b) => {
+      b.allow([{
+        resourcePattern: () => /^arn:[^:]+:states:[^:]+:[^:]+:execution:[^:*]+:\*$/,
+        reason: 'Executions of this one state machine (execution:<state machine name>:*): execution names are generated per run; aws-cdk-lib grants DescribeExecution on them.',
+      }]);
+      return new actions.StepFunctionInvokeAction({
+        actionName: b.name,
+        stateMachine: options.stateMachine,
+        stateMachineInput: options.stateMachineInput,
+        executionNamePrefix: options.executionNamePrefix,
+        runOrder: b.runOrder,
+      });
+    });
   }
 
   /**
@@ -499,7 +550,7 @@ class Binder {
   public readonly outputs: codepipeline.Artifact[] = [];
   public readonly where: string;
 
-  constructor(scope: Construct, private readonly options: DeployTargetBindOptions, public readonly name: string) {
+  constructor(private readonly scope: Construct, private readonly options: DeployTargetBindOptions, public readonly name: string) {
     this.where = `${scope.constructor.name} '${scope.node.id}': stage '${options.stageName}', action '${name}'`;
     if (!Token.isUnresolved(name) && !ACTION_NAME.test(name)) {
       throw new Error(`${scope.constructor.name} '${scope.node.id}': stage '${options.stageName}': action name '${name}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
@@ -508,6 +559,12 @@ class Binder {
 
   public get runOrder(): number {
     return this.options.runOrder;
+  }
+
+  /** Acknowledge the wildcards aws-cdk-lib grants to this action's own role (and only there). */
+  public allow(allowances: WildcardAllowance[]): void {
+    const onlyUnder = `/${this.options.stageName}/${this.name}/`;
+    acknowledgeWildcards(this.scope, allowances.map((a) => ({ ...a, onlyUnder })));
   }
 
   /** An artifact by name (or the default input). */
@@ -581,6 +638,7 @@ class S3Target extends DeployTarget {
     const b = new Binder(scope, options, name);
     const input = b.artifact(this.options.input, 'input');
     const copy = (o: S3PublishOptions, actionName: string, field: string) => {
+      new Binder(scope, options, actionName).allow(s3DeployAllowances(o));
       const extract = o.extract ?? true;
       if (!extract && !o.objectKey) {
         throw new Error(`${b.where}: ${field}extract is false but no objectKey is given; pass the object key to store the artifact under, e.g. 'releases/app.zip'.`);

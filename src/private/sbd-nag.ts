@@ -17,6 +17,16 @@ export interface WildcardAllowance {
   readonly resources?: string[];
   readonly resource?: string;
   readonly resourcePattern?: (flatten: (token: unknown) => string) => RegExp;
+  /**
+   * Only for policies and roles whose construct path contains this (e.g. '/Prod/DeployEcs/':
+   * the role of one action).
+   */
+  readonly onlyUnder?: string;
+  /**
+   * A whole finding id to acknowledge on roles (e.g. an `AwsSolutions-IAM4[Policy::...]`
+   * managed policy that aws-cdk-lib attaches); use with `onlyUnder`.
+   */
+  readonly roleFinding?: string;
   readonly reason: string;
 }
 
@@ -33,6 +43,14 @@ class AcknowledgeWildcards implements IAspect {
   constructor(private readonly allowances: WildcardAllowance[]) {}
 
   public visit(node: IConstruct): void {
+    if (node instanceof iam.CfnRole) {
+      for (const a of this.allowances) {
+        if (a.roleFinding && a.onlyUnder && node.node.path.includes(a.onlyUnder)) {
+          acknowledge(node, a.roleFinding, a.reason);
+        }
+      }
+      return;
+    }
     if (!(node instanceof iam.CfnPolicy)) return;
     const stack = Stack.of(node);
     const flatten = (token: unknown) => flattenCfnReference(stack.resolve(token));
@@ -41,6 +59,8 @@ class AcknowledgeWildcards implements IAspect {
     const reasons = new Map<string, string>();
 
     for (const allowance of this.allowances) {
+      if (allowance.roleFinding) continue;
+      if (allowance.onlyUnder && !node.node.path.includes(allowance.onlyUnder)) continue;
       if (allowance.action) {
         const users = statements.filter((s) => asArray(s.Action).includes(allowance.action));
         if (users.length === 0) continue;

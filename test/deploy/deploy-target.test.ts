@@ -1,0 +1,266 @@
+import { CfnCapabilities, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { DeployTarget } from '../../src/deploy/deploy-target';
+import { buildSpec, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
+
+function actionsOf(template: Template, stageName: string): any[] {
+  return stage(template, stageName).Actions;
+}
+function action(template: Template, stageName: string, name: string): any {
+  return actionsOf(template, stageName).find((a: any) => a.Name === name);
+}
+
+describe('DeployTarget, all kinds in one validated pipeline', () => {
+  let template: Template;
+  let stack: Stack;
+
+  beforeAll(() => {
+    const made = newStack();
+    stack = made.stack;
+    const deployRole = new iam.Role(stack, 'GivenDeployRole', { assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com') });
+    const site = s3.Bucket.fromBucketName(stack, 'Site', 'my-site-bucket');
+    const archive = s3.Bucket.fromBucketName(stack, 'Archive', 'my-release-archive');
+    const service = ecs.BaseService.fromServiceArnWithCluster(stack, 'Service', 'arn:aws:ecs:eu-west-1:111111111111:service/main/web');
+    const ecsGroup = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'EcsGroup', {
+      application: codedeploy.EcsApplication.fromEcsApplicationName(stack, 'EcsApp', 'web'),
+      deploymentGroupName: 'web-bg',
+    });
+    const serverGroup = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(stack, 'ServerGroup', {
+      application: codedeploy.ServerApplication.fromServerApplicationName(stack, 'ServerApp', 'api'),
+      deploymentGroupName: 'api-fleet',
+    });
+    const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:eu-west-1:111111111111:function:smoke');
+    const machine = sfn.StateMachine.fromStateMachineArn(stack, 'Machine', 'arn:aws:states:eu-west-1:111111111111:stateMachine:migrate');
+
+    definePipeline(stack, {
+      build: { buildSpec, outputs: ['BuildOutput', 'Templates'] },
+      stages: [
+        {
+          stageName: 'Cfn',
+          targets: [
+            DeployTarget.cloudFormation({
+              stackName: 'app-direct',
+              templatePath: 'Templates::app.yaml',
+              parameterOverrides: { Stage: 'dev' },
+              capabilities: [CfnCapabilities.NAMED_IAM],
+              deploymentPolicy: [new iam.PolicyStatement({ actions: ['sns:CreateTopic', 'sns:DeleteTopic'], resources: ['arn:aws:sns:eu-west-1:111111111111:app-events'] })],
+            }),
+            DeployTarget.cloudFormation({ stackName: 'app-changes', templatePath: 'template.yaml', changeSet: true }),
+            DeployTarget.cloudFormation({ stackName: 'app-given-role', templatePath: 'template.yaml', deploymentRole: deployRole, templateConfiguration: 'Templates::config.json' }),
+          ],
+        },
+        {
+          stageName: 'Containers',
+          targets: [
+            DeployTarget.ecs({ service }),
+            DeployTarget.ecsBlueGreen({ deploymentGroup: ecsGroup, containerImageInputs: [{ input: 'BuildOutput' }] }),
+            DeployTarget.codeDeploy({ deploymentGroup: serverGroup, input: 'BuildOutput' }),
+          ],
+        },
+        {
+          stageName: 'Other',
+          targets: [
+            DeployTarget.s3({ bucket: site, publishTo: { bucket: archive, extract: false, objectKey: 'releases/app.zip' } }),
+            DeployTarget.elasticBeanstalk({ applicationName: 'shop', environmentName: 'shop-prod' }),
+            DeployTarget.lambdaInvoke({ lambda: fn, userParameters: { url: 'https://example.com' }, outputs: ['SmokeReport'] }),
+            DeployTarget.stepFunctions({ stateMachine: machine, stateMachineInput: actions.StateMachineInput.literal({ stage: 'prod' }) }),
+            DeployTarget.action(new actions.ManualApprovalAction({ actionName: 'Escape', runOrder: 3 })),
+          ],
+        },
+        {
+          stageName: 'UsesLambdaOutput',
+          targets: [DeployTarget.s3({ bucket: site, input: 'SmokeReport', actionName: 'ArchiveReport', extract: false, objectKey: 'report.json' })],
+        },
+      ],
+    });
+    template = validatedTemplate(made.app).template;
+  });
+
+  test('snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+
+  test('cloudFormation deploys directly with CREATE_UPDATE, the template from a named build output, overrides and capabilities', () => {
+    const a = action(template, 'Cfn', 'app-direct');
+    expect(a.ActionTypeId).toEqual({ Category: 'Deploy', Owner: 'AWS', Provider: 'CloudFormation', Version: '1' });
+    expect(a.Configuration).toMatchObject({
+      ActionMode: 'CREATE_UPDATE',
+      StackName: 'app-direct',
+      TemplatePath: 'Templates::app.yaml',
+      Capabilities: 'CAPABILITY_NAMED_IAM',
+      ParameterOverrides: '{"Stage":"dev"}',
+    });
+    expect(a.RunOrder).toBe(1);
+  });
+
+  test('cloudFormation deployment role holds exactly the declared deploymentPolicy and is never admin', () => {
+    const roleLogicalId = action(template, 'Cfn', 'app-direct').Configuration.RoleArn['Fn::GetAtt'][0];
+    const role = template.toJSON().Resources[roleLogicalId];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'cloudformation.amazonaws.com' });
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleLogicalId }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['sns:CreateTopic', 'sns:DeleteTopic'], Resource: 'arn:aws:sns:eu-west-1:111111111111:app-events' })]) },
+    });
+    const allActions = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy')).map((p: any) => p.Properties.PolicyDocument.Statement.map((s: any) => s.Action)));
+    expect(allActions).not.toMatch(/"\*"/);
+  });
+
+  test('cloudFormation without deploymentPolicy defines a deployment role that may only read the pipeline artifacts', () => {
+    const roleLogicalId = action(template, 'Cfn', 'app-changes-Prepare').Configuration.RoleArn['Fn::GetAtt'][0];
+    const attached = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) => JSON.stringify(p.Properties.Roles).includes(roleLogicalId));
+    const statements = attached.flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements.map((st: any) => st.Action)).toEqual([['s3:GetObject*', 's3:GetBucket*', 's3:List*']]);
+    expect(JSON.stringify(statements[0].Resource)).toMatch(/PipelineArtifactBucket/);
+  });
+
+  test('cloudFormation with changeSet creates the change set, then executes it at the next runOrder', () => {
+    const prepare = action(template, 'Cfn', 'app-changes-Prepare');
+    const execute = action(template, 'Cfn', 'app-changes-Execute');
+    expect(prepare.Configuration).toMatchObject({ ActionMode: 'CHANGE_SET_REPLACE', ChangeSetName: 'app-changes-changes', TemplatePath: 'BuildOutput::template.yaml' });
+    expect(execute.Configuration).toMatchObject({ ActionMode: 'CHANGE_SET_EXECUTE', ChangeSetName: 'app-changes-changes' });
+    expect([prepare.RunOrder, execute.RunOrder]).toEqual([1, 2]);
+  });
+
+  test('cloudFormation uses a given deploymentRole and template configuration', () => {
+    const a = action(template, 'Cfn', 'app-given-role');
+    expect(a.Configuration.RoleArn['Fn::GetAtt'][0]).toMatch(/^GivenDeployRole/);
+    expect(a.Configuration.TemplateConfiguration).toBe('Templates::config.json');
+  });
+
+  test('ecs deploys imagedefinitions.json from the build output', () => {
+    const a = action(template, 'Containers', 'DeployEcs');
+    expect(a.ActionTypeId.Provider).toBe('ECS');
+    expect(a.Configuration).toMatchObject({ ClusterName: 'main', ServiceName: 'web', FileName: 'imagedefinitions.json' });
+    expect(a.InputArtifacts).toEqual([{ Name: 'BuildOutput' }]);
+  });
+
+  test('ecsBlueGreen deploys through CodeDeploy with task definition, appspec and image inputs', () => {
+    const a = action(template, 'Containers', 'DeployBlueGreen');
+    expect(a.ActionTypeId.Provider).toBe('CodeDeployToECS');
+    expect(a.Configuration).toMatchObject({
+      ApplicationName: 'web',
+      DeploymentGroupName: 'web-bg',
+      TaskDefinitionTemplateArtifact: 'BuildOutput',
+      TaskDefinitionTemplatePath: 'taskdef.json',
+      AppSpecTemplatePath: 'appspec.yaml',
+      Image1ArtifactName: 'BuildOutput',
+      Image1ContainerName: 'IMAGE',
+    });
+  });
+
+  test('codeDeploy deploys the named artifact to the server deployment group', () => {
+    const a = action(template, 'Containers', 'DeployCodeDeploy');
+    expect(a.ActionTypeId.Provider).toBe('CodeDeploy');
+    expect(a.Configuration).toEqual({ ApplicationName: 'api', DeploymentGroupName: 'api-fleet' });
+  });
+
+  test('targets of a stage run in parallel (same runOrder)', () => {
+    expect(actionsOf(template, 'Containers').map((a: any) => a.RunOrder)).toEqual([1, 1, 1]);
+  });
+
+  test('s3 extracts into the bucket and publishes to a second bucket as one object, in parallel', () => {
+    const deploy = action(template, 'Other', 'DeployS3');
+    const publish = action(template, 'Other', 'DeployS3-Publish');
+    expect(deploy.Configuration).toEqual({ BucketName: 'my-site-bucket', Extract: 'true' });
+    expect(publish.Configuration).toEqual({ BucketName: 'my-release-archive', Extract: 'false', ObjectKey: 'releases/app.zip' });
+    expect(deploy.RunOrder).toBe(publish.RunOrder);
+  });
+
+  test('elasticBeanstalk deploys to the named environment', () => {
+    const a = action(template, 'Other', 'DeployBeanstalk');
+    expect(a.ActionTypeId.Provider).toBe('ElasticBeanstalk');
+    expect(a.Configuration).toEqual({ ApplicationName: 'shop', EnvironmentName: 'shop-prod' });
+  });
+
+  test('lambdaInvoke passes user parameters and its output is usable by a later stage', () => {
+    const a = action(template, 'Other', 'Invoke');
+    expect(a.Configuration).toEqual({ FunctionName: 'smoke', UserParameters: '{"url":"https://example.com"}' });
+    expect(a.OutputArtifacts).toEqual([{ Name: 'SmokeReport' }]);
+    expect(action(template, 'UsesLambdaOutput', 'ArchiveReport').InputArtifacts).toEqual([{ Name: 'SmokeReport' }]);
+  });
+
+  test('stepFunctions starts the state machine with a literal input', () => {
+    const a = action(template, 'Other', 'StartExecution');
+    expect(a.ActionTypeId.Provider).toBe('StepFunctions');
+    expect(a.Configuration).toMatchObject({ Input: '{"stage":"prod"}', InputType: 'Literal' });
+  });
+
+  test('action() adds any action as is, with its own runOrder', () => {
+    const a = action(template, 'Other', 'Escape');
+    expect(a.ActionTypeId.Category).toBe('Approval');
+    expect(a.RunOrder).toBe(3);
+  });
+});
+
+describe('DeployTarget bad input', () => {
+  test('fails when templatePath names an artifact nobody produces', () => {
+    const { stack } = newStack();
+    expect(() => definePipeline(stack, {
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput2::x.yaml' })] }],
+    })).toThrow(/SourceBuildDeployPipeline 'Pipeline': stage 'Prod', action 'app': templatePath 'BuildOutput2' is an artifact nobody produces before this stage; use one of 'Source', 'BuildOutput'/);
+  });
+
+  test('fails when an input names an artifact produced only in a later stage', () => {
+    const { stack } = newStack();
+    const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:eu-west-1:111111111111:function:x');
+    expect(() => definePipeline(stack, {
+      stages: [
+        { stageName: 'A', targets: [DeployTarget.lambdaInvoke({ lambda: fn, inputs: ['Later'] })] },
+        { stageName: 'B', targets: [DeployTarget.lambdaInvoke({ lambda: fn, outputs: ['Later'] })] },
+      ],
+    })).toThrow(/stage 'A', action 'Invoke': inputs 'Later' is an artifact nobody produces before this stage/);
+  });
+
+  test('fails when templatePath has no file path', () => {
+    const { stack } = newStack();
+    expect(() => definePipeline(stack, {
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::' })] }],
+    })).toThrow(/templatePath 'BuildOutput::' has no file path/);
+  });
+
+  test('fails when the stack name is invalid', () => {
+    expect(() => DeployTarget.cloudFormation({ stackName: 'my_stack', templatePath: 't.yaml' })).toThrow(/stackName 'my_stack' is invalid/);
+  });
+
+  test('fails when both deploymentRole and deploymentPolicy are given', () => {
+    const { stack } = newStack();
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com') });
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', deploymentRole: role, deploymentPolicy: [] }))
+      .toThrow(/pass deploymentRole or deploymentPolicy, not both/);
+  });
+
+  test('fails when an action name is invalid', () => {
+    const { stack } = newStack();
+    const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:eu-west-1:111111111111:function:x');
+    expect(() => definePipeline(stack, {
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.lambdaInvoke({ lambda: fn, actionName: 'bad name' })] }],
+    })).toThrow(/stage 'Prod': action name 'bad name' is invalid/);
+  });
+
+  test('fails when an s3 target stores one object without an objectKey', () => {
+    const { stack } = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'B', 'my-bucket');
+    expect(() => definePipeline(stack, {
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.s3({ bucket, extract: false })] }],
+    })).toThrow(/extract is false but no objectKey is given/);
+  });
+
+  test('fails when ecsBlueGreen has more than 4 image inputs', () => {
+    const { stack } = newStack();
+    const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'G', {
+      application: codedeploy.EcsApplication.fromEcsApplicationName(stack, 'A', 'a'), deploymentGroupName: 'g',
+    });
+    const inputs = [1, 2, 3, 4, 5].map(() => ({ input: 'BuildOutput' }));
+    expect(() => definePipeline(stack, {
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.ecsBlueGreen({ deploymentGroup: group, containerImageInputs: inputs })] }],
+    })).toThrow(/5 containerImageInputs; CodeDeploy ECS takes at most 4/);
+  });
+});
