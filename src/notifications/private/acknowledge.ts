@@ -1,25 +1,36 @@
 import * as cdk from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
-/** `Validations.acknowledge`'s argument, as aws-cdk-lib >= 2.2xx defines it. */
+/** `Validations.acknowledge`'s shape, as aws-cdk-lib >= 2.25x defines it. */
 interface ValidationsApi {
   of(scope: IConstruct): { acknowledge(...rules: { id: string; reason: string }[]): void };
 }
 
+/** A cdk-nag v2 suppression entry (`Metadata.cdk_nag.rules_to_suppress`). */
+interface NagV2Suppression {
+  readonly id: string;
+  readonly reason: string;
+  readonly applies_to?: string[];
+}
+
 /**
- * Acknowledge a validation finding on exactly this construct, for both cdk-nag generations:
- * - aws-cdk-lib's `Validations.of(scope).acknowledge` (cdk-nag v3 as a validation plugin), looked
- *   up at run time because it is newer than the aws-cdk-lib this library accepts (peer minimum);
- * - the `cdk_nag` metadata of the construct's CloudFormation resource (cdk-nag v2 `NagSuppressions`),
- *   merged with any suppressions already there.
+ * Acknowledge one validation finding on exactly this construct, for both cdk-nag generations:
+ * - aws-cdk-lib's `Validations.of(scope).acknowledge` (cdk-nag v3, a validation plugin), looked up
+ *   at run time because it is newer than the peer-minimum aws-cdk-lib;
+ * - only where `Validations` does not exist (older aws-cdk-lib, so cdk-nag v2): the `cdk_nag`
+ *   metadata of the construct's CloudFormation resource, which v2's `NagSuppressions` reads.
+ * Same behaviour as the shared `src/private/acknowledge.ts`; this copy can be replaced by it.
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   const validations = (cdk as unknown as { Validations?: ValidationsApi }).Validations;
-  validations?.of(scope).acknowledge({ id, reason });
-
-  const resource = scope.node.defaultChild;
-  if (resource instanceof cdk.CfnResource) {
-    const existing = resource.getMetadata('cdk_nag') as { rules_to_suppress?: { id: string; reason: string }[] } | undefined;
-    resource.addMetadata('cdk_nag', { ...existing, rules_to_suppress: [...(existing?.rules_to_suppress ?? []), { id, reason }] });
+  if (validations && typeof validations.of === 'function') {
+    validations.of(scope).acknowledge({ id, reason });
+    return;
   }
+  const resource = scope instanceof cdk.CfnResource ? scope : scope.node.defaultChild;
+  if (!(resource instanceof cdk.CfnResource)) return;
+  const match = /^([^[]+)\[(.+)\]$/.exec(id);
+  const entry: NagV2Suppression = match ? { id: match[1], reason, applies_to: [match[2]] } : { id, reason };
+  const existing = resource.getMetadata('cdk_nag') as { rules_to_suppress?: NagV2Suppression[] } | undefined;
+  resource.addMetadata('cdk_nag', { ...existing, rules_to_suppress: [...(existing?.rules_to_suppress ?? []), entry] });
 }
