@@ -318,7 +318,9 @@ export class ArtifactStores extends Construct {
   private supportStack(region: string): Stack {
     const home = Stack.of(this);
     const app = home.node.root as Construct;
-    const id = `${home.stackName}-${this.node.id}-${region}`.replace(/[^A-Za-z0-9-]/g, '-');
+    // The construct path below the home stack keeps the id unique per ArtifactStores (never shared by accident).
+    const relative = this.node.scopes.slice(home.node.scopes.length).map((c) => c.node.id).join('-');
+    const id = `${home.stackName}-${relative}-${region}`.replace(/[^A-Za-z0-9-]/g, '-');
     const found = app.node.tryFindChild(id);
     if (found) return found as Stack;
     let synthesizer: StackSynthesizer | undefined;

@@ -44,7 +44,8 @@ export class AccountRoleFactory {
     let stack: Stack;
     if (crossAccount) {
       const app = pipelineStack.node.root as Construct;
-      const stackId = `${pipelineStack.stackName}-${this.scope.node.id}-${account}`.replace(/[^A-Za-z0-9-]/g, '-');
+      const relative = this.scope.node.scopes.slice(pipelineStack.node.scopes.length).map((c) => c.node.id).join('-');
+      const stackId = `${pipelineStack.stackName}-${relative}-${account}`.replace(/[^A-Za-z0-9-]/g, '-');
       stack = (app.node.tryFindChild(stackId) as Stack | undefined) ?? new Stack(app, stackId, {
         env: { account, region: pipelineStack.region },
         description: `Roles of pipeline ${this.scope.node.path} in account ${account}: the CloudFormation action role and execution role.`,

@@ -6,6 +6,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import { ApprovalGate } from '../../src/approval/approval-gate';
 import { IStageGate, StageGateBindOptions, StageGateBinding } from '../../src/approval/stage-gate';
 import { ArtifactStores } from '../../src/artifacts/artifact-stores';
@@ -84,7 +85,7 @@ describe('CrossRegionCfnPipeline', () => {
       ],
     });
     const result = synthValidated(app);
-    expect(Object.keys(result.templates).sort()).toEqual(['Pipe', 'Pipe-ArtifactStores-ap-southeast-2', 'Pipe-ArtifactStores-us-east-2', 'Pipe-Deploy-222222222222']);
+    expect(Object.keys(result.templates).sort()).toEqual(['Pipe', 'Pipe-Deploy-222222222222', 'Pipe-Deploy-ArtifactStores-ap-southeast-2', 'Pipe-Deploy-ArtifactStores-us-east-2']);
     for (const id of Object.keys(result.templates).sort()) {
       expect(result.templates[id]).toMatchSnapshot(id);
     }
@@ -215,7 +216,7 @@ describe('CrossRegionCfnPipeline', () => {
     const result = synthValidated(app);
     expect(result.footprint.kmsKeys).toBe(0);
     expect(result.footprint.resourcesByType['AWS::S3::Bucket']).toBe(3);
-    expect(stackDeps(result, 'Pipe')).toEqual(['Pipe-ArtifactStores-ap-southeast-2', 'Pipe-ArtifactStores-us-east-2']);
+    expect(stackDeps(result, 'Pipe')).toEqual(['Pipe-Deploy-ArtifactStores-ap-southeast-2', 'Pipe-Deploy-ArtifactStores-us-east-2']);
     const pipelineResource = Object.values<any>(result.templates.Pipe.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
     const stores = pipelineResource.Properties.ArtifactStores;
     expect(stores.map((s: any) => s.Region).sort()).toEqual(['ap-southeast-2', 'eu-west-1', 'us-east-2']);
@@ -267,9 +268,9 @@ describe('CrossRegionCfnPipeline', () => {
       Policies: [{ PolicyName: 'Deploy', PolicyDocument: { Statement: [Match.objectLike({ Action: ['sqs:CreateQueue', 'sqs:DeleteQueue'] })] } }],
     });
     const deps = stackDeps(result, 'Pipe');
-    expect(deps).toEqual(['Pipe-ArtifactStores-us-east-2', 'Pipe-Deploy-222222222222']);
+    expect(deps).toEqual(['Pipe-Deploy-222222222222', 'Pipe-Deploy-ArtifactStores-us-east-2']);
     expect(stackDeps(result, 'Pipe-Deploy-222222222222')).toEqual([]);
-    expect(stackDeps(result, 'Pipe-ArtifactStores-us-east-2')).toEqual([]);
+    expect(stackDeps(result, 'Pipe-Deploy-ArtifactStores-us-east-2')).toEqual([]);
   });
 
   test('no role gets administrator access: no "*" action anywhere', () => {
@@ -338,6 +339,23 @@ describe('CrossRegionCfnPipeline', () => {
       expect(stackDeps(result, id)).toEqual([]);
       expect(JSON.stringify(result.templates[id])).not.toMatch(/One|Two|Fn::ImportValue/);
     }
+  });
+
+  test('two pipelines in one stack, each with its own stores, get separate support stacks', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Pipe', { env });
+    for (const id of ['A', 'B']) {
+      const scope = new Construct(stack, id);
+      const repo = codecommit.Repository.fromRepositoryName(scope, 'Repo', `app-${id}`);
+      new CrossRegionCfnPipeline(scope, 'Deploy', {
+        source: PipelineSource.codeCommit(repo), build: { buildSpec }, stackName: `app-${id}`,
+        waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }, { region: 'eu-west-1', account: '222222222222' }] }],
+      });
+    }
+    const result = synthValidated(app);
+    expect(Object.keys(result.templates).sort()).toEqual([
+      'Pipe', 'Pipe-A-Deploy-222222222222', 'Pipe-A-Deploy-ArtifactStores-us-east-2', 'Pipe-B-Deploy-222222222222', 'Pipe-B-Deploy-ArtifactStores-us-east-2',
+    ]);
   });
 
   test('a wave of more than 50 targets is split into stages of at most 50 actions', () => {
