@@ -70,7 +70,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaOptions: {
     runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     // Bundle the SDK clients we call, so the handler does not depend on the SDK copy in the runtime.
-    bundlingOptions: { externals: [], sourcemap: false, minify: true },
+    bundlingOptions: { externals: [], sourcemap: false },
   },
 
   // Publishing for every jsii language.
