@@ -58,27 +58,41 @@ class AcknowledgeWildcards implements IAspect {
     const statements: any[] = (doc?.Statement ?? []).filter((s: any) => s.Effect === 'Allow');
     const reasons = new Map<string, string>();
 
-    for (const allowance of this.allowances) {
-      if (allowance.roleFinding) continue;
-      if (allowance.onlyUnder && !node.node.path.includes(allowance.onlyUnder)) continue;
-      if (allowance.action) {
-        const users = statements.filter((s) => asArray(s.Action).includes(allowance.action));
-        if (users.length === 0) continue;
-        const allowed = new Set((allowance.resources ?? []).map(flatten));
-        const pattern = allowance.resourcePattern?.(flatten);
-        const ok = (r: string) => allowed.has(r) || (pattern?.test(r) ?? false);
-        if (users.every((s) => asArray(s.Resource).every((r) => ok(flattenCfnReference(r))))) {
-          reasons.set(`Action::${allowance.action}`, allowance.reason);
-        }
-      } else {
-        const exact = allowance.resource !== undefined ? flatten(allowance.resource) : undefined;
-        const pattern = allowance.resourcePattern?.(flatten);
-        for (const s of statements) {
-          for (const r of asArray(s.Resource).map(flattenCfnReference)) {
-            if (!r.includes('*')) continue;
-            if (r === exact || pattern?.test(r)) {
-              reasons.set(`Resource::${r}`, allowance.reason);
-            }
+    const applicable = this.allowances.filter((a) => !a.roleFinding && (!a.onlyUnder || node.node.path.includes(a.onlyUnder)));
+
+    // Actions: acknowledged when every resource of every statement using the action is covered
+    // by some allowance for that action (several allowances may share an action: artifact
+    // bucket and source bucket reads).
+    const byAction = new Map<string, WildcardAllowance[]>();
+    for (const a of applicable) {
+      if (a.action) byAction.set(a.action, [...(byAction.get(a.action) ?? []), a]);
+    }
+    for (const [action, list] of byAction) {
+      const users = statements.filter((st) => asArray(st.Action).includes(action));
+      if (users.length === 0) continue;
+      const matchers = list.map((a) => {
+        const allowed = new Set((a.resources ?? []).map(flatten));
+        const pattern = a.resourcePattern?.(flatten);
+        return { a, ok: (r: string) => allowed.has(r) || (pattern?.test(r) ?? false) };
+      });
+      const used = new Set<string>();
+      const covered = users.every((st) => asArray(st.Resource).every((r) => {
+        const m = matchers.find((x) => x.ok(flattenCfnReference(r)));
+        if (m) used.add(m.a.reason);
+        return m !== undefined;
+      }));
+      if (covered) reasons.set(`Action::${action}`, [...used].join(' '));
+    }
+
+    // Resources: acknowledged when they match an allowance exactly or by pattern.
+    for (const allowance of applicable.filter((a) => !a.action)) {
+      const exact = allowance.resource !== undefined ? flatten(allowance.resource) : undefined;
+      const pattern = allowance.resourcePattern?.(flatten);
+      for (const st of statements) {
+        for (const r of asArray(st.Resource).map(flattenCfnReference)) {
+          if (!r.includes('*')) continue;
+          if (r === exact || pattern?.test(r)) {
+            reasons.set(`Resource::${r}`, allowance.reason);
           }
         }
       }

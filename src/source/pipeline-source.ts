@@ -6,6 +6,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeWildcards } from '../private/sbd-nag';
 
 /**
  * How a source notices a change and starts the pipeline.
@@ -390,6 +391,12 @@ class S3Source extends PipelineSource {
         throw new Error(`${what(scope)}: S3 source bucket '${this.bucket.node.path}' is not versioned; CodePipeline's S3 source needs object versions. Define it with \`versioned: true\`.`);
       }
     }
+    acknowledgeWildcards(scope, ['s3:GetObject*', 's3:GetBucket*', 's3:List*'].map((action) => ({
+      action,
+      resources: [this.bucket.bucketArn, this.bucket.arnForObjects(this.bucketKey)],
+      reason: 'aws-cdk-lib grants the S3 source action read on this bucket and this one object key only (Bucket.grantRead): '
+        + 'GetObject* covers the object versions and tags CodePipeline reads.',
+    })));
     const output = artifactOf(scope, options);
     const action = new actions.S3SourceAction({
       actionName: checkActionName(scope, this.options.actionName ?? DEFAULT_ACTION_NAME),
