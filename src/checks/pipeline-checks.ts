@@ -128,7 +128,10 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
         // A pipeline that cannot be resolved yet fails synthesis with its own error; nothing to check here.
         continue;
       }
-      const env = { account: Token.isUnresolved(stack.account) ? undefined : stack.account, region: Token.isUnresolved(stack.region) ? undefined : stack.region };
+      const env = {
+        account: Token.isUnresolved(stack.account) ? undefined : stack.account,
+        region: Token.isUnresolved(stack.region) ? undefined : stack.region,
+      };
       const where = c.node.id === 'Resource' && c.node.scope ? c.node.scope.node.path : c.node.path;
       for (const f of checkPipelineProperties(properties, env)) {
         if (isAcknowledged(c, f.ruleId)) continue;
@@ -207,7 +210,9 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
 }
 
 function toFinding(f: RawFinding): PipelineFinding {
-  return { ruleId: f.ruleId, message: f.message, fix: RULES_BY_ID[f.ruleId].fix, stageName: f.stageName, actionName: f.actionName, location: f.location };
+  return {
+    ruleId: f.ruleId, message: f.message, fix: RULES_BY_ID[f.ruleId].fix, stageName: f.stageName, actionName: f.actionName, location: f.location,
+  };
 }
 
 function addViolation(

@@ -1,8 +1,8 @@
-import { PipelineChecks, PipelineCheckEnvironment } from '../../src/checks';
 import {
   ACCOUNT, ENV, Json, OTHER_ACCOUNT, REGION,
   action, approval, build, connectionSource, deploy, pipeline, rulesOf, source, stage, stores, store, validPipeline,
 } from './fixtures';
+import { PipelineChecks, PipelineCheckEnvironment } from '../../src/checks';
 
 interface RuleCase {
   readonly pass: Json;
@@ -13,7 +13,7 @@ interface RuleCase {
   readonly failEnv?: PipelineCheckEnvironment;
 }
 
-const many = (n: number, make: (i: number) => Json) => Array.from({ length: n }, (_, i) => make(i));
+const many = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
 const roleIn = (account: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:role/deploy`]] });
 const trigger = (git: Json) => ({ ProviderType: 'CodeStarSourceConnection', GitConfiguration: { SourceActionName: 'Source', ...git } });
 const v2WithConnection = (extra: Json) => pipeline([stage('Source', connectionSource()), stage('Build', build()), stage('Deploy', deploy())], { PipelineType: 'V2', ...extra });

@@ -529,7 +529,10 @@ interface StoreInfo {
 
 function readStores(props: { [key: string]: any }): StoreInfo {
   if (props.ArtifactStores === undefined) {
-    return { single: isObject(props.ArtifactStore) ? props.ArtifactStore : undefined, singleKnown: props.ArtifactStore !== undefined && !isIntrinsic(props.ArtifactStore) };
+    return {
+      single: isObject(props.ArtifactStore) ? props.ArtifactStore : undefined,
+      singleKnown: props.ArtifactStore !== undefined && !isIntrinsic(props.ArtifactStore),
+    };
   }
   const items = list(props.ArtifactStores);
   if (!items || !allKnown(items)) return { singleKnown: false };

@@ -1,0 +1,76 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import * as fc from 'fast-check';
+import { PipelineChecks } from '../../src/checks';
+import { createTestApp, synthAndReport } from '../util';
+import { buildL2, engineFindings, l2ShapeArb, mutatedPipelineArb, pipelineArb, renderPipeline } from './arbitraries';
+import { ENV } from './fixtures';
+
+// Fixed seeds: the suite is deterministic. `scripts/fuzz.ts` runs the long version (10,000+ cases).
+const SEED = 20261122;
+
+describe('PipelineChecks property-based', () => {
+  test('any pipeline shape, however broken: the rules never throw and only report known rule ids', () => {
+    const ids = new Set(PipelineChecks.RULES.map((r) => r.id));
+    fc.assert(fc.property(pipelineArb, (shape) => {
+      const findings = PipelineChecks.checkProperties(renderPipeline(shape), ENV);
+      return findings.every((f) => ids.has(f.ruleId) && f.message.length > 0);
+    }), { seed: SEED, numRuns: 300 });
+  });
+
+  test('one mutation of a valid L1 pipeline: whatever the CloudFormation engine rejects, the rules reject too; valid ones pass both', () => {
+    fc.assert(fc.property(mutatedPipelineArb, ({ mutation, props }) => {
+      const ours = PipelineChecks.checkProperties(props, ENV);
+      const engine = engineFindings([props]).filter((f) => f.severity === 'error' || f.severity === 'warning');
+      if (mutation.startsWith('ok-')) {
+        expect({ mutation, ours: ours.map((f) => f.ruleId), engine: engine.map((f) => f.rule) }).toEqual({ mutation, ours: [], engine: [] });
+      } else if (engine.length > 0) {
+        expect({ mutation, engine: engine.map((f) => `${f.rule} ${f.description}`), rejectedByUs: ours.length > 0 })
+          .toEqual({ mutation, engine: expect.anything(), rejectedByUs: true });
+      }
+    }), { seed: SEED, numRuns: 60 });
+  });
+
+  test('L1 CfnResource pipelines through the synth harness: zero findings of ours and of the engine, or one of our rule ids', () => {
+    fc.assert(fc.property(mutatedPipelineArb, ({ props }) => {
+      const app = createTestApp({ plugins: [new PipelineChecks()] });
+      const stack = new Stack(app, 'Fuzz', { env: ENV });
+      new CfnResource(stack, 'Pipeline', { type: 'AWS::CodePipeline::Pipeline', properties: props });
+      const findings = synthAndReport(app).findings;
+      const ours = findings.filter((f) => f.plugin === 'PipelineChecks');
+      const engine = findings.filter((f) => f.plugin === 'CloudFormation Validate');
+      expect(ours.length).toBe(PipelineChecks.checkProperties(props, ENV).length);
+      if (engine.length > 0) expect(ours.map((f) => f.rule)).toEqual(expect.arrayContaining([expect.stringMatching(/^CDP-/)]));
+    }), { seed: SEED, numRuns: 10 });
+  });
+
+  test('aws-codepipeline L2 pipelines: synthesize clean, fail with our rule ids, or fail with the L2\'s own error - never a TypeError', () => {
+    const outcomes: Record<string, number> = {};
+    fc.assert(fc.property(l2ShapeArb, (shape) => {
+      const app = createTestApp({ plugins: [new PipelineChecks()] });
+      const stack = new Stack(app, 'Fuzz', { env: ENV });
+      let pipeline;
+      try {
+        pipeline = buildL2(stack, shape);
+      } catch (e) {
+        expect(e).not.toBeInstanceOf(TypeError);
+        outcomes.l2Error = (outcomes.l2Error ?? 0) + 1;
+        return;
+      }
+      let result;
+      try {
+        result = synthAndReport(app);
+      } catch (e) {
+        expect(e).not.toBeInstanceOf(TypeError);
+        outcomes.l2Validation = (outcomes.l2Validation ?? 0) + 1;
+        return;
+      }
+      const ours = result.findings.filter((f) => f.plugin === 'PipelineChecks');
+      const engine = result.findings.filter((f) => f.plugin === 'CloudFormation Validate' && f.constructPath.startsWith('Fuzz/Pipeline'));
+      expect(PipelineChecks.errorsFor(pipeline).length).toBe(ours.length);
+      if (engine.length > 0) expect(ours.length).toBeGreaterThan(0);
+      const key = ours.length ? 'ours' : 'clean';
+      outcomes[key] = (outcomes[key] ?? 0) + 1;
+    }), { seed: SEED, numRuns: 15 });
+    expect(Object.keys(outcomes).length).toBeGreaterThan(1);
+  });
+});
