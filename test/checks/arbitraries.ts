@@ -162,7 +162,10 @@ export function renderPipeline(p: PipelineShape): Json {
     props.Triggers = p.triggers.map((t) => {
       const git: Json = { SourceActionName: t.sourceActionName };
       if (t.push) {
-        git.Push = t.push.map((f) => ({ ...(f.branches ? { Branches: { Includes: f.branches } } : {}), ...(f.tags ? { Tags: { Includes: f.tags } } : {}) }));
+        git.Push = t.push.map((f) => ({
+          ...(f.branches ? { Branches: { Includes: f.branches } } : {}),
+          ...(f.tags ? { Tags: { Includes: f.tags } } : {}),
+        }));
       }
       if (t.pullRequest) git.PullRequest = t.pullRequest.map((f) => ({ Events: ['OPEN'], ...(f.branches ? { Branches: { Includes: f.branches } } : {}) }));
       return { ProviderType: 'CodeStarSourceConnection', GitConfiguration: git };
@@ -215,7 +218,17 @@ export const mostlyValidPipelineArb = fc.record({
 
 function fixedAction(kind: ActionKind, name: string, inputs: string[], outputs: string[]): Infer<typeof actionArb> {
   return {
-    name, kind, inputs, outputs, runOrder: null, region: null, crossAccount: false, timeout: null, namespace: null, templatePath: null, longConfig: null,
+    name,
+    kind,
+    inputs,
+    outputs,
+    runOrder: null,
+    region: null,
+    crossAccount: false,
+    timeout: null,
+    namespace: null,
+    templatePath: null,
+    longConfig: null,
   };
 }
 
