@@ -6,3 +6,4 @@ export * from './source';
 export * from './build';
 export * from './checks';
 export * from './deploy';
+export * from './pipelines';

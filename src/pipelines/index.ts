@@ -1,0 +1,2 @@
+export * from './cross-region-cfn-pipeline';
+export * from './source-build-deploy-pipeline';
