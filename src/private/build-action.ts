@@ -94,7 +94,7 @@ export function defineBuildStep(scope: Construct, id: string, props: BuildStepPr
     project.addToRolePolicy(props.fullClonePolicy);
   }
   if (project.role) {
-    acknowledgeWildcards(project.role, projectAllowances(project, props.artifactBucket));
+    acknowledgeWildcards(project.role, projectAllowances(project, props.artifactBucket, options.project ? undefined : (props.encryptionKey ?? props.artifactBucket?.encryptionKey)));
   }
 
   const outputs = outputNames.map((name) => new codepipeline.Artifact(name));
@@ -141,7 +141,7 @@ const S3_GRANT_ACTIONS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Dele
 const KMS_GRANT_ACTIONS = ['kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 
 /** The wildcards aws-cdk-lib puts in a CodeBuild project role used by a pipeline, and why each is fine. */
-export function projectAllowances(project: codebuild.IProject, bucket?: s3.IBucket): WildcardAllowance[] {
+export function projectAllowances(project: codebuild.IProject, bucket?: s3.IBucket, projectKey?: kms.IKey): WildcardAllowance[] {
   const out: WildcardAllowance[] = [
     {
       resourcePattern: (flatten) => new RegExp(`^arn:<AWS::Partition>:logs:[^:]+:[^:]+:log-group:/aws/codebuild/${escapeRegExp(flatten(project.projectName))}:\\*$`),
@@ -154,6 +154,9 @@ export function projectAllowances(project: codebuild.IProject, bucket?: s3.IBuck
   ];
   if (bucket) {
     out.push(...artifactBucketAllowances(bucket));
+  }
+  if (projectKey) {
+    out.push(...KMS_GRANT_ACTIONS.map((action) => ({ action, resources: [projectKey.keyArn], reason: REASONS.artifactKey })));
   }
   return out;
 }
