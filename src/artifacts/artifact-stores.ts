@@ -125,7 +125,7 @@ export interface RegionalArtifactStore {
  */
 export class ArtifactStores extends Construct {
   /** Whether `x` is an `ArtifactStores`. */
-  public static isArtifactStores(x: unknown): x is ArtifactStores {
+  public static isArtifactStores(x: any): x is ArtifactStores {
     return typeof x === 'object' && x !== null && ARTIFACT_STORES in x;
   }
 

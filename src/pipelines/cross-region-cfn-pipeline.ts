@@ -404,7 +404,6 @@ export class CrossRegionCfnPipeline extends Construct {
     }
     for (const trigger of source.triggers ?? []) this.pipeline.addTrigger(trigger);
     this.addStage('Source', [source.action]);
-    if (source.action instanceof cpactions.S3SourceAction) acknowledgeS3SourceRead(this.pipeline);
 
     // Build
     const homeKey = homeStore.encryptionKeyId ? kms.Key.fromKeyArn(this, 'ArtifactKey', homeStore.encryptionKeyId) : undefined;
@@ -478,7 +477,7 @@ export class CrossRegionCfnPipeline extends Construct {
 
     // Waves
     if (stackSet) {
-      this.addStackSetWaves(id, waves, props, stackSet, templates.atPath(templatePath), capabilities);
+      this.addStackSetWaves(waves, props, stackSet, templates.atPath(templatePath), capabilities);
     } else {
       const changeSetName = props.changeSetName ?? 'PipelineChangeSet';
       for (const [i, wave] of waves.entries()) {
@@ -545,7 +544,7 @@ export class CrossRegionCfnPipeline extends Construct {
     this.addGatedStages(wave.waveName, gate, wave.targets, deployAction);
   }
 
-  private addStackSetWaves(id: string, waves: PlannedWave[], props: CrossRegionCfnPipelineProps, options: StackSetDeploymentOptions,
+  private addStackSetWaves(waves: PlannedWave[], props: CrossRegionCfnPipelineProps, options: StackSetDeploymentOptions,
     template: codepipeline.ArtifactPath, capabilities: CfnCapabilities[]) {
     const stackSetName = options.stackSetName ?? props.stackName;
     const instancesOf = (wave: PlannedWave, i: number) => {
@@ -591,7 +590,6 @@ export class CrossRegionCfnPipeline extends Construct {
             'in the target accounts of each operation (set per wave); the target accounts must trust it. Pass deploymentModel with your own administrationRole to narrow it.');
       }
     }
-    void id;
   }
 
   /** Stages `<base>`, `<base>.2`, ... holding `items`' actions after the gate, at most 50 actions each. */
@@ -633,17 +631,6 @@ function acknowledgeProjectKey(project: codebuild.IProject) {
   if (!(project instanceof codebuild.Project) || !project.role) return;
   for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
     acknowledgeFinding(project.role, `AwsSolutions-IAM5[Action::${action}]`, `CodeBuild encrypts the build outputs with the artifact store's KMS key (the project's EncryptionKey); ${action} is granted on that key only.`);
-  }
-}
-
-/** aws-codepipeline-actions' S3SourceAction grants its role Bucket.grantRead on the source bucket and key. */
-function acknowledgeS3SourceRead(pipeline: codepipeline.Pipeline) {
-  for (const c of pipeline.node.tryFindChild('Source')?.node.findAll() ?? []) {
-    if (!(c instanceof iam.Role)) continue;
-    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
-      acknowledgeFinding(c, `AwsSolutions-IAM5[Action::${action}]`,
-        `The S3 source action reads the source object and its versions (aws-codepipeline-actions Bucket.grantRead); ${action} applies to the source bucket and object key only.`);
-    }
   }
 }
 

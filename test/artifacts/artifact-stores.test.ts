@@ -108,6 +108,8 @@ describe('ArtifactStores', () => {
     expect(stores.regions).toEqual(['eu-west-1', 'us-east-2']);
     expect(app.node.children.filter((c) => Stack.isStack(c)).length).toBe(2);
     expect(a.bucketName).toMatch(/^cdp-artifacts-111111111111-us-east-2-[0-9a-f]{8}$/);
+    expect(ArtifactStores.isArtifactStores(stores)).toBe(true);
+    expect(ArtifactStores.isArtifactStores(a.stack)).toBe(false);
   });
 
   test('existing buckets are used as they are', () => {
