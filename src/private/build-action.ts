@@ -94,7 +94,8 @@ export function defineBuildStep(scope: Construct, id: string, props: BuildStepPr
     project.addToRolePolicy(props.fullClonePolicy);
   }
   if (project.role) {
-    acknowledgeWildcards(project.role, projectAllowances(project, props.artifactBucket, options.project ? undefined : (props.encryptionKey ?? props.artifactBucket?.encryptionKey)));
+    const projectKey = options.project ? undefined : (props.encryptionKey ?? props.artifactBucket?.encryptionKey);
+    acknowledgeWildcards(project.role, projectAllowances(project, props.artifactBucket, projectKey));
   }
 
   const outputs = outputNames.map((name) => new codepipeline.Artifact(name));
