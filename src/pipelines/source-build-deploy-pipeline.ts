@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, PhysicalName, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -317,6 +317,14 @@ export class SourceBuildDeployPipeline extends Construct {
         throw new Error(`${me}: stage '${stage.stageName}' has no targets; give at least one DeployTarget (DeployTarget.action(...) for anything else).`);
       }
     }
+    const lists: [string, TestOptions[]][] = [['Test', props.tests ?? []], ...props.stages.map((st) => [st.stageName, st.postDeployTests ?? []] as [string, TestOptions[]])];
+    for (const [stageName, tests] of lists) {
+      const names = tests.map((t) => t.name);
+      const dup = names.find((n, i) => names.indexOf(n) !== i);
+      if (dup !== undefined) {
+        throw new Error(`${me}: stage '${stageName}' has two tests named '${dup}'; give each test a distinct name.`);
+      }
+    }
     if (props.failureNotifications === false && props.notifications) {
       throw new Error(`${me}: notifications is given but failureNotifications is false; drop one of them.`);
     }
@@ -359,6 +367,8 @@ export class SourceBuildDeployPipeline extends Construct {
     acknowledge(logs, 'AwsSolutions-S1',
       'This bucket receives the server access logs of the artifact bucket beside it; logging a log bucket would need another log bucket without end.');
     const bucket = new s3.Bucket(this, 'ArtifactBucket', {
+      // Named only when another account's stack refers to it (a cross-account target).
+      bucketName: PhysicalName.GENERATE_IF_NEEDED,
       encryption: key ? s3.BucketEncryption.KMS : s3.BucketEncryption.KMS_MANAGED,
       encryptionKey: key,
       bucketKeyEnabled: key ? true : undefined,
