@@ -1,4 +1,4 @@
-import { Duration, PhysicalName, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, PhysicalName, RemovalPolicy, Stack, Stage as CdkStage, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +10,7 @@ import { BuildOptions, TestOptions } from '../build/build-options';
 import { DeployTarget } from '../deploy/deploy-target';
 import { FailureNotifications, FailureNotificationsOptions } from '../notifications/failure-notifications';
 import { artifactBucketAllowances, defineBuildStep } from '../private/build-action';
-import { acknowledge, acknowledgeWildcards } from '../private/sbd-nag';
+import { acknowledge, acknowledgeWildcards, WildcardAllowance } from '../private/sbd-nag';
 import { PipelineSource } from '../source/pipeline-source';
 
 /** One deploy stage: optional gate, targets in parallel, then post-deploy tests in parallel. */
@@ -284,6 +284,8 @@ export class SourceBuildDeployPipeline extends Construct {
       for (const target of stageOptions.targets) target.afterActionsAdded();
     }
 
+    this.acknowledgeCrossAccountSupport(crossAccountTargets);
+
     if (props.failureNotifications ?? true) {
       this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...props.notifications });
     }
@@ -398,6 +400,37 @@ export class SourceBuildDeployPipeline extends Construct {
       },
     }));
     return bucket;
+  }
+
+  /**
+   * aws-cdk-lib puts the roles of cross-account actions in a support stack per account
+   * ('cross-account-support-stack-<account>'). Acknowledge there, on this pipeline's roles only,
+   * the wildcards its grants cause (artifact reads, the artifact key, the target stack).
+   */
+  private acknowledgeCrossAccountSupport(targets: DeployTarget[]): void {
+    const stage = CdkStage.of(this);
+    if (!stage) return;
+    const onlyUnder = `/${Names.uniqueId(this.pipeline)}-`;
+    for (const account of new Set(targets.map((t) => t.account!))) {
+      const support = stage.node.tryFindChild(`cross-account-support-stack-${account}`);
+      if (!support) continue;
+      const stackArn = /^arn:<AWS::Partition>:cloudformation:[^:]+:[^:]+:stack\/[A-Za-z][A-Za-z0-9-]*\/\*$/;
+      const stackReason = 'CloudFormation stack ARNs end in an id generated at creation: the wildcard covers only the named stack of this action, '
+        + 'and DescribeStack*/GetTemplate* are read-only action groups on it (aws-cdk-lib CloudFormation action grants).';
+      const allowances: WildcardAllowance[] = [
+        ...artifactBucketAllowances(this.artifactBucket),
+        {
+          resource: '*',
+          onlyActions: ['kms:Decrypt', 'kms:DescribeKey'],
+          reason: 'The artifact key lives in the pipeline account and has no physical name, so aws-cdk-lib cannot name it in a policy of another '
+            + 'account: it grants kms:Decrypt/DescribeKey on "*" here, and the key policy of the artifact key (pipeline account) decides which roles may use it.',
+        },
+        { action: 'cloudformation:DescribeStack*', resourcePattern: () => stackArn, reason: stackReason },
+        { action: 'cloudformation:GetTemplate*', resourcePattern: () => stackArn, reason: stackReason },
+        { resourcePattern: () => stackArn, reason: stackReason },
+      ];
+      acknowledgeWildcards(support, allowances.map((a) => ({ ...a, onlyUnder })));
+    }
   }
 
   private checkUniqueActions(me: string, stageName: string, stageActions: codepipeline.IAction[]): void {

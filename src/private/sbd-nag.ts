@@ -27,6 +27,11 @@ export interface WildcardAllowance {
    * managed policy that aws-cdk-lib attaches); use with `onlyUnder`.
    */
   readonly roleFinding?: string;
+  /**
+   * For a resource allowance: only when every statement naming the resource grants only these
+   * actions (e.g. `Resource::*` for `kms:Decrypt` and nothing else).
+   */
+  readonly onlyActions?: string[];
   readonly reason: string;
 }
 
@@ -88,13 +93,16 @@ class AcknowledgeWildcards implements IAspect {
     for (const allowance of applicable.filter((a) => !a.action)) {
       const exact = allowance.resource !== undefined ? flatten(allowance.resource) : undefined;
       const pattern = allowance.resourcePattern?.(flatten);
+      const candidates = new Set<string>();
       for (const st of statements) {
         for (const r of asArray(st.Resource).map(flattenCfnReference)) {
-          if (!r.includes('*')) continue;
-          if (r === exact || pattern?.test(r)) {
-            reasons.set(`Resource::${r}`, allowance.reason);
-          }
+          if (r.includes('*') && (r === exact || pattern?.test(r))) candidates.add(r);
         }
+      }
+      for (const r of candidates) {
+        const users = statements.filter((st) => asArray(st.Resource).map(flattenCfnReference).includes(r));
+        const actionsOk = !allowance.onlyActions || users.every((st) => asArray(st.Action).every((a) => allowance.onlyActions!.includes(a)));
+        if (actionsOk) reasons.set(`Resource::${r}`, allowance.reason);
       }
     }
     for (const [finding, reason] of reasons) {

@@ -160,17 +160,24 @@ describe('SourceBuildDeployPipeline options', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
   });
 
-  test('a target in another account gets a rotating customer-managed key', () => {
-    const { stack } = newStack();
+  test('a target in another account gets a rotating customer-managed key, and the whole app validates', () => {
+    const { app, stack } = newStack();
     definePipeline(stack, {
       failureNotifications: false,
-      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', account: '222222222222' })] }],
+      stages: [{
+        stageName: 'Prod',
+        targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', account: '222222222222', changeSet: true })],
+      }],
     });
-    const template = Template.fromStack(stack);
+    const { template, result } = validatedTemplate(app);
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
     expect(pipelineProps(template).ArtifactStore.EncryptionKey.Type).toBe('KMS');
+    // aws-cdk-lib puts the roles of both actions and the deployment role in a support stack of the target account
+    const support = Template.fromJSON(result.templates['cross-account-support-stack-222222222222']);
+    support.resourceCountIs('AWS::IAM::Role', 3);
+    expect(Object.keys(result.templates).sort()).toEqual(['Stack', 'cross-account-support-stack-222222222222']);
   });
 
   test('a given artifact bucket is used and no bucket is defined', () => {
