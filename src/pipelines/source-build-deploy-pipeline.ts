@@ -285,6 +285,7 @@ export class SourceBuildDeployPipeline extends Construct {
     }
 
     this.acknowledgeCrossAccountSupport(crossAccountTargets);
+    this.acknowledgeCrossRegionSupport();
 
     if (props.failureNotifications ?? true) {
       this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...props.notifications });
@@ -430,6 +431,22 @@ export class SourceBuildDeployPipeline extends Construct {
         { resourcePattern: () => stackArn, reason: stackReason },
       ];
       acknowledgeWildcards(support, allowances.map((a) => ({ ...a, onlyUnder })));
+    }
+  }
+
+  /**
+   * A target in another region: aws-cdk-lib defines a replication bucket in a support stack of
+   * that region. Acknowledge the grants on it (like those on the artifact bucket) and its
+   * missing access logs.
+   */
+  private acknowledgeCrossRegionSupport(): void {
+    for (const support of Object.values(this.pipeline.crossRegionSupport)) {
+      const bucket = support.replicationBucket;
+      if (bucket === this.artifactBucket) continue;
+      acknowledgeWildcards(this, artifactBucketAllowances(bucket));
+      acknowledge(bucket, 'AwsSolutions-S1',
+        'Replication artifact store that aws-cdk-lib defines for the actions in this region (SSL enforced, public access blocked): only the pipeline '
+        + 'and its action roles read or write it and API access is recorded by CloudTrail; pass crossRegion buckets of your own through the L2 for access logs.');
     }
   }
 

@@ -41,15 +41,37 @@ export interface WildcardAllowance {
  * Runs as an aspect, once the policies are complete.
  */
 export function acknowledgeWildcards(scope: IConstruct, allowances: WildcardAllowance[]): void {
-  Aspects.of(scope).add(new AcknowledgeWildcards(allowances));
+  const root = scope.node.root;
+  let entries = REGISTRY.get(root);
+  if (!entries) {
+    entries = [];
+    REGISTRY.set(root, entries);
+    Aspects.of(root).add(new AcknowledgeWildcards(entries));
+  }
+  for (const allowance of allowances) entries.push({ scope, allowance });
 }
 
+interface Entry {
+  readonly scope: IConstruct;
+  readonly allowance: WildcardAllowance;
+}
+
+/** One aspect per app judges every policy against all allowances whose scope holds it. */
+const REGISTRY = new WeakMap<IConstruct, Entry[]>();
+
 class AcknowledgeWildcards implements IAspect {
-  constructor(private readonly allowances: WildcardAllowance[]) {}
+  constructor(private readonly entries: Entry[]) {}
+
+  private allowancesFor(node: IConstruct): WildcardAllowance[] {
+    const path = node.node.path;
+    return this.entries
+      .filter((e) => e.scope.node.path === '' || path === e.scope.node.path || path.startsWith(`${e.scope.node.path}/`))
+      .map((e) => e.allowance);
+  }
 
   public visit(node: IConstruct): void {
     if (node instanceof iam.CfnRole) {
-      for (const a of this.allowances) {
+      for (const a of this.allowancesFor(node)) {
         if (a.roleFinding && a.onlyUnder && node.node.path.includes(a.onlyUnder)) {
           acknowledge(node, a.roleFinding, a.reason);
         }
@@ -63,7 +85,7 @@ class AcknowledgeWildcards implements IAspect {
     const statements: any[] = (doc?.Statement ?? []).filter((s: any) => s.Effect === 'Allow');
     const reasons = new Map<string, string>();
 
-    const applicable = this.allowances.filter((a) => !a.roleFinding && (!a.onlyUnder || node.node.path.includes(a.onlyUnder)));
+    const applicable = this.allowancesFor(node).filter((a) => !a.roleFinding && (!a.onlyUnder || node.node.path.includes(a.onlyUnder)));
 
     // Actions: acknowledged when every resource of every statement using the action is covered
     // by some allowance for that action (several allowances may share an action: artifact

@@ -212,7 +212,9 @@ export abstract class PipelineSource {
   }
 
   /** @internal */
-  public abstract _fullClonePolicyStatement(): iam.PolicyStatement | undefined;
+  public _fullClonePolicyStatement(): iam.PolicyStatement | undefined {
+    return undefined;
+  }
 }
 
 function what(scope: Construct): string {
@@ -408,11 +410,6 @@ class S3Source extends PipelineSource {
     });
     return { action, output };
   }
-
-  /** @internal */
-  public _fullClonePolicyStatement(): iam.PolicyStatement | undefined {
-    return undefined;
-  }
 }
 
 class EcrSource extends PipelineSource {
@@ -437,10 +434,5 @@ class EcrSource extends PipelineSource {
       output,
     });
     return { action, output };
-  }
-
-  /** @internal */
-  public _fullClonePolicyStatement(): iam.PolicyStatement | undefined {
-    return undefined;
   }
 }

@@ -180,6 +180,19 @@ describe('SourceBuildDeployPipeline options', () => {
     expect(Object.keys(result.templates).sort()).toEqual(['Stack', 'cross-account-support-stack-222222222222']);
   });
 
+  test('a target in another region gets a replication artifact store there, and the whole app validates', () => {
+    const { app, stack } = newStack();
+    definePipeline(stack, {
+      failureNotifications: false,
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', region: 'us-east-1' })] }],
+    });
+    const { template, result } = validatedTemplate(app);
+    const stores = pipelineProps(template).ArtifactStores.map((s: any) => s.Region).sort();
+    expect(stores).toEqual(['eu-west-1', 'us-east-1']);
+    expect(stage(template, 'Prod').Actions[0].Region).toBe('us-east-1');
+    expect(Object.keys(result.templates)).toContain('cross-region-stack-111111111111_us-east-1');
+  });
+
   test('a given artifact bucket is used and no bucket is defined', () => {
     const { app, stack } = newStack();
     const logs = new s3.Bucket(stack, 'Logs', { enforceSSL: true });
