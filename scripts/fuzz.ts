@@ -84,7 +84,7 @@ function runL2() {
   for (const shape of shapes) {
     let app: App | undefined;
     try {
-      app = createTestApp({ plugins: [new PipelineChecks()] });
+      app = createTestApp();
       buildL2(new Stack(app, 'Fuzz', { env: ENV }), shape);
     } catch (e) {
       if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) {

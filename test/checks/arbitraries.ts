@@ -254,58 +254,69 @@ export function engineFindings(pipelines: Json[]): Array<{ rule: string; severit
 // L2 shapes
 
 const l2ActionArb = fc.record({
-  kind: fc.constantFrom('build', 'deploy', 'approval', 'source'),
-  name: actionName,
-  input: fc.constantFrom(...ARTIFACTS),
-  output: fc.option(fc.constantFrom(...ARTIFACTS), { freq: 2 }),
+  kind: fc.oneof(
+    { weight: 8, arbitrary: fc.constant('build') },
+    { weight: 6, arbitrary: fc.constant('deploy') },
+    { weight: 4, arbitrary: fc.constant('approval') },
+    { weight: 1, arbitrary: fc.constant('source') }),
+  badName: fc.integer({ min: 0, max: 40 }).map((n) => n === 0),
+  inputPick: fc.nat({ max: 50 }),
+  hasOutput: fc.boolean(),
   runOrder: fc.option(fc.integer({ min: 1, max: 3 }), { freq: 2 }),
   timeoutMinutes: fc.option(fc.constantFrom(5, 60, 86400, 90000), { freq: 4 }),
 });
 
 export const l2ShapeArb = fc.record({
-  sourceOutput: fc.constantFrom(...ARTIFACTS),
-  stages: fc.array(fc.record({ name: stageName, actions: fc.array(l2ActionArb, { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 4 }),
+  stages: fc.array(fc.array(l2ActionArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 }),
+  stageNames: fc.array(stageName, { minLength: 4, maxLength: 4 }),
   v2: fc.boolean(),
 });
 
 export type L2Shape = Infer<typeof l2ShapeArb>;
 
-/** Define the drawn shape with the aws-codepipeline L2 in `stack` (may throw the L2's own errors). */
+/**
+ * Define the drawn shape with the aws-codepipeline L2 in `stack` (may throw the L2's own errors).
+ * Inputs are picked among every artifact of the pipeline, later ones included: the L2 misses those.
+ */
 export function buildL2(stack: Stack, shape: L2Shape): codepipeline.Pipeline {
   const bucket = new s3.Bucket(stack, 'Bucket', { enforceSSL: true, versioned: true });
   const artifacts = new Map<string, codepipeline.Artifact>();
   const artifact = (n: string) => artifacts.get(n) ?? artifacts.set(n, new codepipeline.Artifact(n)).get(n)!;
+  const outputName = (si: number, ai: number) => `Out${si}x${ai}`;
+  const names = ['Src', ...shape.stages.flatMap((acts, si) => acts.flatMap((a, ai) => (a.kind === 'build' && a.hasOutput ? [outputName(si, ai)] : [])))];
   let projects = 0;
   const pipeline = new codepipeline.Pipeline(stack, 'Pipeline', {
     pipelineType: shape.v2 ? codepipeline.PipelineType.V2 : codepipeline.PipelineType.V1,
-    stages: [{ stageName: 'Src', actions: [new actions.S3SourceAction({ actionName: 'Source', bucket, bucketKey: 'k.zip', output: artifact(shape.sourceOutput) })] }],
+    stages: [{ stageName: 'Src', actions: [new actions.S3SourceAction({ actionName: 'Source', bucket, bucketKey: 'k.zip', output: artifact('Src') })] }],
   });
-  for (const s of shape.stages) {
+  shape.stages.forEach((acts, si) => {
     pipeline.addStage({
-      stageName: s.name,
-      actions: s.actions.map((a) => {
+      stageName: `${shape.stageNames[si]}${si}`,
+      actions: acts.map((a, ai) => {
         const runOrder = a.runOrder ?? undefined;
+        const actionName = a.badName ? 'Bad Name' : `${a.kind}${ai}`;
+        const input = artifact(names[a.inputPick % names.length]);
         switch (a.kind) {
           case 'build':
             return new actions.CodeBuildAction({
-              actionName: a.name,
+              actionName,
               runOrder,
-              input: artifact(a.input),
-              outputs: a.output ? [artifact(a.output)] : [],
+              input,
+              outputs: a.hasOutput ? [artifact(outputName(si, ai))] : [],
               project: new codebuild.PipelineProject(stack, `Project${projects++}`),
             });
           case 'deploy':
-            return new actions.S3DeployAction({ actionName: a.name, runOrder, bucket, input: artifact(a.input) });
+            return new actions.S3DeployAction({ actionName, runOrder, bucket, input });
           case 'source':
-            return new actions.S3SourceAction({ actionName: a.name, runOrder, bucket, bucketKey: 'other.zip', output: artifact(a.output ?? a.input) });
+            return new actions.S3SourceAction({ actionName, runOrder, bucket, bucketKey: 'other.zip', output: artifact(`Late${si}x${ai}`) });
           default:
             return new actions.ManualApprovalAction({
-              actionName: a.name, runOrder, timeout: a.timeoutMinutes ? Duration.minutes(a.timeoutMinutes) : undefined,
+              actionName, runOrder, timeout: a.timeoutMinutes ? Duration.minutes(a.timeoutMinutes) : undefined,
             });
         }
       }),
     });
-  }
+  });
   return pipeline;
 }
 

@@ -42,7 +42,7 @@ describe('the aws-codepipeline L2 artifact-order bug', () => {
   });
 
   test('PipelineChecks as a validation plugin reports it, with stage, action, message and fix', () => {
-    const app = createTestApp({ plugins: [new PipelineChecks()] });
+    const app = createTestApp();
     artifactOrderBug(new Stack(app, 'Plugin', { env: ENV }));
 
     const report = validationReport(app).pluginReports.find((r: any) => r.pluginName === 'PipelineChecks');
@@ -71,7 +71,7 @@ describe('the aws-codepipeline L2 artifact-order bug', () => {
   });
 
   test('an acknowledgment on the pipeline clears it, for the plugin and for enforce', () => {
-    const app = createTestApp({ plugins: [new PipelineChecks()] });
+    const app = createTestApp();
     const p = artifactOrderBug(new Stack(app, 'Ack', { env: ENV }));
     Validations.of(p).acknowledge({ id: 'CDP-ARTIFACT-ORDER', reason: 'test fixture' });
     expect(PipelineChecks.errorsFor(p)).toEqual([]);
@@ -81,7 +81,7 @@ describe('the aws-codepipeline L2 artifact-order bug', () => {
 
 describe('PipelineChecks', () => {
   test('a valid L2 pipeline has no finding of the plugin nor of the CloudFormation engine', () => {
-    const app = createTestApp({ plugins: [new PipelineChecks()] });
+    const app = createTestApp();
     const stack = new Stack(app, 'Valid', { env: ENV });
     const bucket = new s3.Bucket(stack, 'Bucket', { enforceSSL: true, versioned: true });
     const src = new codepipeline.Artifact('Src');

@@ -32,7 +32,7 @@ describe('PipelineChecks property-based', () => {
 
   test('L1 CfnResource pipelines through the synth harness: zero findings of ours and of the engine, or one of our rule ids', () => {
     fc.assert(fc.property(mutatedPipelineArb, ({ props }) => {
-      const app = createTestApp({ plugins: [new PipelineChecks()] });
+      const app = createTestApp();
       const stack = new Stack(app, 'Fuzz', { env: ENV });
       new CfnResource(stack, 'Pipeline', { type: 'AWS::CodePipeline::Pipeline', properties: props });
       const findings = synthAndReport(app).findings;
@@ -46,7 +46,7 @@ describe('PipelineChecks property-based', () => {
   test('aws-codepipeline L2 pipelines: synthesize clean, fail with our rule ids, or fail with the L2\'s own error - never a TypeError', () => {
     const outcomes: Record<string, number> = {};
     fc.assert(fc.property(l2ShapeArb, (shape) => {
-      const app = createTestApp({ plugins: [new PipelineChecks()] });
+      const app = createTestApp();
       const stack = new Stack(app, 'Fuzz', { env: ENV });
       let pipeline;
       try {

@@ -5,6 +5,7 @@ import { App, AppProps, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { PipelineChecks } from '../../src/checks';
 
 /** One finding left in the validation report (not acknowledged). */
 export interface Finding {
@@ -63,6 +64,7 @@ export interface TestAppOptions extends AppProps {
  * - aws-cdk-lib's CloudFormation validation engine (`CloudFormationValidatePlugin`,
  *   bundled `@aws/cloudformation-validate`) with `validateAgainstDefaultRules` on,
  * - cdk-nag v3 `AwsSolutionsChecks` as a validation plugin,
+ * - this library's `PipelineChecks` (CodePipeline rules and quotas) as a validation plugin,
  * - synth does not throw on findings: `synthValidated` reads the report and fails the
  *   test with a readable list instead (so warnings fail too, not only errors).
  */
@@ -76,7 +78,7 @@ export function createTestApp(options: TestAppOptions = {}): App {
       ...appProps.context,
     },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), ...(plugins ?? []));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PipelineChecks(), ...(plugins ?? []));
   PLUGINS_ADDED.add(app);
   return app;
 }
