@@ -294,7 +294,7 @@ export function buildL2(stack: Stack, shape: L2Shape): codepipeline.Pipeline {
       stageName: `${shape.stageNames[si]}${si}`,
       actions: acts.map((a, ai) => {
         const runOrder = a.runOrder ?? undefined;
-        const actionName = a.badName ? 'Bad Name' : `${a.kind}${ai}`;
+        const name = a.badName ? 'Bad Name' : `${a.kind}${ai}`;
         const input = artifact(names[a.inputPick % names.length]);
         switch (a.kind) {
           case 'build':
@@ -306,12 +306,12 @@ export function buildL2(stack: Stack, shape: L2Shape): codepipeline.Pipeline {
               project: new codebuild.PipelineProject(stack, `Project${projects++}`),
             });
           case 'deploy':
-            return new actions.S3DeployAction({ actionName, runOrder, bucket, input });
+            return new actions.S3DeployAction({ actionName: name, runOrder, bucket, input });
           case 'source':
-            return new actions.S3SourceAction({ actionName, runOrder, bucket, bucketKey: 'other.zip', output: artifact(`Late${si}x${ai}`) });
+            return new actions.S3SourceAction({ actionName: name, runOrder, bucket, bucketKey: 'other.zip', output: artifact(`Late${si}x${ai}`) });
           default:
             return new actions.ManualApprovalAction({
-              actionName, runOrder, timeout: a.timeoutMinutes ? Duration.minutes(a.timeoutMinutes) : undefined,
+              actionName: name, runOrder, timeout: a.timeoutMinutes ? Duration.minutes(a.timeoutMinutes) : undefined,
             });
         }
       }),
