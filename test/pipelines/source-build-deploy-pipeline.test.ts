@@ -133,6 +133,12 @@ describe('SourceBuildDeployPipeline options', () => {
     });
   });
 
+  test('a V1 pipeline on request, when no V2 feature is used', () => {
+    const { app, stack } = newStack();
+    definePipeline(stack, { failureNotifications: false, pipelineType: codepipeline.PipelineType.V1 });
+    expect(pipelineProps(validatedTemplate(app).template).PipelineType).toBe('V1');
+  });
+
   test('PARALLEL execution mode', () => {
     const { app, stack } = newStack();
     definePipeline(stack, { failureNotifications: false, executionMode: codepipeline.ExecutionMode.PARALLEL });
@@ -308,6 +314,14 @@ describe('SourceBuildDeployPipeline bad input', () => {
     expect(attempt({ pipelineType: codepipeline.PipelineType.V1, executionMode: codepipeline.ExecutionMode.QUEUED }))
       .toThrow(/executionMode QUEUED needs a V2 pipeline but pipelineType is V1; use PipelineType.V2/);
     expect(attempt({ pipelineType: codepipeline.PipelineType.V1, executionMode: codepipeline.ExecutionMode.PARALLEL })).toThrow(/executionMode PARALLEL needs a V2 pipeline/);
+  });
+
+  test('fails when trigger filters are given to a V1 pipeline', () => {
+    const source = PipelineSource.connection('my-org/my-app', {
+      connectionArn: 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/0a1b2c3d',
+      pushFilter: [{ tagsIncludes: ['v*'] }],
+    });
+    expect(attempt({ source, pipelineType: codepipeline.PipelineType.V1 })).toThrow(/push\/pull-request filters, which are V2 triggers, but pipelineType is V1/);
   });
 
   test('fails when variables are given to a V1 pipeline', () => {
