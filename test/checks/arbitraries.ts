@@ -299,7 +299,7 @@ export function buildL2(stack: Stack, shape: L2Shape): codepipeline.Pipeline {
         switch (a.kind) {
           case 'build':
             return new actions.CodeBuildAction({
-              actionName,
+              actionName: name,
               runOrder,
               input,
               outputs: a.hasOutput ? [artifact(outputName(si, ai))] : [],
