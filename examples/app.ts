@@ -61,7 +61,7 @@ function defineServicePipeline(app: App): Stack {
 
   new SourceBuildDeployPipeline(stack, 'Pipeline', {
     source: PipelineSource.codeCommit(repo, { branch: 'main' }),
-    build: { buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml') },
+    buildStep: { buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml') },
     tests: [
       { name: 'Unit', buildSpec: buildSpec('npm test') },
       { name: 'Lint', buildSpec: buildSpec('npm run lint') },
@@ -97,7 +97,7 @@ function defineRegionalRollout(app: App): Stack {
 
   new CrossRegionCfnPipeline(stack, 'Deploy', {
     source: PipelineSource.codeCommit(repo, { branch: 'main' }),
-    build: { buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml') },
+    buildStep: { buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml') },
     stackName: 'my-lambda',
     testStack: {
       region: 'eu-west-1',

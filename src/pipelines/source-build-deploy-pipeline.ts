@@ -47,7 +47,7 @@ export interface SourceBuildDeployPipelineProps {
    *
    * @default - no build stage; targets deploy the source output
    */
-  readonly build?: BuildOptions;
+  readonly buildStep?: BuildOptions;
 
   /**
    * Tests run in parallel after the build (stage 'Test').
@@ -201,9 +201,9 @@ export class SourceBuildDeployPipeline extends Construct {
 
     // Build
     let defaultInput = source.output;
-    if (props.build) {
+    if (props.buildStep) {
       const step = defineBuildStep(this, 'BuildProject', {
-        options: props.build,
+        options: props.buildStep,
         defaultActionName: 'Build',
         defaultOutputs: ['BuildOutput'],
         type: actions.CodeBuildActionType.BUILD,
@@ -307,7 +307,7 @@ export class SourceBuildDeployPipeline extends Construct {
     if (!props.stages || props.stages.length === 0) {
       throw new Error(`${me}: stages is empty; give at least one deploy stage, e.g. { stageName: 'Prod', targets: [DeployTarget.cloudFormation({ ... })] }.`);
     }
-    const seen = new Set<string>(RESERVED_STAGES.filter((s) => s !== 'Build' || props.build).filter((s) => s !== 'Test' || (props.tests ?? []).length > 0));
+    const seen = new Set<string>(RESERVED_STAGES.filter((s) => s !== 'Build' || props.buildStep).filter((s) => s !== 'Test' || (props.tests ?? []).length > 0));
     for (const stage of props.stages) {
       if (!Token.isUnresolved(stage.stageName) && !NAME.test(stage.stageName)) {
         throw new Error(`${me}: stageName '${stage.stageName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);

@@ -21,7 +21,7 @@ describe('BuildOptions: the project defined for the caller', () => {
     const { app, stack } = newStack();
     definePipeline(stack, {
       failureNotifications: false,
-      build: {
+      buildStep: {
         buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['make'] } } }),
         environmentVariables: {
           COMMIT: { value: '#{SourceVariables.CommitId}' },
@@ -81,7 +81,7 @@ describe('BuildOptions: other choices', () => {
     const { app, stack } = newStack();
     definePipeline(stack, {
       failureNotifications: false,
-      build: {
+      buildStep: {
         buildSpec,
         buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0,
         computeType: codebuild.ComputeType.LARGE,
@@ -119,7 +119,7 @@ describe('BuildOptions: other choices', () => {
     for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
       Validations.of(project.role!).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason: 'test fixture: the caller\'s project key' });
     }
-    definePipeline(stack, { failureNotifications: false, build: { project } });
+    definePipeline(stack, { failureNotifications: false, buildStep: { project } });
     const { template } = validatedTemplate(app);
     template.resourceCountIs('AWS::CodeBuild::Project', 1);
     expect(buildAction(template).Configuration.ProjectName.Ref).toMatch(/^Mine/);
@@ -129,7 +129,7 @@ describe('BuildOptions: other choices', () => {
     const { app, stack } = newStack();
     definePipeline(stack, {
       failureNotifications: false,
-      build: { buildSpec, outputs: ['BuildOutput', 'Reports'] },
+      buildStep: { buildSpec, outputs: ['BuildOutput', 'Reports'] },
       tests: [{ name: 'Unit', buildSpec }, { name: 'Lint', buildSpec, input: 'Source' }, { name: 'Merge', buildSpec, extraInputs: ['Reports'] }],
     });
     const { template } = validatedTemplate(app);
@@ -145,23 +145,23 @@ describe('BuildOptions bad input', () => {
   test('fails when a project is given together with options for the defined project', () => {
     const { stack } = newStack();
     const project = new codebuild.PipelineProject(stack, 'Mine');
-    expect(() => definePipeline(stack, { build: { project, buildSpec } }))
+    expect(() => definePipeline(stack, { buildStep: { project, buildSpec } }))
       .toThrow(/SourceBuildDeployPipeline 'Pipeline': 'Build' passes a project and also buildSpec; those configure the project defined for you/);
   });
 
   test('fails when there are more than 5 outputs', () => {
     const { stack } = newStack();
-    expect(() => definePipeline(stack, { build: { outputs: ['a', 'b', 'c', 'd', 'e', 'f'] } })).toThrow(/'Build' has 6 outputs; CodeBuild allows at most 5/);
+    expect(() => definePipeline(stack, { buildStep: { outputs: ['a', 'b', 'c', 'd', 'e', 'f'] } })).toThrow(/'Build' has 6 outputs; CodeBuild allows at most 5/);
   });
 
   test('fails when an output name is invalid', () => {
     const { stack } = newStack();
-    expect(() => definePipeline(stack, { build: { outputs: ['my.output'] } })).toThrow(/output artifact name 'my.output' of 'Build' is invalid/);
+    expect(() => definePipeline(stack, { buildStep: { outputs: ['my.output'] } })).toThrow(/output artifact name 'my.output' of 'Build' is invalid/);
   });
 
   test('fails when an output name repeats', () => {
     const { stack } = newStack();
-    expect(() => definePipeline(stack, { build: { outputs: ['A', 'A'] } })).toThrow(/'Build' lists an output artifact name twice \(A, A\)/);
+    expect(() => definePipeline(stack, { buildStep: { outputs: ['A', 'A'] } })).toThrow(/'Build' lists an output artifact name twice \(A, A\)/);
   });
 
   test('fails when a test output reuses an artifact name', () => {
@@ -172,7 +172,7 @@ describe('BuildOptions bad input', () => {
 
   test('fails when the action name is invalid', () => {
     const { stack } = newStack();
-    expect(() => definePipeline(stack, { build: { actionName: 'my build' } })).toThrow(/action name 'my build' is invalid/);
+    expect(() => definePipeline(stack, { buildStep: { actionName: 'my build' } })).toThrow(/action name 'my build' is invalid/);
   });
 });
 

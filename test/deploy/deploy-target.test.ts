@@ -41,7 +41,7 @@ describe('DeployTarget, all kinds in one validated pipeline', () => {
 
     definePipeline(stack, {
       failureNotifications: false, // the snapshot shows the targets only
-      build: { buildSpec, outputs: ['BuildOutput', 'Templates'] },
+      buildStep: { buildSpec, outputs: ['BuildOutput', 'Templates'] },
       stages: [
         {
           stageName: 'Cfn',

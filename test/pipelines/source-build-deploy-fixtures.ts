@@ -35,7 +35,7 @@ export function codeCommitSource(stack: Stack, options = {}): PipelineSource {
 export function minimalProps(stack: Stack, overrides: Partial<SourceBuildDeployPipelineProps> = {}): SourceBuildDeployPipelineProps {
   return {
     source: overrides.source ?? codeCommitSource(stack),
-    build: { buildSpec },
+    buildStep: { buildSpec },
     stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml' })] }],
     ...overrides,
   };

@@ -26,7 +26,7 @@ describe('SourceBuildDeployPipeline: the issue example (source -> build -> tests
     gate = new FakeGate();
     pipeline = new SourceBuildDeployPipeline(stack, 'Pipeline', {
       source: codeCommitSource(stack, { branch: 'main' }),
-      build: { buildSpec },
+      buildStep: { buildSpec },
       tests: [{ name: 'Unit', buildSpec }, { name: 'Lint', buildSpec }],
       stages: [
         {
@@ -225,7 +225,7 @@ describe('SourceBuildDeployPipeline options', () => {
 
   test('without a build, targets deploy the source output', () => {
     const { app, stack } = newStack();
-    definePipeline(stack, { failureNotifications: false, build: undefined });
+    definePipeline(stack, { failureNotifications: false, buildStep: undefined });
     const { template } = validatedTemplate(app);
     expect(stagesOf(template).map((s) => s.Name)).toEqual(['Source', 'Prod']);
     expect(stage(template, 'Prod').Actions[0].Configuration.TemplatePath).toBe('Source::template.yaml');
@@ -302,7 +302,7 @@ describe('SourceBuildDeployPipeline bad input', () => {
 
   test('fails when a post-deploy test needs an artifact produced in a later stage', () => {
     expect(attempt({
-      build: { buildSpec, outputs: ['BuildOutput'] },
+      buildStep: { buildSpec, outputs: ['BuildOutput'] },
       stages: [
         { stageName: 'Staging', targets: [cfn('a')], postDeployTests: [{ name: 'Load', extraInputs: ['Later'] }] },
         { stageName: 'Prod', targets: [cfn('b')], postDeployTests: [{ name: 'Report', outputs: ['Later'] }] },
