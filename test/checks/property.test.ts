@@ -1,6 +1,10 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as fc from 'fast-check';
 import { PipelineChecks } from '../../src/checks';
+import { CrossRegionCfnPipeline } from '../../src/pipelines/cross-region-cfn-pipeline';
+import { PipelineSource } from '../../src/source/pipeline-source';
 import { createTestApp, synthAndReport } from '../util';
 import { buildL2, engineFindings, l2ShapeArb, mutatedPipelineArb, pipelineArb, renderPipeline } from './arbitraries';
 import { ENV } from './fixtures';
@@ -72,5 +76,41 @@ describe('PipelineChecks property-based', () => {
       outcomes[key] = (outcomes[key] ?? 0) + 1;
     }), { seed: SEED, numRuns: 15 });
     expect(Object.keys(outcomes).length).toBeGreaterThan(1);
+  });
+});
+
+describe('this library\'s CrossRegionCfnPipeline (read-only use)', () => {
+  const regionArb = fc.constantFrom('eu-west-1', 'us-east-1', 'us-west-2', 'ap-southeast-2');
+  const waveArb = fc.record({
+    targets: fc.array(fc.record({ region: regionArb, otherAccount: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+  });
+
+  test('random waves synthesize with zero PipelineChecks findings and zero engine findings on the pipeline, or fail with a clear error', () => {
+    let synthesized = 0;
+    fc.assert(fc.property(fc.array(waveArb, { minLength: 1, maxLength: 3 }), fc.boolean(), (waves, changeSets) => {
+      const app = createTestApp();
+      const stack = new Stack(app, 'Pipe', { env: ENV });
+      try {
+        new CrossRegionCfnPipeline(stack, 'Deploy', {
+          source: PipelineSource.codeCommit(codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app'), { branch: 'main' }),
+          build: { buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['make'] } } }) },
+          stackName: 'app',
+          changeSets,
+          waves: waves.map((w, i) => ({
+            waveName: `Wave${i}`,
+            targets: w.targets.map((t) => ({ region: t.region, account: t.otherAccount ? '222222222222' : undefined })),
+          })),
+        });
+      } catch (e) {
+        expect(e).not.toBeInstanceOf(TypeError);
+        expect((e as Error).message).toMatch(/CrossRegionCfnPipeline|Deploy/);
+        return;
+      }
+      const findings = synthAndReport(app).findings;
+      expect(findings.filter((f) => f.plugin === 'PipelineChecks')).toEqual([]);
+      expect(findings.filter((f) => f.plugin === 'CloudFormation Validate' && f.constructPath.includes('/Pipeline/'))).toEqual([]);
+      synthesized++;
+    }), { seed: SEED, numRuns: 6 });
+    expect(synthesized).toBeGreaterThan(0);
   });
 });
