@@ -37,7 +37,7 @@ export function defineOurs(app: App, n: number): void {
   const regions = REGIONS.slice(0, n);
   new CrossRegionCfnPipeline(stack, 'Deploy', {
     source: PipelineSource.s3(sourceBucket(stack), 'source.zip'),
-    build: { buildSpec: buildSpec() },
+    buildStep: { buildSpec: buildSpec() },
     stackName: 'app',
     waves: [{ waveName: 'All', approval: new ApprovalGate(stack, 'Gate', { manual: true }), targets: regions.map((region) => ({ region })) }],
   });

@@ -206,7 +206,7 @@ export interface CrossRegionCfnPipelineProps {
   readonly source: PipelineSource;
 
   /** The build that emits one template per region (and account) into its first output. */
-  readonly build: BuildOptions;
+  readonly buildStep: BuildOptions;
 
   /** Name of the stack in every target (a target's `stackName` overrides it). */
   readonly stackName: string;
@@ -408,7 +408,7 @@ export class CrossRegionCfnPipeline extends Construct {
     // Build
     const homeKey = homeStore.encryptionKeyId ? kms.Key.fromKeyArn(this, 'ArtifactKey', homeStore.encryptionKeyId) : undefined;
     const build = defineBuildStep(this, 'Build', {
-      options: props.build,
+      options: props.buildStep,
       defaultActionName: 'Build',
       defaultOutputs: ['BuildOutput'],
       type: cpactions.CodeBuildActionType.BUILD,

@@ -37,7 +37,7 @@ function setup(overrides: Overrides = {}, app: App = createTestApp()) {
   const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
   const pipeline = new CrossRegionCfnPipeline(stack, 'Deploy', {
     source: PipelineSource.codeCommit(repo, { branch: 'main' }),
-    build: { buildSpec },
+    buildStep: { buildSpec },
     stackName: 'app',
     waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }],
     ...overrides,
@@ -136,7 +136,7 @@ describe('CrossRegionCfnPipeline', () => {
     const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
     new CrossRegionCfnPipeline(stack, 'Deploy', {
       source: PipelineSource.codeCommit(repo),
-      build: { buildSpec },
+      buildStep: { buildSpec },
       stackName: 'app',
       waves: [{ waveName: 'Prod', approval: gate, targets: [{ region: 'us-east-2' }] }],
     });
@@ -151,7 +151,7 @@ describe('CrossRegionCfnPipeline', () => {
     const bucket = new s3.Bucket(stack, 'Src', { versioned: true, enforceSSL: true });
     acknowledgeFixture(bucket);
     new CrossRegionCfnPipeline(stack, 'Deploy', {
-      source: PipelineSource.s3(bucket, 'app.zip'), build: { buildSpec }, stackName: 'app', waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }] }],
+      source: PipelineSource.s3(bucket, 'app.zip'), buildStep: { buildSpec }, stackName: 'app', waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }] }],
     });
     const result = synthValidated(app);
     const acks = result.acknowledged.filter((a) => a.rule === 'AwsSolutions-IAM5[Action::s3:GetObject*]').map((a) => a.constructPath);
@@ -303,7 +303,7 @@ describe('CrossRegionCfnPipeline', () => {
     const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
     new CrossRegionCfnPipeline(stack, 'Deploy', {
       source: PipelineSource.codeCommit(repo),
-      build: { buildSpec },
+      buildStep: { buildSpec },
       stackName: 'app',
       waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1', executionRole: mine }] }],
     });
@@ -320,7 +320,7 @@ describe('CrossRegionCfnPipeline', () => {
       const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', name.toLowerCase());
       new CrossRegionCfnPipeline(stack, 'Deploy', {
         source: PipelineSource.codeCommit(repo),
-        build: { buildSpec },
+        buildStep: { buildSpec },
         stackName: name.toLowerCase(),
         artifactStores: stores,
         waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }, { region: 'ap-southeast-2', account: '222222222222' }] }],
@@ -350,7 +350,7 @@ describe('CrossRegionCfnPipeline', () => {
       const repo = codecommit.Repository.fromRepositoryName(scope, 'Repo', `app-${id}`);
       new CrossRegionCfnPipeline(scope, 'Deploy', {
         source: PipelineSource.codeCommit(repo),
-        build: { buildSpec },
+        buildStep: { buildSpec },
         stackName: `app-${id}`,
         waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }, { region: 'eu-west-1', account: '222222222222' }] }],
       });
@@ -481,7 +481,7 @@ describe('CrossRegionCfnPipeline', () => {
       const stack = new Stack(app, 'NoEnv');
       const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
       expect(() => new CrossRegionCfnPipeline(stack, 'Deploy', {
-        source: PipelineSource.codeCommit(repo), build: { buildSpec }, stackName: 'app', waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }],
+        source: PipelineSource.codeCommit(repo), buildStep: { buildSpec }, stackName: 'app', waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }],
       })).toThrow(/CrossRegionCfnPipeline 'Deploy': stack 'NoEnv' has no concrete env .*define it with env: \{ account/);
     });
 
@@ -498,7 +498,7 @@ describe('CrossRegionCfnPipeline', () => {
       const stack = new Stack(app, 'Pipe', { env });
       const bucket = s3.Bucket.fromBucketAttributes(stack, 'Src', { bucketName: 'src-bucket', region: 'us-east-1' });
       expect(() => new CrossRegionCfnPipeline(stack, 'Deploy', {
-        source: PipelineSource.s3(bucket, 'app.zip'), build: { buildSpec }, stackName: 'app', waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }],
+        source: PipelineSource.s3(bucket, 'app.zip'), buildStep: { buildSpec }, stackName: 'app', waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }],
       })).toThrow(/the source action 'Source' is in region 'us-east-1', but CodePipeline runs source actions in the pipeline's region 'eu-west-1'/);
     });
 
