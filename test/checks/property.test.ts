@@ -93,7 +93,7 @@ describe('this library\'s CrossRegionCfnPipeline (read-only use)', () => {
       try {
         new CrossRegionCfnPipeline(stack, 'Deploy', {
           source: PipelineSource.codeCommit(codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app'), { branch: 'main' }),
-          build: { buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['make'] } } }) },
+          buildStep: { buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['make'] } } }) },
           stackName: 'app',
           changeSets,
           waves: waves.map((w, i) => ({
