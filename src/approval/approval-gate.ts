@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { acknowledge } from './private/acknowledge';
+import { acknowledge } from '../private/acknowledge';
 import { MAX_RULES_PER_CONDITION } from './private/limits';
 import { normalizeDeploymentWindowCron, validateTimeZone } from './private/schedule';
 import { CloudWatchAlarmRule } from './rules/cloudwatch-alarm-rule';

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from '../private/xr-ack';
+import { acknowledge } from '../private/acknowledge';
 import { DEFINED_BY_STORES } from '../private/xr-registry';
 
 /**
@@ -279,7 +279,7 @@ export class ArtifactStores extends Construct {
         lifecycleRules: [{ expiration: Duration.days(365), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
         removalPolicy,
       });
-      acknowledgeFinding(logBucket, 'AwsSolutions-S1', 'This bucket is the server access log destination of the artifact bucket beside it; logging a log bucket into itself would loop.');
+      acknowledge(logBucket, 'AwsSolutions-S1', 'This bucket is the server access log destination of the artifact bucket beside it; logging a log bucket into itself would loop.');
       logs = logBucket;
     }
 
@@ -309,7 +309,7 @@ export class ArtifactStores extends Construct {
       }));
     }
     if (!logs) {
-      acknowledgeFinding(bucket, 'AwsSolutions-S1', 'CodePipeline artifact store: only the pipeline, action and CloudFormation roles read or write it, objects expire, ' +
+      acknowledge(bucket, 'AwsSolutions-S1', 'CodePipeline artifact store: only the pipeline, action and CloudFormation roles read or write it, objects expire, ' +
           'public access is blocked and SSL enforced; API access is recorded by CloudTrail. Set serverAccessLogs: true on ArtifactStores for S3 access logs.');
     }
     return { region, bucket, bucketName, encryptionKey, encryptionKeyId, stack };

@@ -21,7 +21,7 @@ import {
   STAGE_EXECUTION_EVENT,
   consoleHost,
 } from './notify-message';
-import { acknowledge } from './private/acknowledge';
+import { acknowledge } from '../private/acknowledge';
 
 /**
  * Where pipeline failure notifications go and how they are written. Shared by both pipelines

@@ -12,7 +12,7 @@ import { BuildOptions, TestOptions } from '../build/build-options';
 import { FailureNotifications, FailureNotificationsOptions } from '../notifications/failure-notifications';
 import { defineBuildStep } from '../private/build-action';
 import { AccountRoleFactory, acknowledgeStackAccess } from '../private/xr-accounts';
-import { acknowledgeFinding } from '../private/xr-ack';
+import { acknowledge } from '../private/acknowledge';
 import {
   MAX_ACTIONS_PER_STAGE, MAX_STAGES, PlannedTarget, PlannedWave, checkAccount, checkRegion, chunk, fail, fillTemplatePath, partName, planWaves,
 } from '../private/xr-plan';
@@ -555,7 +555,7 @@ export class CrossRegionCfnPipeline extends Construct {
         : cpactions.StackInstances.inAccounts(unique(wave.targets.map((t) => t.account)), regionsOfWave);
     };
     const roles = this.accountRoles.forAccount(this.pipelineAccount);
-    acknowledgeFinding(roles.actionRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${this.pipelineRegion}:${this.pipelineAccount}:stackset/${stackSetName}:*]`, `Stack set '${stackSetName}': the trailing :* is the stack set id CloudFormation generates; the statement names exactly this stack set.`);
+    acknowledge(roles.actionRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${this.pipelineRegion}:${this.pipelineAccount}:stackset/${stackSetName}:*]`, `Stack set '${stackSetName}': the trailing :* is the stack set id CloudFormation generates; the statement names exactly this stack set.`);
     const common = {
       role: roles.actionRole,
       stackSetName,
@@ -586,7 +586,7 @@ export class CrossRegionCfnPipeline extends Construct {
     // standard execution role in whichever accounts an operation targets.
     for (const c of this.pipeline.node.findAll()) {
       if (c.node.id === 'StackSetAdministrationRole' && c instanceof iam.Role) {
-        acknowledgeFinding(c, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/AWSCloudFormationStackSetExecutionRole]', 'Self-managed StackSets: the administration role may only assume the role named AWSCloudFormationStackSetExecutionRole, ' +
+        acknowledge(c, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/AWSCloudFormationStackSetExecutionRole]', 'Self-managed StackSets: the administration role may only assume the role named AWSCloudFormationStackSetExecutionRole, ' +
             'in the target accounts of each operation (set per wave); the target accounts must trust it. Pass deploymentModel with your own administrationRole to narrow it.');
       }
     }
@@ -630,7 +630,7 @@ export class CrossRegionCfnPipeline extends Construct {
 function acknowledgeProjectKey(project: codebuild.IProject) {
   if (!(project instanceof codebuild.Project) || !project.role) return;
   for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-    acknowledgeFinding(project.role, `AwsSolutions-IAM5[Action::${action}]`, `CodeBuild encrypts the build outputs with the artifact store's KMS key (the project's EncryptionKey); ${action} is granted on that key only.`);
+    acknowledge(project.role, `AwsSolutions-IAM5[Action::${action}]`, `CodeBuild encrypts the build outputs with the artifact store's KMS key (the project's EncryptionKey); ${action} is granted on that key only.`);
   }
 }
 

@@ -10,7 +10,8 @@ import { BuildOptions, TestOptions } from '../build/build-options';
 import { DeployTarget } from '../deploy/deploy-target';
 import { FailureNotifications, FailureNotificationsOptions } from '../notifications/failure-notifications';
 import { artifactBucketAllowances, defineBuildStep } from '../private/build-action';
-import { acknowledge, acknowledgeWildcards, WildcardAllowance } from '../private/sbd-nag';
+import { acknowledge } from '../private/acknowledge';
+import { acknowledgeWildcards, WildcardAllowance } from '../private/sbd-nag';
 import { PipelineSource } from '../source/pipeline-source';
 
 /** One deploy stage: optional gate, targets in parallel, then post-deploy tests in parallel. */

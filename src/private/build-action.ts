@@ -6,7 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge, acknowledgeWildcards, escapeRegExp, REASONS, WildcardAllowance } from './sbd-nag';
+import { acknowledge } from './acknowledge';
+import { acknowledgeWildcards, escapeRegExp, REASONS, WildcardAllowance } from './sbd-nag';
 import { BuildOptions } from '../build/build-options';
 
 /** What to build: the options, plus where the step sits in a pipeline. */

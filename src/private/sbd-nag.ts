@@ -1,7 +1,7 @@
-import * as cdk from 'aws-cdk-lib';
 import { Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { acknowledge } from './acknowledge';
 
 /**
  * One kind of wildcard that aws-cdk-lib's own grants put in a policy, and why it is acceptable.
@@ -133,17 +133,6 @@ class AcknowledgeWildcards implements IAspect {
   }
 }
 
-/**
- * `Validations.of(scope).acknowledge({ id, reason })` where aws-cdk-lib has it (2.257.0 and
- * later, where validation plugins such as cdk-nag v3 read it); a no-op on older releases,
- * which have no acknowledgment mechanism (the peer minimum is older).
- */
-export function acknowledge(scope: IConstruct, id: string, reason: string): void {
-  const validations = (cdk as any).Validations;
-  if (validations?.of) {
-    validations.of(scope).acknowledge({ id, reason });
-  }
-}
 
 function asArray(x: unknown): any[] {
   if (x === undefined) return [];

@@ -1,7 +1,7 @@
 import { PhysicalName, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from './xr-ack';
+import { acknowledge } from './acknowledge';
 
 /** The two roles a pipeline uses in one target account. */
 export interface AccountRoles {
@@ -99,7 +99,7 @@ export function acknowledgeStackAccess(role: iam.IRole, region: string, account:
     const id = `AwsSolutions-IAM5[${finding}]`;
     if (ids.has(id)) continue;
     ids.add(id);
-    acknowledgeFinding(role, id, reason);
+    acknowledge(role, id, reason);
   }
 }
 

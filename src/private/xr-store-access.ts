@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeFinding } from './xr-ack';
+import { acknowledge as acknowledgeOn } from './acknowledge';
 import { DEFINED_BY_STORES } from './xr-registry';
 import { ArtifactStores, RegionalArtifactStore } from '../artifacts/artifact-stores';
 
@@ -100,7 +100,7 @@ function acknowledge(access: PrincipalAccess, principal: iam.IPrincipal, finding
   if (access.acknowledged.has(finding)) return;
   access.acknowledged.add(finding);
   const target = principalConstruct(principal);
-  if (target) acknowledgeFinding(target, `AwsSolutions-IAM5[${finding}]`, reason);
+  if (target) acknowledgeOn(target, `AwsSolutions-IAM5[${finding}]`, reason);
 }
 
 function principalConstruct(principal: iam.IPrincipal): IConstruct | undefined {
