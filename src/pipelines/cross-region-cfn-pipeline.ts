@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { IStageGate, StageGateBinding } from '../approval/stage-gate';
 import { ArtifactStores } from '../artifacts/artifact-stores';
 import { BuildOptions, TestOptions } from '../build/build-options';
+import { PipelineChecks } from '../checks/pipeline-checks';
 import { FailureNotifications, FailureNotificationsOptions } from '../notifications/failure-notifications';
 import { defineBuildStep } from '../private/build-action';
 import { AccountRoleFactory, acknowledgeStackAccess } from '../private/xr-accounts';
@@ -492,6 +493,10 @@ export class CrossRegionCfnPipeline extends Construct {
     if (props.failureNotifications ?? true) {
       this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...props.notifications });
     }
+
+    // Every CodePipeline rule and quota, checked on the synthesized pipeline (also what the
+    // caller adds later, e.g. through `pipeline.addStage` or `DeployTarget.action`).
+    PipelineChecks.enforce(this);
   }
 
   /** The CloudFormation execution role the pipeline defined for an account (defined on first use). */

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { IStageGate } from '../approval/stage-gate';
 import { BuildOptions, TestOptions } from '../build/build-options';
 import { DeployTarget } from '../deploy/deploy-target';
+import { PipelineChecks } from '../checks/pipeline-checks';
 import { FailureNotifications, FailureNotificationsOptions } from '../notifications/failure-notifications';
 import { artifactBucketAllowances, defineBuildStep } from '../private/build-action';
 import { acknowledge } from '../private/acknowledge';
@@ -291,6 +292,10 @@ export class SourceBuildDeployPipeline extends Construct {
     if (props.failureNotifications ?? true) {
       this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...props.notifications });
     }
+
+    // Every CodePipeline rule and quota, checked on the synthesized pipeline (also what the
+    // caller adds later, e.g. through `pipeline.addStage` or `DeployTarget.action`).
+    PipelineChecks.enforce(this);
   }
 
   private validateProps(me: string, props: SourceBuildDeployPipelineProps): void {
