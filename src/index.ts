@@ -1,4 +1,3 @@
-// Helpers working in parallel: read TEAM-RULES.md at the repo root before editing.
 export * from './approval';
 export * from './notifications';
 export * from './artifacts';

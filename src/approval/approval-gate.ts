@@ -429,7 +429,7 @@ export class ApprovalGate extends Construct implements IStageGate {
       rules.push(new DeploymentWindowRule({ cron, timeZone }));
     }
     for (const fn of props.checks ?? []) {
-      rules.push(new LambdaInvokeRule({ lambda: fn }));
+      rules.push(new LambdaInvokeRule({ function: fn }));
     }
     rules.push(...(props.rules ?? []));
     if (props.alarmWaitTime && (props.alarms ?? []).length === 0) {

@@ -317,7 +317,7 @@ export interface ElasticBeanstalkTargetOptions {
 /** Options of `DeployTarget.lambdaInvoke`. */
 export interface LambdaInvokeTargetOptions {
   /** The function; it must report back with PutJobSuccessResult / PutJobFailureResult. */
-  readonly lambda: lambda.IFunction;
+  readonly function: lambda.IFunction;
 
   /**
    * User parameters passed to the function as JSON.
@@ -485,13 +485,13 @@ export abstract class DeployTarget {
           reason: 'aws-cdk-lib grants the Lambda invoke action lambda:ListFunctions, which has no resource-level permissions; invoking is granted on this function only.',
         },
         {
-          resourcePattern: (flatten) => new RegExp(`^${escapeRegExp(flatten(options.lambda.functionArn))}:\\*$`),
+          resourcePattern: (flatten) => new RegExp(`^${escapeRegExp(flatten(options.function.functionArn))}:\\*$`),
           reason: 'Versions and aliases of this one function (aws-cdk-lib Function.grantInvoke).',
         },
       ]);
       return new actions.LambdaInvokeAction({
         actionName: b.name,
-        lambda: options.lambda,
+        lambda: options.function,
         userParameters: options.userParameters,
         inputs: options.inputs?.map((i) => b.artifact(i, 'inputs')),
         outputs: b.newOutputs(options.outputs ?? []),

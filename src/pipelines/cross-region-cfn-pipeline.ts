@@ -11,9 +11,9 @@ import { ArtifactStores } from '../artifacts/artifact-stores';
 import { BuildOptions, TestOptions } from '../build/build-options';
 import { PipelineChecks } from '../checks/pipeline-checks';
 import { FailureNotifications, FailureNotificationsOptions } from '../notifications/failure-notifications';
+import { acknowledge } from '../private/acknowledge';
 import { defineBuildStep } from '../private/build-action';
 import { AccountRoleFactory, acknowledgeStackAccess } from '../private/xr-accounts';
-import { acknowledge } from '../private/acknowledge';
 import {
   MAX_ACTIONS_PER_STAGE, MAX_STAGES, PlannedTarget, PlannedWave, checkAccount, checkRegion, chunk, fail, fillTemplatePath, partName, planWaves,
 } from '../private/xr-plan';

@@ -7,11 +7,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IStageGate } from '../approval/stage-gate';
 import { BuildOptions, TestOptions } from '../build/build-options';
-import { DeployTarget } from '../deploy/deploy-target';
 import { PipelineChecks } from '../checks/pipeline-checks';
+import { DeployTarget } from '../deploy/deploy-target';
 import { FailureNotifications, FailureNotificationsOptions } from '../notifications/failure-notifications';
-import { artifactBucketAllowances, defineBuildStep } from '../private/build-action';
 import { acknowledge } from '../private/acknowledge';
+import { artifactBucketAllowances, defineBuildStep } from '../private/build-action';
 import { acknowledgeWildcards, WildcardAllowance } from '../private/sbd-nag';
 import { PipelineSource } from '../source/pipeline-source';
 

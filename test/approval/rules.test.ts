@@ -21,8 +21,8 @@ describe('typed rules composed into a GateCondition on a plain L2 pipeline', () 
           waitTime: Duration.minutes(10),
         }),
         new DeploymentWindowRule({ cron: 'cron(30 8-17 ? * MON-FRI *)', timeZone: 'America/New_York' }),
-        new LambdaInvokeRule({ lambda: fn, userParameters: '{"service":"api"}', ruleName: 'FreezeCheck' }),
-        new VariableCheckRule({ variable: '#{SourceVariables.ETag}', value: '^v', operator: VariableCheckOperator.MATCHES }),
+        new LambdaInvokeRule({ function: fn, userParameters: '{"service":"api"}', ruleName: 'FreezeCheck' }),
+        new VariableCheckRule({ variable: '#{SourceVariables.ETag}', value: '^v', comparison: VariableCheckOperator.MATCHES }),
       ],
     });
     f.pipeline.addStage({

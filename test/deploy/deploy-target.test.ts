@@ -70,7 +70,7 @@ describe('DeployTarget, all kinds in one validated pipeline', () => {
           targets: [
             DeployTarget.s3({ bucket: site, publishTo: { bucket: archive, extract: false, objectKey: 'releases/app.zip' } }),
             DeployTarget.elasticBeanstalk({ applicationName: 'shop', environmentName: 'shop-prod' }),
-            DeployTarget.lambdaInvoke({ lambda: fn, userParameters: { url: 'https://example.com' }, outputs: ['SmokeReport'] }),
+            DeployTarget.lambdaInvoke({ function: fn, userParameters: { url: 'https://example.com' }, outputs: ['SmokeReport'] }),
             DeployTarget.stepFunctions({ stateMachine: machine, stateMachineInput: actions.StateMachineInput.literal({ stage: 'prod' }) }),
             DeployTarget.action(new actions.ManualApprovalAction({ actionName: 'Escape', runOrder: 3 })),
           ],
@@ -214,8 +214,8 @@ describe('DeployTarget bad input', () => {
     const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:eu-west-1:111111111111:function:x');
     expect(() => definePipeline(stack, {
       stages: [
-        { stageName: 'A', targets: [DeployTarget.lambdaInvoke({ lambda: fn, inputs: ['Later'] })] },
-        { stageName: 'B', targets: [DeployTarget.lambdaInvoke({ lambda: fn, outputs: ['Later'] })] },
+        { stageName: 'A', targets: [DeployTarget.lambdaInvoke({ function: fn, inputs: ['Later'] })] },
+        { stageName: 'B', targets: [DeployTarget.lambdaInvoke({ function: fn, outputs: ['Later'] })] },
       ],
     })).toThrow(/stage 'A', action 'Invoke': inputs 'Later' is an artifact nobody produces before this stage/);
   });
@@ -242,7 +242,7 @@ describe('DeployTarget bad input', () => {
     const { stack } = newStack();
     const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:eu-west-1:111111111111:function:x');
     expect(() => definePipeline(stack, {
-      stages: [{ stageName: 'Prod', targets: [DeployTarget.lambdaInvoke({ lambda: fn, actionName: 'bad name' })] }],
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.lambdaInvoke({ function: fn, actionName: 'bad name' })] }],
     })).toThrow(/stage 'Prod': action name 'bad name' is invalid/);
   });
 

@@ -17,7 +17,7 @@ function facts(event: unknown) {
   return parsed.facts;
 }
 
-/** The sample shown in readme/30-notifications.md: an action failed, fully enriched. */
+/** The sample shown in README.md (Failure notifications): an action failed, fully enriched. */
 function sample() {
   return formatNotification(facts(ev.actionFailed), { execution: ev.pipelineExecution, actionExecutions: ev.actionExecutions, errors: [] });
 }
@@ -45,7 +45,7 @@ describe('notifier message', () => {
   });
 
   test('the sample message in the README is what the formatter writes', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '../../readme/30-notifications.md'), 'utf-8');
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf-8');
 
     expect(readme).toContain(['```text', `Subject: ${sample().subject}`, '', sample().text, '```'].join('\n'));
   });

@@ -3,10 +3,10 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { buildSpec, definePipeline, newStack } from './source-build-deploy-fixtures';
 import { DeployTarget } from '../../src/deploy/deploy-target';
 import { CrossRegionCfnPipeline } from '../../src/pipelines/cross-region-cfn-pipeline';
 import { PipelineSource } from '../../src/source/pipeline-source';
-import { buildSpec, definePipeline, newStack } from './source-build-deploy-fixtures';
 
 /**
  * Both pipelines run PipelineChecks on themselves at synth. The checks see what the caller adds

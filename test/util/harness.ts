@@ -1,4 +1,3 @@
-// Helpers working in parallel: read TEAM-RULES.md at the repo root before editing.
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, AppProps, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';

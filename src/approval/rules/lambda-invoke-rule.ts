@@ -6,7 +6,7 @@ import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from '
 /** Properties of a `LambdaInvokeRule`. */
 export interface LambdaInvokeRuleProps extends GateRuleOptions {
   /** The function CodePipeline invokes for the check. */
-  readonly lambda: lambda.IFunction;
+  readonly function: lambda.IFunction;
 
   /**
    * Input for the function (`UserParameters`).
@@ -22,13 +22,13 @@ export interface LambdaInvokeRuleProps extends GateRuleOptions {
  */
 export class LambdaInvokeRule extends GateRule {
   /** The function CodePipeline invokes. */
-  public readonly lambda: lambda.IFunction;
+  public readonly function: lambda.IFunction;
 
   private readonly userParameters?: string;
 
   constructor(props: LambdaInvokeRuleProps) {
     super('LambdaInvoke', 'Check', true, props);
-    this.lambda = props.lambda;
+    this.function = props.function;
     this.userParameters = props.userParameters;
   }
 
@@ -36,9 +36,9 @@ export class LambdaInvokeRule extends GateRule {
     iam.Grant.addToPrincipal({
       grantee: options.pipeline.role,
       actions: ['lambda:InvokeFunction'],
-      resourceArns: [this.lambda.functionArn],
+      resourceArns: [this.function.functionArn],
     });
-    const configuration: { [key: string]: string } = { FunctionName: this.lambda.functionName };
+    const configuration: { [key: string]: string } = { FunctionName: this.function.functionName };
     if (this.userParameters !== undefined) {
       configuration.UserParameters = this.userParameters;
     }

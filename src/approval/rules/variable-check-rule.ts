@@ -26,14 +26,14 @@ export interface VariableCheckRuleProps extends GateRuleOptions {
    *
    * @default VariableCheckOperator.EQUALS
    */
-  readonly operator?: VariableCheckOperator;
+  readonly comparison?: VariableCheckOperator;
 }
 
 /** The `VariableCheck` rule: passes when a pipeline variable meets the comparison. Needs no IAM. */
 export class VariableCheckRule extends GateRule {
   private readonly variable: string;
   private readonly value: string;
-  private readonly operator: VariableCheckOperator;
+  private readonly comparison: VariableCheckOperator;
 
   constructor(props: VariableCheckRuleProps) {
     super('VariableCheck', 'Variable', true, props);
@@ -42,10 +42,10 @@ export class VariableCheckRule extends GateRule {
     }
     this.variable = props.variable;
     this.value = props.value;
-    this.operator = props.operator ?? VariableCheckOperator.EQUALS;
+    this.comparison = props.comparison ?? VariableCheckOperator.EQUALS;
   }
 
   public bind(_scope: Construct, _options: GateRuleBindOptions): GateRuleConfig {
-    return { configuration: { Variable: this.variable, Value: this.value, Operator: this.operator } };
+    return { configuration: { Variable: this.variable, Value: this.value, Operator: this.comparison } };
   }
 }
