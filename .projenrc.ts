@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, DependencyType, javascript } from 'projen';
 
 /**
  * Lowest aws-cdk-lib we promise to work with (the peer dependency minimum).
@@ -86,6 +86,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/node_modules/', '.consumer-check/', 'benchmark/results/'],
 
   jestOptions: {
+    // jest 30's resolver (unrs-resolver) needs platform bindings this registry does not serve (see below).
+    jestVersion: '^29',
     // Snapshots are checked, never silently rewritten: update them on purpose with `npx projen test -u`.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
@@ -97,6 +99,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   githubOptions: { mergify: false },
 });
+
+// eslint-import-resolver-typescript v4 depends on unrs-resolver, whose platform bindings the npm
+// registry reachable here does not serve: npm drops them from the lock file and `npm ci` then
+// refuses the lock. v3.6 resolves without native code. (Set after the constructor: the eslint
+// component adds this dependency unversioned.)
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.deps.addDependency('eslint-import-resolver-typescript@~3.6.3', DependencyType.BUILD);
 
 // `npm test` on a fresh clone must work on its own: bundle the Lambda handlers first
 // (the constructs point at the bundles), then the unit tests, then the package checks.
