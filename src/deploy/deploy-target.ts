@@ -1,4 +1,4 @@
-import { CfnCapabilities, Duration, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnCapabilities, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -375,11 +375,15 @@ export interface StepFunctionsTargetOptions {
   readonly actionName?: string;
 }
 
+/** One field of an ARN in cdk-nag's flattened form: a literal, or a pseudo parameter such as `<AWS::Partition>`. */
+const ARN_PART = '(?:<AWS::[A-Za-z]+>|[^:<>*]+)';
+
 const ACTION_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
 
-const ECS_REASON = 'aws-cdk-lib grants the ECS deploy actions ecs:RegisterTaskDefinition and ecs:Describe*/ListTasks on "*": task definition '
-  + 'registration and description have no resource-level permissions, and the new revision is unknown at synth; iam:PassRole on "*" is '
-  + 'conditioned on iam:PassedToService ecs-tasks.amazonaws.com. The role belongs to this one action and is assumable only by the pipeline role.';
+const ECS_BLUE_GREEN_REASON = 'aws-cdk-lib grants the ECS blue/green deploy action ecs:RegisterTaskDefinition on "*" (registering a task definition '
+  + 'has no resource-level permissions: the new revision does not exist before the call) and iam:PassRole on "*" conditioned on iam:PassedToService '
+  + 'ecs-tasks.amazonaws.com (the deployment group does not expose the task definition roles to narrow it). Only these two actions use "*"; the '
+  + 'CodeDeploy actions are on this deployment group, its application and deployment config. The role belongs to this one action.';
 
 function s3DeployAllowances(o: S3PublishOptions): WildcardAllowance[] {
   const reason = 'aws-cdk-lib grants the S3 deploy action read/write on its destination bucket only (Bucket.grantReadWrite): '
@@ -410,14 +414,19 @@ export abstract class DeployTarget {
   /** An ECS service (rolling update from an image definitions file). */
   public static ecs(options: EcsTargetOptions): DeployTarget {
     return new SingleActionTarget(options.actionName ?? 'DeployEcs', (b) => {
-      b.allow([{ resource: '*', reason: ECS_REASON }]);
-      return new actions.EcsDeployAction({
+      const timeout = options.deploymentTimeout?.toMinutes({ integral: true });
+      if (timeout !== undefined && (timeout < 1 || timeout > 60)) {
+        throw new Error(`${b.where}: deploymentTimeout is ${timeout} minutes; CodePipeline's ECS action takes 1 to 60 minutes.`);
+      }
+      const action = new EcsServiceDeployAction({
         actionName: b.name,
         service: options.service,
         imageFile: b.file(options.imageFile ?? 'imagedefinitions.json', 'imageFile'),
-        deploymentTimeout: options.deploymentTimeout,
+        deploymentTimeout: timeout,
         runOrder: b.runOrder,
       });
+      b.allow(action.allowances());
+      return action;
     });
   }
 
@@ -427,7 +436,7 @@ export abstract class DeployTarget {
       if ((options.containerImageInputs?.length ?? 0) > 4) {
         throw new Error(`${b.where}: ${options.containerImageInputs!.length} containerImageInputs; CodeDeploy ECS takes at most 4.`);
       }
-      b.allow([{ resource: '*', reason: ECS_REASON }]);
+      b.allow([{ resource: '*', onlyActions: ['ecs:RegisterTaskDefinition', 'iam:PassRole'], reason: ECS_BLUE_GREEN_REASON }]);
       return new actions.CodeDeployEcsDeployAction({
         actionName: b.name,
         deploymentGroup: options.deploymentGroup,
@@ -482,6 +491,7 @@ export abstract class DeployTarget {
       b.allow([
         {
           resource: '*',
+          onlyActions: ['lambda:ListFunctions'],
           reason: 'aws-cdk-lib grants the Lambda invoke action lambda:ListFunctions, which has no resource-level permissions; invoking is granted on this function only.',
         },
         {
@@ -676,6 +686,12 @@ class CloudFormationTarget extends DeployTarget {
     if (options.deploymentRole && options.deploymentPolicy) {
       throw new Error(`DeployTarget.cloudFormation('${stackName}'): pass deploymentRole or deploymentPolicy, not both; deploymentPolicy defines the statements of the role defined for you.`);
     }
+    if (options.account !== undefined && !Token.isUnresolved(options.account) && !/^\d{12}$/.test(options.account)) {
+      throw new Error(`DeployTarget.cloudFormation('${stackName}'): account '${options.account}' is invalid; pass the 12-digit AWS account id, e.g. '111111111111'.`);
+    }
+    if (options.region !== undefined && !Token.isUnresolved(options.region) && !/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(options.region)) {
+      throw new Error(`DeployTarget.cloudFormation('${stackName}'): region '${options.region}' is invalid; pass an AWS region name, e.g. 'eu-west-1'.`);
+    }
   }
 
   public get account(): string | undefined {
@@ -684,18 +700,24 @@ class CloudFormationTarget extends DeployTarget {
 
   public bind(scope: Construct, options: DeployTargetBindOptions): DeployTargetBinding {
     const o = this.options;
+    const base = o.actionName ?? (Token.isUnresolved(o.stackName) ? 'Deploy' : o.stackName);
+    const b = new Binder(scope, options, base);
+    const prepareName = `${base}-Prepare`;
+    const executeName = `${base}-Execute`;
+    const binders = o.changeSet ? [new Binder(scope, options, prepareName), new Binder(scope, options, executeName)] : [b];
     if (!Token.isUnresolved(o.stackName)) {
       const stackArn = (flatten: (t: unknown) => string) => new RegExp(`^arn:<AWS::Partition>:cloudformation:[^:]+:[^:]+:stack/${escapeRegExp(flatten(o.stackName))}/\\*$`);
       const reason = `CloudFormation stack ARNs end in an id generated at creation: the wildcard covers only stack '${o.stackName}', `
-        + 'and DescribeStack*/GetTemplate* are read-only action groups on it (aws-cdk-lib CloudFormation action grants).';
-      acknowledgeWildcards(scope, [
-        { action: 'cloudformation:DescribeStack*', resourcePattern: stackArn, reason },
-        { action: 'cloudformation:GetTemplate*', resourcePattern: stackArn, reason },
-        { resourcePattern: stackArn, reason },
-      ]);
+        + 'and DescribeStack*/GetTemplate* are read-only action groups on it (aws-cdk-lib CloudFormation action grants). Only on the role of this action.';
+      // Only on the roles of this target's own actions (not on build, test or pipeline roles).
+      for (const binder of binders) {
+        binder.allow([
+          { action: 'cloudformation:DescribeStack*', resourcePattern: stackArn, reason },
+          { action: 'cloudformation:GetTemplate*', resourcePattern: stackArn, reason },
+          { resourcePattern: stackArn, reason },
+        ]);
+      }
     }
-    const base = o.actionName ?? (Token.isUnresolved(o.stackName) ? 'Deploy' : o.stackName);
-    const b = new Binder(scope, options, base);
     const templatePath = b.file(o.templatePath, 'templatePath');
     const templateConfiguration = o.templateConfiguration ? b.file(o.templateConfiguration, 'templateConfiguration') : undefined;
     const extraInputs = o.extraInputs?.map((n) => b.artifact(n, 'extraInputs'));
@@ -717,10 +739,6 @@ class CloudFormationTarget extends DeployTarget {
       return { actions: [action], lastRunOrder: options.runOrder };
     }
     const changeSetName = o.changeSetName ?? `${o.stackName}-changes`;
-    const prepareName = `${base}-Prepare`;
-    const executeName = `${base}-Execute`;
-    new Binder(scope, options, prepareName);
-    new Binder(scope, options, executeName);
     const prepare = new actions.CloudFormationCreateReplaceChangeSetAction({
       ...common,
       actionName: prepareName,
@@ -746,5 +764,140 @@ class CloudFormationTarget extends DeployTarget {
     for (const statement of this.options.deploymentPolicy ?? []) {
       action.addToDeploymentRolePolicy(statement);
     }
+  }
+}
+
+interface EcsServiceDeployActionProps {
+  readonly actionName: string;
+  readonly service: ecs.IBaseService;
+  readonly imageFile: codepipeline.ArtifactPath;
+  readonly deploymentTimeout?: number;
+  readonly runOrder: number;
+}
+
+/**
+ * CodePipeline's ECS (rolling update) action, as aws-cdk-lib's `EcsDeployAction`, but with a
+ * policy scoped to the one service: aws-cdk-lib grants ecs:UpdateService, ecs:TagResource and
+ * iam:PassRole on "*" (any service, any task definition, any role), and always adds them to the
+ * role of the action, so the action is defined here instead.
+ */
+class EcsServiceDeployAction extends codepipeline.Action {
+  protected readonly providedActionProperties: codepipeline.ActionProperties;
+
+  constructor(private readonly props: EcsServiceDeployActionProps) {
+    super();
+    this.providedActionProperties = {
+      actionName: props.actionName,
+      runOrder: props.runOrder,
+      category: codepipeline.ActionCategory.DEPLOY,
+      provider: 'ECS',
+      artifactBounds: { minInputs: 1, maxInputs: 1, minOutputs: 0, maxOutputs: 0 },
+      inputs: [props.imageFile.artifact],
+      resource: props.service,
+    };
+  }
+
+  /** The task definition of the service, when it is a service defined in this app. */
+  private get taskDefinition(): ecs.TaskDefinition | undefined {
+    return this.props.service instanceof ecs.BaseService ? this.props.service.taskDefinition : undefined;
+  }
+
+  /** The wildcards this action's role holds, and why (for `Binder.allow`). */
+  public allowances(): WildcardAllowance[] {
+    const service = this.props.service;
+    const family = this.taskDefinition?.family;
+    const out: WildcardAllowance[] = [
+      {
+        resource: '*',
+        onlyActions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:ListTasks', ...(family === undefined ? ['iam:PassRole'] : [])],
+        reason: 'The ECS deploy action registers a new task definition revision: ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition have no '
+          + 'resource-level permissions; ecs:ListTasks is not authorized on tasks and is limited to this service\'s cluster by the ecs:cluster condition'
+          + (family === undefined
+            ? '; iam:PassRole is on "*" because an imported service does not expose its task definition roles, and is conditioned on iam:PassedToService ecs-tasks.amazonaws.com'
+            : '') + '. ecs:UpdateService is on this one service only. The role belongs to this one action.',
+      },
+      {
+        resourcePattern: (flatten) => new RegExp(`^arn:${ARN_PART}:ecs:${ARN_PART}:${ARN_PART}:task/${escapeRegExp(flatten(service.cluster.clusterName))}/\\*$`),
+        onlyActions: ['ecs:DescribeTasks'],
+        reason: 'Tasks of this service\'s cluster (task/<cluster>/*): task ids are generated per deployment; ecs:DescribeTasks is read-only.',
+      },
+    ];
+    if (family !== undefined) {
+      out.push({
+        resourcePattern: (flatten) => new RegExp(`^arn:${ARN_PART}:ecs:${ARN_PART}:${ARN_PART}:task-definition/${escapeRegExp(flatten(family))}:\\*$`),
+        onlyActions: ['ecs:TagResource'],
+        reason: 'Revisions of this service\'s task definition family (task-definition/<family>:*): the deploy action registers the next revision with '
+          + 'the current one\'s tags, and its number is not known at synth.',
+      });
+    } else {
+      out.push({
+        resourcePattern: () => new RegExp(`^arn:${ARN_PART}:ecs:${ARN_PART}:${ARN_PART}:task-definition/\\*$`),
+        onlyActions: ['ecs:TagResource'],
+        reason: 'An imported service does not expose its task definition family: ecs:TagResource is on task definitions of the service\'s account '
+          + 'and region, and only while registering one (condition ecs:CreateAction RegisterTaskDefinition), to copy the current revision\'s tags.',
+      });
+    }
+    return out;
+  }
+
+  protected bound(_scope: Construct, _stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const { service } = this.props;
+    const stack = Stack.of(service);
+    const ecsArn = (resourceName: string) => stack.formatArn({
+      service: 'ecs',
+      resource: resourceName,
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
+      region: service.env.region,
+      account: service.env.account,
+    });
+    const role = options.role;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:UpdateService', 'ecs:DescribeServices'],
+      resources: [service.serviceArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeTasks'],
+      resources: [ecsArn(`task/${service.cluster.clusterName}/*`)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:ListTasks'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:cluster': service.cluster.clusterArn } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'],
+      resources: ['*'],
+    }));
+    const taskDefinition = this.taskDefinition;
+    if (taskDefinition?.family !== undefined) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['ecs:TagResource'],
+        resources: [ecsArn(`task-definition/${taskDefinition.family}:*`)],
+      }));
+    } else {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['ecs:TagResource'],
+        resources: [ecsArn('task-definition/*')],
+        conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+      }));
+    }
+    const passRole = { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' };
+    const taskRoles = taskDefinition
+      ? [taskDefinition.taskRole, taskDefinition.executionRole].filter((r): r is iam.IRole => r !== undefined)
+      : undefined;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: taskRoles ? taskRoles.map((r) => r.roleArn) : ['*'],
+      conditions: { StringEquals: passRole },
+    }));
+    options.bucket.grantRead(role);
+    return {
+      configuration: {
+        ClusterName: service.cluster.clusterName,
+        ServiceName: service.serviceName,
+        FileName: this.props.imageFile.fileName,
+        DeploymentTimeout: this.props.deploymentTimeout,
+      },
+    };
   }
 }

@@ -451,8 +451,10 @@ export class SourceBuildDeployPipeline extends Construct {
       if (bucket === this.artifactBucket) continue;
       acknowledgeWildcards(this, artifactBucketAllowances(bucket));
       acknowledge(bucket, 'AwsSolutions-S1',
-        'Replication artifact store that aws-cdk-lib defines for the actions in this region (SSL enforced, public access blocked): only the pipeline '
-        + 'and its action roles read or write it and API access is recorded by CloudTrail; pass crossRegion buckets of your own through the L2 for access logs.');
+        'Replication artifact store that aws-cdk-lib defines in its own cross-region support stack (SSL enforced, public access blocked): aws-cdk-lib '
+        + 'gives it no server access logs and offers no option to add them, and this construct does not take replication buckets of your own, so reads '
+        + 'and writes of its objects are not logged unless you enable CloudTrail S3 data events (off by default). Only the pipeline role and its action '
+        + 'roles are granted access to it.');
     }
   }
 

@@ -1,7 +1,9 @@
-import { CfnCapabilities, Stack } from 'aws-cdk-lib';
+import { CfnCapabilities, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,6 +11,23 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { DeployTarget } from '../../src/deploy/deploy-target';
 import { buildSpec, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
+import { formatFindings, synthAndReport } from '../util';
+
+/** The statements of every inline policy attached to the role whose logical id starts with `rolePrefix`. */
+function roleStatements(template: Template, rolePrefix: string): any[] {
+  const roleId = Object.keys(template.findResources('AWS::IAM::Role')).find((id) => id.startsWith(rolePrefix));
+  expect(roleId).toBeDefined();
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p: any) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}
+
+/** The role of the action at `pathPart` (e.g. '/Prod/Invoke/'). */
+function actionRole(scope: Stack, pathPart: string): iam.Role {
+  const role = scope.node.findAll().find((c) => c instanceof iam.Role && c.node.path.includes(pathPart));
+  expect(role).toBeDefined();
+  return role as iam.Role;
+}
 
 function actionsOf(template: Template, stageName: string): any[] {
   return stage(template, stageName).Actions;
@@ -143,6 +162,38 @@ describe('DeployTarget, all kinds in one validated pipeline', () => {
     expect(a.InputArtifacts).toEqual([{ Name: 'BuildOutput' }]);
   });
 
+  test('ecs action role: UpdateService on the one service, no mutating action on "*", PassRole only to ECS tasks', () => {
+    const statements = roleStatements(template, 'PipelineContainersDeployEcsCodePipelineActionRole');
+    const partition = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+    expect(statements.filter((st: any) => !JSON.stringify(st.Action).includes('s3:'))).toEqual([
+      { Effect: 'Allow', Action: ['ecs:UpdateService', 'ecs:DescribeServices'], Resource: 'arn:aws:ecs:eu-west-1:111111111111:service/main/web' },
+      { Effect: 'Allow', Action: 'ecs:DescribeTasks', Resource: partition(':ecs:eu-west-1:111111111111:task/main/*') },
+      { Effect: 'Allow', Action: 'ecs:ListTasks', Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': 'arn:aws:ecs:eu-west-1:111111111111:cluster/main' } } },
+      { Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'], Resource: '*' },
+      {
+        Effect: 'Allow',
+        Action: 'ecs:TagResource',
+        Resource: partition(':ecs:eu-west-1:111111111111:task-definition/*'),
+        Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+      },
+      // an imported service does not expose its task definition roles
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
+    ]);
+    const artifactRead = statements.filter((st: any) => JSON.stringify(st.Action).includes('s3:'));
+    expect(JSON.stringify(artifactRead)).toMatch(/PipelineArtifactBucket/);
+    const onStar = statements.filter((st: any) => st.Resource === '*').flatMap((st: any) => [st.Action].flat());
+    expect(onStar.sort()).toEqual(['ecs:DescribeTaskDefinition', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition', 'iam:PassRole']);
+  });
+
+  test('ecsBlueGreen action role uses "*" only for RegisterTaskDefinition and ECS-conditioned PassRole', () => {
+    const statements = roleStatements(template, 'PipelineContainersDeployBlueGreenCodePipelineActionRole');
+    const onStar = statements.filter((st: any) => st.Resource === '*');
+    expect(onStar).toEqual([
+      { Effect: 'Allow', Action: 'ecs:RegisterTaskDefinition', Resource: '*' },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', Condition: { StringEqualsIfExists: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } } },
+    ]);
+  });
+
   test('ecsBlueGreen deploys through CodeDeploy with task definition, appspec and image inputs', () => {
     const a = action(template, 'Containers', 'DeployBlueGreen');
     expect(a.ActionTypeId.Provider).toBe('CodeDeployToECS');
@@ -263,5 +314,79 @@ describe('DeployTarget bad input', () => {
     expect(() => definePipeline(stack, {
       stages: [{ stageName: 'Prod', targets: [DeployTarget.ecsBlueGreen({ deploymentGroup: group, containerImageInputs: inputs })] }],
     })).toThrow(/5 containerImageInputs; CodeDeploy ECS takes at most 4/);
+  });
+
+  test('fails when cloudFormation account is not 12 digits', () => {
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', account: '22' }))
+      .toThrow(/DeployTarget.cloudFormation\('app'\): account '22' is invalid; pass the 12-digit AWS account id/);
+  });
+
+  test('fails when cloudFormation region does not look like a region', () => {
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', region: 'mars-1' }))
+      .toThrow(/DeployTarget.cloudFormation\('app'\): region 'mars-1' is invalid; pass an AWS region name, e.g. 'eu-west-1'/);
+  });
+
+  test('fails when the ecs deploymentTimeout is over 60 minutes', () => {
+    const { stack } = newStack();
+    const service = ecs.BaseService.fromServiceArnWithCluster(stack, 'Service', 'arn:aws:ecs:eu-west-1:111111111111:service/main/web');
+    expect(() => definePipeline(stack, {
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.ecs({ service, deploymentTimeout: Duration.minutes(90) })] }],
+    })).toThrow(/stage 'Prod', action 'DeployEcs': deploymentTimeout is 90 minutes; CodePipeline's ECS action takes 1 to 60 minutes/);
+  });
+});
+
+describe('DeployTarget acknowledgments cover only what they name', () => {
+  const iam5 = (result: { findings: any[] }) => formatFindings(result.findings);
+
+  test('a wildcard on the stack of a cloudFormation target is still reported on a build project role', () => {
+    const { app, stack } = newStack();
+    definePipeline(stack, { stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml' })] }] });
+    const project = stack.node.findAll().find((c) => c instanceof codebuild.PipelineProject) as codebuild.PipelineProject;
+    expect(project).toBeDefined();
+    project.role!.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStacks'],
+      resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'app/*' })],
+    }));
+    const report = iam5(synthAndReport(app));
+    expect(report).toMatch(/AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:cloudformation:eu-west-1:111111111111:stack\/app\/\*\][^\n]*Build/);
+    expect(report).not.toMatch(/stack\/app\/\*\][^\n]*\/Prod\/app\//);
+  });
+
+  test('a mutating ECS action on "*" added to the ecs action role is reported', () => {
+    const { app, stack } = newStack();
+    const service = ecs.BaseService.fromServiceArnWithCluster(stack, 'Service', 'arn:aws:ecs:eu-west-1:111111111111:service/main/web');
+    definePipeline(stack, { stages: [{ stageName: 'Prod', targets: [DeployTarget.ecs({ service })] }] });
+    actionRole(stack, '/Prod/DeployEcs/').addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:UpdateService'], resources: ['*'] }));
+    expect(iam5(synthAndReport(app))).toMatch(/AwsSolutions-IAM5\[Resource::\*\][^\n]*\/Prod\/DeployEcs\//);
+  });
+
+  test('lambdaInvoke acknowledges "*" for lambda:ListFunctions only', () => {
+    const { app, stack } = newStack();
+    const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:eu-west-1:111111111111:function:smoke');
+    definePipeline(stack, { stages: [{ stageName: 'Prod', targets: [DeployTarget.lambdaInvoke({ function: fn })] }] });
+    actionRole(stack, '/Prod/Invoke/').addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: ['*'] }));
+    expect(iam5(synthAndReport(app))).toMatch(/AwsSolutions-IAM5\[Resource::\*\][^\n]*\/Prod\/Invoke\//);
+  });
+
+  test('ecs with a service defined in the app: PassRole on its task definition roles, TagResource on its family only', () => {
+    const { app, stack } = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'app', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { family: 'web' });
+    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest'), logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web' }) });
+    const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition });
+    Validations.of(vpc).acknowledge({ id: 'AwsSolutions-VPC7', reason: 'test fixture: an isolated VPC that only hosts the service under test' });
+    definePipeline(stack, { stages: [{ stageName: 'Prod', targets: [DeployTarget.ecs({ service })] }] });
+    const result = synthAndReport(app);
+    expect(formatFindings(result.findings)).toBe('');
+    const statements = roleStatements(Template.fromJSON(result.templates.Stack), 'PipelineProdDeployEcsCodePipelineActionRole');
+    const tag = statements.find((st: any) => st.Action === 'ecs:TagResource');
+    expect(JSON.stringify(tag.Resource)).toMatch(/:task-definition\/web:\*"/);
+    expect(tag.Condition).toBeUndefined();
+    const pass = statements.find((st: any) => st.Action === 'iam:PassRole');
+    expect(pass.Resource).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^TaskTaskRole/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^TaskExecutionRole/), 'Arn'] }]);
+    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    expect(statements.filter((st: any) => st.Resource === '*').flatMap((st: any) => [st.Action].flat()).sort())
+      .toEqual(['ecs:DescribeTaskDefinition', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition']);
   });
 });
