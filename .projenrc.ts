@@ -137,7 +137,7 @@ project.addTask('fuzz', {
   exec: 'ts-node --project tsconfig.tools.json scripts/fuzz.ts',
 });
 
-for (const ignored of ['/examples/', '/benchmark/', '/scripts/', '/.ci/', '/.consumer-check/']) {
+for (const ignored of ['/examples/', '/benchmark/', '/scripts/', '/.ci/', '/.consumer-check/', '/tsconfig.tools.json']) {
   project.addPackageIgnore(ignored);
 }
 

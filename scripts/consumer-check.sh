@@ -7,12 +7,12 @@
 # Opens no connection to AWS: the CLI runs with --no-notices and telemetry/IMDS disabled.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-work="$root/.consumer-check"
+# Outside the repository, so nothing of ours (node_modules, @types) leaks into the "fresh" app.
+work=$(mktemp -d "${TMPDIR:-/tmp}/cdp-consumer-check.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 export CDK_DISABLE_CLI_TELEMETRY=true AWS_EC2_METADATA_DISABLED=true
-rm -rf "$work"
 mkdir -p "$work/peer-min" "$work/app"
 
-pkg() { node -p "require('$root/package.json').$1"; }
 peer_cdk=$(node -p "require('$root/package.json').peerDependencies['aws-cdk-lib'].replace(/^[\^~]/, '')")
 peer_constructs=$(node -p "require('$root/package.json').peerDependencies['constructs'].replace(/^[\^~]/, '')")
 test_cdk=$(node -p "require('$root/package.json').devDependencies['aws-cdk-lib']")
@@ -50,8 +50,10 @@ fi
 echo "   API.md is current"
 tarball=$(ls "$work"/cdk-delivery-pipelines-*.tgz)
 echo "   packed $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
-tar -tzf "$tarball" | grep -q 'package/assets/notifications/notify.lambda/index.js' \
-  || { echo "consumer check: the notifier Lambda bundle is missing from the package"; exit 1; }
+listing=$(tar -tzf "$tarball")   # (not piped into grep -q: with pipefail, tar's SIGPIPE would fail the check)
+if ! grep -qx 'package/assets/notifications/notify.lambda/index.js' <<<"$listing"; then
+  echo "consumer check: the notifier Lambda bundle is missing from the package"; exit 1
+fi
 
 echo "== 3/3 fresh CDK app: install the tarball with aws-cdk-lib@$test_cdk and aws-cdk@$cli, then cdk synth"
 cd "$work/app"
