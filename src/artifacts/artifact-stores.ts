@@ -309,8 +309,9 @@ export class ArtifactStores extends Construct {
       }));
     }
     if (!logs) {
-      acknowledge(bucket, 'AwsSolutions-S1', 'CodePipeline artifact store: only the pipeline, action and CloudFormation roles read or write it, objects expire, ' +
-          'public access is blocked and SSL enforced; API access is recorded by CloudTrail. Set serverAccessLogs: true on ArtifactStores for S3 access logs.');
+      acknowledge(bucket, 'AwsSolutions-S1', 'CodePipeline artifact store without server access logs (serverAccessLogs is off): only the pipeline, action and CloudFormation roles ' +
+          'are granted access, objects expire, public access is blocked and SSL is enforced. Object reads and writes are not logged unless you enable CloudTrail S3 data events; ' +
+          'set serverAccessLogs: true on ArtifactStores for S3 server access logs.');
     }
     return { region, bucket, bucketName, encryptionKey, encryptionKeyId, stack };
   }

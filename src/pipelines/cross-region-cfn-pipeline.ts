@@ -13,10 +13,12 @@ import { PipelineChecks } from '../checks/pipeline-checks';
 import { FailureNotifications, FailureNotificationsOptions } from '../notifications/failure-notifications';
 import { acknowledge } from '../private/acknowledge';
 import { defineBuildStep } from '../private/build-action';
-import { AccountRoleFactory, acknowledgeStackAccess } from '../private/xr-accounts';
+import { AccountRoleFactory, acknowledgeStackAccess, nagRendering } from '../private/xr-accounts';
 import {
-  MAX_ACTIONS_PER_STAGE, MAX_STAGES, PlannedTarget, PlannedWave, checkAccount, checkRegion, chunk, fail, fillTemplatePath, partName, planWaves,
+  MAX_ACTIONS_PER_STAGE, MAX_STAGES, PlannedTarget, PlannedWave, checkAccount, checkChangeSetName, checkRegion, checkStackName, chunk, fail,
+  fillTemplatePath, partName, planWaves,
 } from '../private/xr-plan';
+import { DEFINED_BY_STORES } from '../private/xr-registry';
 import { grantStoreAccess, storeReference } from '../private/xr-store-access';
 import { PipelineSource } from '../source/pipeline-source';
 
@@ -34,14 +36,15 @@ export interface CrossRegionTarget {
   readonly account?: string;
 
   /**
-   * Name of the stack in this target.
+   * Name of the stack in this target. Not with `CfnDeployment.stackSet` (an error).
    *
    * @default - the pipeline's `stackName`
    */
   readonly stackName?: string;
 
   /**
-   * Template parameter values for this target.
+   * Template parameter values for this target. Not with `CfnDeployment.stackSet` (an error:
+   * use its `parameters`).
    *
    * @default - none
    */
@@ -49,7 +52,7 @@ export interface CrossRegionTarget {
 
   /**
    * CloudFormation execution role for this target's stack, instead of the role the pipeline
-   * defines per account.
+   * defines per account. Not with `CfnDeployment.stackSet` (an error).
    *
    * @default - the pipeline's execution role of the target's account (see `executionPolicy`)
    */
@@ -75,6 +78,7 @@ export interface CrossRegionWave {
   /**
    * With `CfnDeployment.stackSet` and the service-managed model: the organizational units the
    * wave deploys to (in the regions of its targets; the targets' accounts are then ignored).
+   * Anything else is an error: OUs need `StackSetDeploymentModel.organizations()`.
    *
    * @default - the accounts of the targets
    */
@@ -345,12 +349,38 @@ export class CrossRegionCfnPipeline extends Construct {
       fail(id, `templatePath '${templatePath}' has placeholders but a stack set deploys one template everywhere; pass a path without placeholders, e.g. 'template.yaml'.`);
     }
     const waves = planWaves({
-      id, pipelineAccount: this.pipelineAccount, pipelineRegion: this.pipelineRegion, stackName: props.stackName, templatePath, waves: props.waves,
+      id,
+      pipelineAccount: this.pipelineAccount,
+      pipelineRegion: this.pipelineRegion,
+      stackName: props.stackName,
+      templatePath,
+      waves: props.waves,
+      reservedStageNames: ['Source', 'Build', ...(props.testStack ? ['Test'] : [])],
     });
+    if (props.changeSetName !== undefined) checkChangeSetName(id, props.changeSetName);
+    if (stackSet) {
+      checkStackSetOptions(id, props, stackSet);
+    } else {
+      props.waves.forEach((wave) => {
+        if (wave.organizationalUnits !== undefined) {
+          fail(id, `wave '${wave.waveName}' has organizationalUnits, which only a stack set deploys to; remove them, or pass deployment: CfnDeployment.stackSet({ deploymentModel: StackSetDeploymentModel.organizations() }).`);
+        }
+      });
+    }
     const testRegion = props.testStack?.region ?? this.pipelineRegion;
     if (props.testStack) {
       checkRegion(id, testRegion, 'testStack');
+      checkStackName(id, props.testStack.stackName, 'testStack');
       if (props.testStack.tests.length === 0) fail(id, 'testStack.tests is empty; pass at least one test, or remove testStack.');
+      const testNames = new Set<string>();
+      for (const t of props.testStack.tests) {
+        const name = t.actionName ?? t.name;
+        if (name === 'Deploy' || name === 'Delete') {
+          fail(id, `test '${name}' of testStack has the name of the test stack's own '${name}' action; give the test another name (or actionName), e.g. '${name}Test'.`);
+        }
+        if (testNames.has(name)) fail(id, `test name '${name}' is used by two tests of testStack; give each test its own name (or actionName).`);
+        testNames.add(name);
+      }
     }
 
     // Artifact stores: trusted accounts come from the targets (stack sets: the pipeline account runs the operations).
@@ -408,6 +438,14 @@ export class CrossRegionCfnPipeline extends Construct {
 
     // Build
     const homeKey = homeStore.encryptionKeyId ? kms.Key.fromKeyArn(this, 'ArtifactKey', homeStore.encryptionKeyId) : undefined;
+    if (homeKey && homeStore.encryptionKey && DEFINED_BY_STORES.has(homeStore.encryptionKey)) {
+      // The stores' own keys are known here by their ALIAS ARN (the key ARN is in another stack).
+      // That is what CodeBuild needs for the project's EncryptionKey, but IAM does not authorize key
+      // use through an alias ARN: the project's usual grant on it would be a dead statement. The
+      // project's real key access is what its CodeBuild action grants on the artifact bucket (read,
+      // and write with outputs), through the stores' kms:ResourceAliases-conditioned statement.
+      Object.assign(homeKey, { grantEncryptDecrypt: (grantee: iam.IGrantable) => iam.Grant.drop(grantee, 'key access comes from the artifact bucket grants') });
+    }
     const build = defineBuildStep(this, 'Build', {
       options: props.buildStep,
       defaultActionName: 'Build',
@@ -420,7 +458,6 @@ export class CrossRegionCfnPipeline extends Construct {
     });
     if (build.outputs.length === 0) fail(id, 'build.outputs is empty; the build must output the templates, e.g. outputs: [\'BuildOutput\'].');
     this.buildProject = build.project;
-    if (homeKey) acknowledgeProjectKey(build.project);
     this.addStage('Build', [build.action]);
     const templates = build.outputs[0];
 
@@ -460,7 +497,6 @@ export class CrossRegionCfnPipeline extends Construct {
           errorPrefix: `CrossRegionCfnPipeline '${id}'`,
         });
         actions.push(step.action);
-        if (homeKey) acknowledgeProjectKey(step.project);
       });
       if (!(test.retain ?? false)) {
         actions.push(new cpactions.CloudFormationDeleteStackAction({
@@ -560,7 +596,12 @@ export class CrossRegionCfnPipeline extends Construct {
         : cpactions.StackInstances.inAccounts(unique(wave.targets.map((t) => t.account)), regionsOfWave);
     };
     const roles = this.accountRoles.forAccount(this.pipelineAccount);
-    acknowledge(roles.actionRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${this.pipelineRegion}:${this.pipelineAccount}:stackset/${stackSetName}:*]`, `Stack set '${stackSetName}': the trailing :* is the stack set id CloudFormation generates; the statement names exactly this stack set.`);
+    // A token name is written as cdk-nag writes it (`<LogicalId>`); one it cannot name stays unacknowledged.
+    const setName = Token.isUnresolved(stackSetName) ? nagRendering(roles.actionRole, stackSetName) : stackSetName;
+    if (setName !== undefined) {
+      acknowledge(roles.actionRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${this.pipelineRegion}:${this.pipelineAccount}:stackset/${setName}:*]`,
+        `Stack set '${setName}': the trailing :* is the stack set id CloudFormation generates; the statement names exactly this stack set.`);
+    }
     const common = {
       role: roles.actionRole,
       stackSetName,
@@ -587,12 +628,13 @@ export class CrossRegionCfnPipeline extends Construct {
           stackInstances: instancesOf(w, i),
         }));
     });
-    // The self-managed model's administration role (defined by aws-codepipeline-actions) assumes the
-    // standard execution role in whichever accounts an operation targets.
+    // The self-managed model's administration role (defined by aws-codepipeline-actions) may assume
+    // the standard execution role in ANY account: its policy names `iam::*:role/...`.
     for (const c of this.pipeline.node.findAll()) {
       if (c.node.id === 'StackSetAdministrationRole' && c instanceof iam.Role) {
-        acknowledge(c, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/AWSCloudFormationStackSetExecutionRole]', 'Self-managed StackSets: the administration role may only assume the role named AWSCloudFormationStackSetExecutionRole, ' +
-            'in the target accounts of each operation (set per wave); the target accounts must trust it. Pass deploymentModel with your own administrationRole to narrow it.');
+        acknowledge(c, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/AWSCloudFormationStackSetExecutionRole]', 'Self-managed StackSets (the default administration role of aws-codepipeline-actions): ' +
+            'the role may assume the role named AWSCloudFormationStackSetExecutionRole in any account (the policy does not name accounts); it only succeeds in accounts whose execution role trusts it. ' +
+            'To narrow it to your accounts, pass deploymentModel: StackSetDeploymentModel.selfManaged({ administrationRole }) with your own role.');
       }
     }
   }
@@ -616,6 +658,10 @@ export class CrossRegionCfnPipeline extends Construct {
   }
 
   private addStage(stageName: string, actions: codepipeline.IAction[], binding?: StageGateBinding) {
+    // The planner rejects colliding wave names; this catches any combination it does not foresee.
+    if (this.stageNames.includes(stageName)) {
+      fail(this.node.id, `two stages would be named '${stageName}'; rename the wave whose name or generated stage name ('<wave>.ChangeSets', '<wave>.2') collides.`);
+    }
     this.pipeline.addStage({
       stageName,
       actions,
@@ -631,11 +677,51 @@ export class CrossRegionCfnPipeline extends Construct {
   }
 }
 
-/** A defined CodeBuild project encrypts its outputs with the artifact key (by alias); CodeBuild grants that key's data-key calls. */
-function acknowledgeProjectKey(project: codebuild.IProject) {
-  if (!(project instanceof codebuild.Project) || !project.role) return;
-  for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-    acknowledge(project.role, `AwsSolutions-IAM5[Action::${action}]`, `CodeBuild encrypts the build outputs with the artifact store's KMS key (the project's EncryptionKey); ${action} is granted on that key only.`);
+/**
+ * Stack set options that would be ignored or that CloudFormation rejects: fail at synth.
+ * Organizational units need the service-managed model; a target's `executionRole`,
+ * `parameterOverrides` and `stackName` have no place in a stack set (one template, one
+ * stack set name, the `parameters` and execution role of the stack set).
+ */
+function checkStackSetOptions(id: string, props: CrossRegionCfnPipelineProps, options: StackSetDeploymentOptions) {
+  checkStackName(id, options.stackSetName ?? props.stackName, 'the stack set', 'stack set name');
+  const ouWaves = props.waves.filter((w) => w.organizationalUnits !== undefined);
+  if (ouWaves.length > 0 && !serviceManaged(options.deploymentModel)) {
+    fail(id, `wave '${ouWaves[0].waveName}' has organizationalUnits, but the stack set is self-managed (the default), which deploys to accounts only; ` +
+      'pass CfnDeployment.stackSet({ deploymentModel: StackSetDeploymentModel.organizations() }), or list the accounts as targets instead.');
+  }
+  for (const wave of props.waves) {
+    if (wave.organizationalUnits !== undefined && wave.organizationalUnits.length === 0) {
+      fail(id, `wave '${wave.waveName}' has an empty organizationalUnits list; pass at least one OU id like 'ou-ab12-cdefgh34', or remove organizationalUnits.`);
+    }
+    (wave.targets ?? []).forEach((target, i) => {
+      const where = `target ${i + 1} of wave '${wave.waveName}'`;
+      if (target.executionRole !== undefined) {
+        fail(id, `${where} has an executionRole, which a stack set does not use (its instances run with the stack set's execution role); remove it, or pass the role through deploymentModel: StackSetDeploymentModel.selfManaged({ executionRoleName }).`);
+      }
+      if (target.parameterOverrides !== undefined) {
+        fail(id, `${where} has parameterOverrides, which a stack set does not use (every instance gets the same parameters); remove them, and pass CfnDeployment.stackSet({ parameters }).`);
+      }
+      if (target.stackName !== undefined) {
+        fail(id, `${where} has a stackName, which a stack set does not use (instances are named after the stack set); remove it, and pass CfnDeployment.stackSet({ stackSetName }).`);
+      }
+    });
+  }
+}
+
+/**
+ * Whether a stack set deployment model is service-managed (AWS Organizations), read from what it
+ * binds to. It is bound to a detached construct (no app, no stack, nothing written): the
+ * organizations model ignores the scope; the self-managed one, when it would define its
+ * administration role there, throws, which also means self-managed.
+ */
+function serviceManaged(model: cpactions.StackSetDeploymentModel | undefined): boolean {
+  if (!model) return false;
+  try {
+    const config = model._bind(new Construct(undefined as unknown as Construct, 'StackSetModelProbe')).stackSetConfiguration;
+    return config?.PermissionModel === 'SERVICE_MANAGED';
+  } catch {
+    return false;
   }
 }
 

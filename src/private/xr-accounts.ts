@@ -1,6 +1,6 @@
-import { PhysicalName, Stack } from 'aws-cdk-lib';
+import { PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from './acknowledge';
 
 /** The two roles a pipeline uses in one target account. */
@@ -84,10 +84,16 @@ export class AccountRoleFactory {
  * CREATE_UPDATE/DELETE_ONLY read the stack with `DescribeStack*` / `GetTemplate*`.
  */
 export function acknowledgeStackAccess(role: iam.IRole, region: string, account: string, stackName: string, directDeploy: boolean): void {
-  const findings: Array<[string, string]> = [[
-    `Resource::arn:<AWS::Partition>:cloudformation:${region}:${account}:stack/${stackName}/*`,
-    `Stack '${stackName}' in ${region}: the trailing /* is the stack id CloudFormation generates at creation; the statement names exactly this stack.`,
-  ]];
+  const findings: Array<[string, string]> = [];
+  // A token stack name (e.g. a CfnParameter) is rendered the way cdk-nag renders it (`<LogicalId>`);
+  // one it cannot name (other intrinsics) is left unacknowledged rather than used in an id.
+  const name = Token.isUnresolved(stackName) ? nagRendering(role, stackName) : stackName;
+  if (name !== undefined) {
+    findings.push([
+      `Resource::arn:<AWS::Partition>:cloudformation:${region}:${account}:stack/${name}/*`,
+      `Stack '${name}' in ${region}: the trailing /* is the stack id CloudFormation generates at creation; the statement names exactly this stack.`,
+    ]);
+  }
   if (directDeploy) {
     findings.push(
       ['Action::cloudformation:DescribeStack*', 'Read-only DescribeStacks/DescribeStackEvents/DescribeStackResource(s) on the deployed stacks only, which the CloudFormation action polls.'],
@@ -111,4 +117,13 @@ function acknowledgedIds(role: iam.IRole): Set<string> {
     ACKED.set(role, ids);
   }
   return ids;
+}
+
+/** How cdk-nag writes a token in a finding: `<LogicalId>` for a Ref, `<LogicalId.Attribute>` for a GetAtt; undefined otherwise. */
+export function nagRendering(scope: IConstruct, token: string): string | undefined {
+  const resolved = Stack.of(scope).resolve(token);
+  if (resolved && typeof resolved.Ref === 'string') return `<${resolved.Ref}>`;
+  const getAtt = resolved?.['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && getAtt.length === 2) return `<${getAtt[0]}.${getAtt[1]}>`;
+  return undefined;
 }

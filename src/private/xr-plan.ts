@@ -9,6 +9,10 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const ACCOUNT = /^\d{12}$/;
 const STAGE_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
 const PLACEHOLDERS = ['region', 'account'];
+/** CloudFormation stack (and stack set) names. */
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+/** CloudFormation change set names. */
+const CHANGE_SET_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 
 /** A target as planned: account filled in, names computed. */
 export interface PlannedTarget {
@@ -31,7 +35,7 @@ export interface TargetInput {
 
 export interface WaveInput {
   readonly waveName: string;
-  readonly targets: TargetInput[];
+  readonly targets?: TargetInput[];
 }
 
 export interface PlanInput {
@@ -41,6 +45,8 @@ export interface PlanInput {
   readonly stackName: string;
   readonly templatePath: string;
   readonly waves: WaveInput[];
+  /** Stage names the pipeline defines itself ('Source', 'Build', 'Test' with a test stack). */
+  readonly reservedStageNames?: string[];
 }
 
 export interface PlannedWave {
@@ -67,6 +73,22 @@ export function checkAccount(id: string, account: string, where: string): void {
   if (!ACCOUNT.test(account)) fail(id, `${where} has account '${account}', which is not a 12-digit account id; pass the account id as a string like '222222222222'.`);
 }
 
+/** A CloudFormation stack name (tokens are not checked). */
+export function checkStackName(id: string, stackName: string, where: string, what = 'stack name'): void {
+  if (Token.isUnresolved(stackName)) return;
+  if (!STACK_NAME.test(stackName)) {
+    fail(id, `${where} has the ${what} '${stackName}', which CloudFormation rejects; use 1-128 characters from A-Z a-z 0-9 -, starting with a letter, e.g. 'my-stack'.`);
+  }
+}
+
+/** A CloudFormation change set name (tokens are not checked). */
+export function checkChangeSetName(id: string, changeSetName: string): void {
+  if (Token.isUnresolved(changeSetName)) return;
+  if (!CHANGE_SET_NAME.test(changeSetName)) {
+    fail(id, `changeSetName '${changeSetName}' is not a CloudFormation change set name; use 1-128 characters from A-Z a-z 0-9 -, starting with a letter, e.g. 'PipelineChangeSet'.`);
+  }
+}
+
 /** Fill `{region}` and `{account}` into a template path; unknown placeholders fail. */
 export function fillTemplatePath(id: string, templatePath: string, region: string, account: string): string {
   for (const match of templatePath.matchAll(/\{([^}]*)\}/g)) {
@@ -84,20 +106,33 @@ export function planWaves(input: PlanInput): PlannedWave[] {
     fail(id, "waves is empty; pass at least one wave, e.g. waves: [{ waveName: 'Prod', targets: [{ region: 'eu-west-1' }] }].");
   }
   fillTemplatePath(id, input.templatePath, input.pipelineRegion, input.pipelineAccount);
+  checkStackName(id, input.stackName, 'the pipeline');
+  const reserved = input.reservedStageNames ?? [];
   const waveNames = new Set<string>();
+  const allWaveNames = input.waves.map((w) => w.waveName);
   return input.waves.map((wave) => {
     if (!STAGE_NAME.test(wave.waveName) || wave.waveName.length > 80) {
       fail(id, `waveName '${wave.waveName}' is not a valid stage name; use 1-80 characters from A-Z a-z 0-9 . @ _ -.`);
     }
     if (waveNames.has(wave.waveName)) fail(id, `waveName '${wave.waveName}' is used by two waves; give each wave its own name.`);
     waveNames.add(wave.waveName);
-    if (wave.targets.length === 0) {
+    if (reserved.includes(wave.waveName)) {
+      fail(id, `waveName '${wave.waveName}' is the name of a stage the pipeline defines itself (${reserved.join(', ')}); give the wave another name, e.g. '${wave.waveName}Wave'.`);
+    }
+    for (const other of allWaveNames) {
+      if (other !== wave.waveName && generatedStageName(other, wave.waveName)) {
+        fail(id, `waveName '${wave.waveName}' is also the name of a stage of wave '${other}' (its change sets, or a part of a wave split at ${MAX_ACTIONS_PER_STAGE} actions); give the wave another name.`);
+      }
+    }
+    const waveTargets = wave.targets ?? [];
+    if (waveTargets.length === 0) {
       fail(id, `wave '${wave.waveName}' has no targets; pass at least one target, e.g. targets: [{ region: 'eu-west-1' }], or remove the wave.`);
     }
     const seen = new Set<string>();
-    const targets = wave.targets.map((target, index) => {
+    const targets = waveTargets.map((target, index) => {
       const where = `target ${index + 1} of wave '${wave.waveName}'`;
       checkRegion(id, target.region, where);
+      if (target.stackName !== undefined) checkStackName(id, target.stackName, where);
       const account = target.account ?? input.pipelineAccount;
       checkAccount(id, account, where);
       const key = `${account}/${target.region}`;
@@ -119,6 +154,12 @@ export function planWaves(input: PlanInput): PlannedWave[] {
     });
     return { waveName: wave.waveName, targets };
   });
+}
+
+/** Whether `name` is one of the stage names wave `base` may define: `base.ChangeSets`, `base.2`, `base.ChangeSets.2`, ... */
+function generatedStageName(base: string, name: string): boolean {
+  if (!name.startsWith(`${base}.`)) return false;
+  return /^(ChangeSets|ChangeSets\.\d+|\d+)$/.test(name.slice(base.length + 1));
 }
 
 /** Split items into chunks; the first chunk holds `firstSize` items, the others `size`. */

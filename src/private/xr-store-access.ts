@@ -15,6 +15,8 @@ const KMS_WRITE = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 interface PrincipalAccess {
   readonly statements: Map<string, iam.PolicyStatement>;
   readonly acknowledged: Set<string>;
+  /** The policy our statements landed in (a role's DefaultPolicy), when it is a construct. */
+  policy?: IConstruct;
 }
 
 const ACCESS = new WeakMap<object, PrincipalAccess>();
@@ -86,7 +88,8 @@ function statement(access: PrincipalAccess, principal: iam.IPrincipal, key: stri
   if (!stmt) {
     stmt = make();
     access.statements.set(key, stmt);
-    principal.addToPrincipalPolicy(stmt);
+    const added = principal.addToPrincipalPolicy(stmt);
+    if (added.policyDependable && Construct.isConstruct(added.policyDependable)) access.policy = added.policyDependable;
   }
   return stmt;
 }
@@ -99,7 +102,8 @@ function addActions(stmt: iam.PolicyStatement, actions: string[]) {
 function acknowledge(access: PrincipalAccess, principal: iam.IPrincipal, finding: string, reason: string) {
   if (access.acknowledged.has(finding)) return;
   access.acknowledged.add(finding);
-  const target = principalConstruct(principal);
+  // On the policy that holds our statements, not on the whole principal (its other policies).
+  const target = access.policy ?? principalConstruct(principal);
   if (target) acknowledgeOn(target, `AwsSolutions-IAM5[${finding}]`, reason);
 }
 

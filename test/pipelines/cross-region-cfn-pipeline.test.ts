@@ -1,4 +1,4 @@
-import { App, Stack, Token, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -432,6 +432,38 @@ describe('CrossRegionCfnPipeline', () => {
     expect(action.Configuration).toMatchObject({ StackSetName: 'org-baseline', PermissionModel: 'SERVICE_MANAGED', DeploymentTargets: 'ou-ab12-cdefgh34', Regions: 'eu-west-1,us-east-1' });
   });
 
+  test('a token stackName (a CfnParameter) synthesizes and validates', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Pipe', { env });
+    const name = new CfnParameter(stack, 'AppStackName', { type: 'String', default: 'app' });
+    const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
+    new CrossRegionCfnPipeline(stack, 'Deploy', {
+      source: PipelineSource.codeCommit(repo, { branch: 'main' }),
+      buildStep: { buildSpec },
+      stackName: name.valueAsString,
+      changeSetName: name.valueAsString,
+      waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }],
+    });
+    const execute = stage(synthValidated(app).templates.Pipe, 'Canary').Actions[0];
+    expect(execute.Configuration.StackName).toEqual({ Ref: 'AppStackName' });
+  });
+
+  test('a token stackName (a CfnParameter) names a stack set that synthesizes and validates', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Pipe', { env });
+    const name = new CfnParameter(stack, 'AppStackName', { type: 'String', default: 'app' });
+    const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
+    new CrossRegionCfnPipeline(stack, 'Deploy', {
+      source: PipelineSource.codeCommit(repo, { branch: 'main' }),
+      buildStep: { buildSpec },
+      stackName: name.valueAsString,
+      deployment: CfnDeployment.stackSet(),
+      waves: [{ waveName: 'First', targets: [{ region: 'eu-west-1', account: '222222222222' }] }],
+    });
+    const action = stage(synthValidated(app).templates.Pipe, 'First').Actions[0];
+    expect(action.Configuration.StackSetName).toEqual({ Ref: 'AppStackName' });
+  });
+
   test('failure notifications by default, none with failureNotifications: false', () => {
     const a = setup();
     expect(a.pipeline.failureNotifications).toBeDefined();
@@ -524,6 +556,75 @@ describe('CrossRegionCfnPipeline', () => {
 
     test('fails when the test stack has no tests', () => {
       expect(() => setup({ testStack: { stackName: 't', tests: [] } })).toThrow(/testStack.tests is empty/);
+    });
+
+    test('fails when a wave has no targets property (JavaScript callers)', () => {
+      expect(() => setup({ waves: [{ waveName: 'Prod' } as any] })).toThrow(/CrossRegionCfnPipeline 'Deploy': wave 'Prod' has no targets/);
+    });
+
+    test('fails when a wave name is a stage name the pipeline defines itself', () => {
+      for (const name of ['Source', 'Build']) {
+        expect(() => setup({ waves: [{ waveName: name, targets: [{ region: 'eu-west-1' }] }] }))
+          .toThrow(new RegExp(`CrossRegionCfnPipeline 'Deploy': waveName '${name}' is the name of a stage the pipeline defines itself`));
+      }
+      expect(() => setup({ testStack: { stackName: 'app-test', tests: [{ name: 'Smoke', buildSpec }] }, waves: [{ waveName: 'Test', targets: [{ region: 'eu-west-1' }] }] }))
+        .toThrow(/waveName 'Test' is the name of a stage the pipeline defines itself \(Source, Build, Test\)/);
+      // Without a test stack, 'Test' is free.
+      expect(setup({ waves: [{ waveName: 'Test', targets: [{ region: 'eu-west-1' }] }] }).pipeline.stageNames).toContain('Test');
+    });
+
+    test('fails when a wave name is a stage name of another wave', () => {
+      expect(() => setup({ waves: [{ waveName: 'A', targets: [{ region: 'eu-west-1' }] }, { waveName: 'A.ChangeSets', targets: [{ region: 'us-east-1' }] }] }))
+        .toThrow(/CrossRegionCfnPipeline 'Deploy': waveName 'A.ChangeSets' is also the name of a stage of wave 'A'/);
+      expect(() => setup({ waves: [{ waveName: 'A.2', targets: [{ region: 'eu-west-1' }] }, { waveName: 'A', targets: [{ region: 'us-east-1' }] }] }))
+        .toThrow(/waveName 'A.2' is also the name of a stage of wave 'A'/);
+    });
+
+    test('fails when a test of the test stack is named Deploy or Delete, or two tests share a name', () => {
+      for (const name of ['Deploy', 'Delete']) {
+        expect(() => setup({ testStack: { stackName: 'app-test', tests: [{ name, buildSpec }] } }))
+          .toThrow(new RegExp(`CrossRegionCfnPipeline 'Deploy': test '${name}' of testStack has the name of the test stack's own '${name}' action`));
+      }
+      expect(() => setup({ testStack: { stackName: 'app-test', tests: [{ name: 'Smoke', buildSpec }, { name: 'Smoke', buildSpec }] } }))
+        .toThrow(/CrossRegionCfnPipeline 'Deploy': test name 'Smoke' is used by two tests of testStack/);
+    });
+
+    test('fails when a stack name or change set name is not a CloudFormation name', () => {
+      expect(() => setup({ stackName: 'my_stack!' })).toThrow(/CrossRegionCfnPipeline 'Deploy': the pipeline has the stack name 'my_stack!', which CloudFormation rejects/);
+      expect(() => setup({ waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1', stackName: '1bad name' }] }] }))
+        .toThrow(/target 1 of wave 'W' has the stack name '1bad name', which CloudFormation rejects; use 1-128 characters/);
+      expect(() => setup({ changeSetName: 'bad name!' })).toThrow(/CrossRegionCfnPipeline 'Deploy': changeSetName 'bad name!' is not a CloudFormation change set name/);
+      expect(() => setup({ testStack: { stackName: 'bad name', tests: [{ name: 'Smoke', buildSpec }] } }))
+        .toThrow(/CrossRegionCfnPipeline 'Deploy': testStack has the stack name 'bad name', which CloudFormation rejects/);
+      expect(() => setup({ deployment: CfnDeployment.stackSet({ stackSetName: 'bad_set' }) }))
+        .toThrow(/the stack set has the stack set name 'bad_set', which CloudFormation rejects/);
+    });
+
+    test('fails when organizationalUnits are given without a service-managed stack set', () => {
+      const waves = [{ waveName: 'Org', organizationalUnits: ['ou-ab12-cdefgh34'], targets: [{ region: 'eu-west-1' }] }];
+      expect(() => setup({ waves })).toThrow(/CrossRegionCfnPipeline 'Deploy': wave 'Org' has organizationalUnits, which only a stack set deploys to/);
+      expect(() => setup({ waves, deployment: CfnDeployment.stackSet() }))
+        .toThrow(/CrossRegionCfnPipeline 'Deploy': wave 'Org' has organizationalUnits, but the stack set is self-managed .*StackSetDeploymentModel.organizations\(\)/);
+      expect(() => setup({ waves, deployment: CfnDeployment.stackSet({ deploymentModel: cpactions.StackSetDeploymentModel.selfManaged() }) }))
+        .toThrow(/but the stack set is self-managed/);
+      const app = createTestApp();
+      const admin = iam.Role.fromRoleName(new Stack(app, 'Admin', { env }), 'Admin', 'stackset-admin');
+      const deploymentModel = cpactions.StackSetDeploymentModel.selfManaged({ administrationRole: admin });
+      expect(() => setup({ waves, deployment: CfnDeployment.stackSet({ deploymentModel }) }, app))
+        .toThrow(/but the stack set is self-managed/);
+    });
+
+    test('fails when a stack set target has an executionRole, parameterOverrides or stackName', () => {
+      const app = createTestApp();
+      const other = new Stack(app, 'Other', { env });
+      const executionRole = iam.Role.fromRoleName(other, 'Exec', 'exec');
+      const deployment = CfnDeployment.stackSet();
+      expect(() => setup({ deployment, waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1', executionRole }] }] }, app))
+        .toThrow(/CrossRegionCfnPipeline 'Deploy': target 1 of wave 'W' has an executionRole, which a stack set does not use/);
+      expect(() => setup({ deployment, waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1', parameterOverrides: { A: 'b' } }] }] }))
+        .toThrow(/target 1 of wave 'W' has parameterOverrides, which a stack set does not use.*CfnDeployment.stackSet\(\{ parameters \}\)/);
+      expect(() => setup({ deployment, waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1', stackName: 'other' }] }] }))
+        .toThrow(/target 1 of wave 'W' has a stackName, which a stack set does not use/);
     });
 
     test('fails when there are more than 50 stages', () => {
