@@ -17,10 +17,10 @@ import { GateCondition } from './rules/gate-condition';
 import { GateRule } from './rules/gate-rule';
 import { LambdaInvokeRule } from './rules/lambda-invoke-rule';
 import { IStageGate, StageGateBindOptions, StageGateBinding } from './stage-gate';
+import { CODEPIPELINE_NAME } from '../private/names';
 
 const MIN_TIMEOUT = Duration.minutes(5);
 const MAX_TIMEOUT = Duration.days(7);
-const ACTION_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Properties of an `ApprovalGate`. */
@@ -219,7 +219,7 @@ export class ApprovalGate extends Construct implements IStageGate {
     }
 
     this.actionName = props.actionName ?? 'Approve';
-    if (!Token.isUnresolved(this.actionName) && !ACTION_NAME.test(this.actionName)) {
+    if (!Token.isUnresolved(this.actionName) && !CODEPIPELINE_NAME.test(this.actionName)) {
       throw new Error(`${owner}: actionName '${this.actionName}' is invalid; use 1 to 100 of A-Z a-z 0-9 . @ _ -.`);
     }
     this.validateTimeout(owner, props.timeout);

@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ACCOUNT_ID, CODEPIPELINE_NAME, REGION_NAME, STACK_NAME } from '../private/names';
 import { acknowledgeWildcards, escapeRegExp, WildcardAllowance } from '../private/sbd-nag';
 
 /**
@@ -378,7 +379,6 @@ export interface StepFunctionsTargetOptions {
 /** One field of an ARN in cdk-nag's flattened form: a literal, or a pseudo parameter such as `<AWS::Partition>`. */
 const ARN_PART = '(?:<AWS::[A-Za-z]+>|[^:<>*]+)';
 
-const ACTION_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
 
 const ECS_BLUE_GREEN_REASON = 'aws-cdk-lib grants the ECS blue/green deploy action ecs:RegisterTaskDefinition on "*" (registering a task definition '
   + 'has no resource-level permissions: the new revision does not exist before the call) and iam:PassRole on "*" conditioned on iam:PassedToService '
@@ -562,7 +562,7 @@ class Binder {
 
   constructor(private readonly scope: Construct, private readonly options: DeployTargetBindOptions, public readonly name: string) {
     this.where = `${scope.constructor.name} '${scope.node.id}': stage '${options.stageName}', action '${name}'`;
-    if (!Token.isUnresolved(name) && !ACTION_NAME.test(name)) {
+    if (!Token.isUnresolved(name) && !CODEPIPELINE_NAME.test(name)) {
       throw new Error(`${scope.constructor.name} '${scope.node.id}': stage '${options.stageName}': action name '${name}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
     }
   }
@@ -680,16 +680,16 @@ class CloudFormationTarget extends DeployTarget {
   constructor(private readonly options: CloudFormationTargetOptions) {
     super();
     const { stackName } = options;
-    if (!Token.isUnresolved(stackName) && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
+    if (!Token.isUnresolved(stackName) && !STACK_NAME.test(stackName)) {
       throw new Error(`DeployTarget.cloudFormation: stackName '${stackName}' is invalid; a stack name starts with a letter and has 1-128 of A-Za-z0-9-.`);
     }
     if (options.deploymentRole && options.deploymentPolicy) {
       throw new Error(`DeployTarget.cloudFormation('${stackName}'): pass deploymentRole or deploymentPolicy, not both; deploymentPolicy defines the statements of the role defined for you.`);
     }
-    if (options.account !== undefined && !Token.isUnresolved(options.account) && !/^\d{12}$/.test(options.account)) {
+    if (options.account !== undefined && !Token.isUnresolved(options.account) && !ACCOUNT_ID.test(options.account)) {
       throw new Error(`DeployTarget.cloudFormation('${stackName}'): account '${options.account}' is invalid; pass the 12-digit AWS account id, e.g. '111111111111'.`);
     }
-    if (options.region !== undefined && !Token.isUnresolved(options.region) && !/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/.test(options.region)) {
+    if (options.region !== undefined && !Token.isUnresolved(options.region) && !REGION_NAME.test(options.region)) {
       throw new Error(`DeployTarget.cloudFormation('${stackName}'): region '${options.region}' is invalid; pass an AWS region name, e.g. 'eu-west-1'.`);
     }
   }

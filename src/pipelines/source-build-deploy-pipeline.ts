@@ -12,6 +12,7 @@ import { DeployTarget } from '../deploy/deploy-target';
 import { FailureNotifications, FailureNotificationsOptions } from '../notifications/failure-notifications';
 import { acknowledge } from '../private/acknowledge';
 import { artifactBucketAllowances, defineBuildStep } from '../private/build-action';
+import { CODEPIPELINE_NAME } from '../private/names';
 import { acknowledgeWildcards, WildcardAllowance } from '../private/sbd-nag';
 import { PipelineSource } from '../source/pipeline-source';
 
@@ -136,7 +137,6 @@ export interface SourceBuildDeployPipelineProps {
   readonly restartExecutionOnUpdate?: boolean;
 }
 
-const NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
 const RESERVED_STAGES = ['Source', 'Build', 'Test'];
 
 /**
@@ -231,7 +231,7 @@ export class SourceBuildDeployPipeline extends Construct {
     const testSteps = (stageName: string, tests: TestOptions[], runOrder: number, idPrefix: string) => {
       const steps = tests.map((test) => {
         const where = `stage '${stageName}', test '${test.name}'`;
-        if (!Token.isUnresolved(test.name) && !NAME.test(test.name)) {
+        if (!Token.isUnresolved(test.name) && !CODEPIPELINE_NAME.test(test.name)) {
           throw new Error(`${me}: ${where}: test name '${test.name}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
         }
         return defineBuildStep(this, `${idPrefix}${test.name}`, {
@@ -299,7 +299,7 @@ export class SourceBuildDeployPipeline extends Construct {
   }
 
   private validateProps(me: string, props: SourceBuildDeployPipelineProps): void {
-    if (props.pipelineName !== undefined && !Token.isUnresolved(props.pipelineName) && !NAME.test(props.pipelineName)) {
+    if (props.pipelineName !== undefined && !Token.isUnresolved(props.pipelineName) && !CODEPIPELINE_NAME.test(props.pipelineName)) {
       throw new Error(`${me}: pipelineName '${props.pipelineName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
     }
     const type = props.pipelineType ?? codepipeline.PipelineType.V2;
@@ -315,7 +315,7 @@ export class SourceBuildDeployPipeline extends Construct {
     }
     const seen = new Set<string>(RESERVED_STAGES.filter((s) => s !== 'Build' || props.buildStep).filter((s) => s !== 'Test' || (props.tests ?? []).length > 0));
     for (const stage of props.stages) {
-      if (!Token.isUnresolved(stage.stageName) && !NAME.test(stage.stageName)) {
+      if (!Token.isUnresolved(stage.stageName) && !CODEPIPELINE_NAME.test(stage.stageName)) {
         throw new Error(`${me}: stageName '${stage.stageName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
       }
       if (seen.has(stage.stageName)) {

@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
+import { CODEPIPELINE_NAME } from './names';
 import { acknowledgeWildcards, escapeRegExp, REASONS, WildcardAllowance } from './sbd-nag';
 import { BuildOptions } from '../build/build-options';
 
@@ -51,7 +52,6 @@ export interface BuildStep {
   readonly actionName: string;
 }
 
-const ACTION_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
 const ARTIFACT_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 
 /**
@@ -61,7 +61,7 @@ const ARTIFACT_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 export function defineBuildStep(scope: Construct, id: string, props: BuildStepProps): BuildStep {
   const { options, errorPrefix } = props;
   const actionName = options.actionName ?? props.defaultActionName;
-  if (!Token.isUnresolved(actionName) && !ACTION_NAME.test(actionName)) {
+  if (!Token.isUnresolved(actionName) && !CODEPIPELINE_NAME.test(actionName)) {
     throw new Error(`${errorPrefix}: action name '${actionName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
   }
   const outputNames = options.outputs ?? props.defaultOutputs;

@@ -1,18 +1,14 @@
 import { Token } from 'aws-cdk-lib';
+import { ACCOUNT_ID, CHANGE_SET_NAME, CODEPIPELINE_NAME, REGION_NAME, STACK_NAME } from './names';
 
 /** CodePipeline's limit on actions in one stage. */
 export const MAX_ACTIONS_PER_STAGE = 50;
 /** CodePipeline's limit on stages in one pipeline. */
 export const MAX_STAGES = 50;
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const ACCOUNT = /^\d{12}$/;
-const STAGE_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
 const PLACEHOLDERS = ['region', 'account'];
 /** CloudFormation stack (and stack set) names. */
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 /** CloudFormation change set names. */
-const CHANGE_SET_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 
 /** A target as planned: account filled in, names computed. */
 export interface PlannedTarget {
@@ -63,14 +59,14 @@ export function checkRegion(id: string, region: string, where: string): void {
   if (Token.isUnresolved(region)) {
     fail(id, `${where} has an unresolved region (a token: ${region}); pass a concrete region like 'eu-west-1': the pipeline needs an artifact store per region at synth time.`);
   }
-  if (!REGION.test(region)) fail(id, `${where} has region '${region}', which is not a region name; pass a region like 'eu-west-1'.`);
+  if (!REGION_NAME.test(region)) fail(id, `${where} has region '${region}', which is not a region name; pass a region like 'eu-west-1'.`);
 }
 
 export function checkAccount(id: string, account: string, where: string): void {
   if (Token.isUnresolved(account)) {
     fail(id, `${where} has an unresolved account (a token: ${account}); pass a concrete 12-digit account id: cross-account roles are defined per account at synth time.`);
   }
-  if (!ACCOUNT.test(account)) fail(id, `${where} has account '${account}', which is not a 12-digit account id; pass the account id as a string like '222222222222'.`);
+  if (!ACCOUNT_ID.test(account)) fail(id, `${where} has account '${account}', which is not a 12-digit account id; pass the account id as a string like '222222222222'.`);
 }
 
 /** A CloudFormation stack name (tokens are not checked). */
@@ -111,7 +107,7 @@ export function planWaves(input: PlanInput): PlannedWave[] {
   const waveNames = new Set<string>();
   const allWaveNames = input.waves.map((w) => w.waveName);
   return input.waves.map((wave) => {
-    if (!STAGE_NAME.test(wave.waveName) || wave.waveName.length > 80) {
+    if (!CODEPIPELINE_NAME.test(wave.waveName) || wave.waveName.length > 80) {
       fail(id, `waveName '${wave.waveName}' is not a valid stage name; use 1-80 characters from A-Z a-z 0-9 . @ _ -.`);
     }
     if (waveNames.has(wave.waveName)) fail(id, `waveName '${wave.waveName}' is used by two waves; give each wave its own name.`);

@@ -6,6 +6,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CODEPIPELINE_NAME } from '../private/names';
 import { acknowledgeWildcards } from '../private/sbd-nag';
 
 /**
@@ -230,7 +231,7 @@ function artifactOf(scope: Construct, options?: SourceBindOptions): codepipeline
 }
 
 function checkActionName(scope: Construct, name: string): string {
-  if (!Token.isUnresolved(name) && !/^[A-Za-z0-9.@_-]{1,100}$/.test(name)) {
+  if (!Token.isUnresolved(name) && !CODEPIPELINE_NAME.test(name)) {
     throw new Error(`${what(scope)}: source actionName '${name}' is invalid; use 1-100 of A-Za-z0-9.@_-.`);
   }
   return name;

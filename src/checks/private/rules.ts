@@ -7,6 +7,8 @@
  * does not expect, it skips it (the schema checks of CloudFormation report those).
  */
 
+import { ACCOUNT_ID, CODEPIPELINE_NAME } from '../../private/names';
+
 /** A rule: id, one-line description, and how to fix a finding. */
 export interface RuleInfo {
   readonly id: string;
@@ -48,7 +50,7 @@ export const MAX_RULES_PER_CONDITION = 5;
 export const MAX_TEMPLATE_BYTES = 1_000_000;
 export const MAX_TEMPLATE_RESOURCES = 500;
 
-export const NAME_PATTERN = /^[A-Za-z0-9.@_-]{1,100}$/;
+export const NAME_PATTERN = CODEPIPELINE_NAME;
 export const ARTIFACT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 export const NAMESPACE_PATTERN = /^[A-Za-z0-9@_-]{1,100}$/;
 export const VARIABLE_NAME_PATTERN = /^[A-Za-z0-9@_-]{1,128}$/;
@@ -174,7 +176,7 @@ export function accountOfArn(value: unknown, env: CheckEnv): string | undefined 
   const arn = approximateString(value, env);
   if (!arn) return undefined;
   const account = arn.split(':')[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
+  return account && ACCOUNT_ID.test(account) ? account : undefined;
 }
 
 /** A concrete account or region (not a token, not CDK's `unknown-*` placeholder). */
