@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { defineAccessLogBucket } from '../private/access-logs';
 import { acknowledge } from '../private/acknowledge';
 import { DEFINED_BY_STORES } from '../private/xr-registry';
 
@@ -271,15 +272,10 @@ export class ArtifactStores extends Construct {
     if (this.props.serverAccessLogs ?? false) {
       // Without the bucket-policy feature flag, CDK grants S3 log delivery through an ACL, which needs ObjectWriter.
       const policyDelivery = FeatureFlags.of(this).isEnabled('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy');
-      const logBucket = new s3.Bucket(store, 'AccessLogs', {
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: policyDelivery ? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED : s3.ObjectOwnership.OBJECT_WRITER,
-        lifecycleRules: [{ expiration: Duration.days(365), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      const logBucket = defineAccessLogBucket(store, 'AccessLogs', {
         removalPolicy,
+        objectOwnership: policyDelivery ? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED : s3.ObjectOwnership.OBJECT_WRITER,
       });
-      acknowledge(logBucket, 'AwsSolutions-S1', 'This bucket is the server access log destination of the artifact bucket beside it; logging a log bucket into itself would loop.');
       logs = logBucket;
     }
 

@@ -10,6 +10,7 @@ import { BuildOptions, TestOptions } from '../build/build-options';
 import { PipelineChecks } from '../checks/pipeline-checks';
 import { DeployTarget } from '../deploy/deploy-target';
 import { FailureNotifications, FailureNotificationsOptions } from '../notifications/failure-notifications';
+import { defineAccessLogBucket } from '../private/access-logs';
 import { acknowledge } from '../private/acknowledge';
 import { artifactBucketAllowances, defineBuildStep } from '../private/build-action';
 import { CODEPIPELINE_NAME } from '../private/names';
@@ -365,16 +366,10 @@ export class SourceBuildDeployPipeline extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       })
       : undefined);
-    const logs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(365), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    const logs = defineAccessLogBucket(this, 'AccessLogs', {
       removalPolicy: RemovalPolicy.RETAIN,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, // delivery through the bucket policy below
     });
-    acknowledge(logs, 'AwsSolutions-S1',
-      'This bucket receives the server access logs of the artifact bucket beside it; logging a log bucket would need another log bucket without end.');
     const bucket = new s3.Bucket(this, 'ArtifactBucket', {
       // Named only when another account's stack refers to it (a cross-account target).
       bucketName: PhysicalName.GENERATE_IF_NEEDED,
