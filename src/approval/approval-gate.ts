@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
-import { MAX_RULES_PER_CONDITION } from './private/limits';
+import { MAX_RULES_PER_CONDITION } from '../private/quotas';
 import { normalizeDeploymentWindowCron, validateTimeZone } from './private/schedule';
 import { CloudWatchAlarmRule } from './rules/cloudwatch-alarm-rule';
 import { DeploymentWindowOptions, DeploymentWindowRule } from './rules/deployment-window-rule';

@@ -13,13 +13,12 @@ import { IConstruct } from 'constructs';
 import {
   RULES,
   RULES_BY_ID,
-  MAX_TEMPLATE_BYTES,
-  MAX_TEMPLATE_RESOURCES,
   RawFinding,
   checkPipelineProperties,
   concrete,
   findingText,
 } from './private/rules';
+import { MAX_TEMPLATE_BYTES, MAX_TEMPLATE_RESOURCES } from '../private/quotas';
 
 const PIPELINE_TYPE = 'AWS::CodePipeline::Pipeline';
 const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';

@@ -1,3 +1,4 @@
+import { MAX_ACTIONS_PER_STAGE, MAX_STAGES } from '../private/quotas';
 import { CfnCapabilities, PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -15,7 +16,7 @@ import { acknowledge } from '../private/acknowledge';
 import { defineBuildStep } from '../private/build-action';
 import { AccountRoleFactory, acknowledgeStackAccess, nagRendering } from '../private/xr-accounts';
 import {
-  MAX_ACTIONS_PER_STAGE, MAX_STAGES, PlannedTarget, PlannedWave, checkAccount, checkChangeSetName, checkRegion, checkStackName, chunk, fail,
+  PlannedTarget, PlannedWave, checkAccount, checkChangeSetName, checkRegion, checkStackName, chunk, fail,
   fillTemplatePath, partName, planWaves,
 } from '../private/xr-plan';
 import { DEFINED_BY_STORES } from '../private/xr-registry';

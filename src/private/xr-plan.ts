@@ -1,10 +1,7 @@
 import { Token } from 'aws-cdk-lib';
+import { MAX_ACTIONS_PER_STAGE } from './quotas';
 import { ACCOUNT_ID, CHANGE_SET_NAME, CODEPIPELINE_NAME, REGION_NAME, STACK_NAME } from './names';
 
-/** CodePipeline's limit on actions in one stage. */
-export const MAX_ACTIONS_PER_STAGE = 50;
-/** CodePipeline's limit on stages in one pipeline. */
-export const MAX_STAGES = 50;
 
 const PLACEHOLDERS = ['region', 'account'];
 /** CloudFormation stack (and stack set) names. */

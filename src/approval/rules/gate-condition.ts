@@ -3,7 +3,7 @@ import { Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { GateRule, GateRuleBindOptions } from './gate-rule';
-import { MAX_RULES_PER_CONDITION } from '../private/limits';
+import { MAX_RULES_PER_CONDITION } from '../../private/quotas';
 
 
 const RULE_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;

@@ -7,7 +7,8 @@
  * does not expect, it skips it (the schema checks of CloudFormation report those).
  */
 
-import { ACCOUNT_ID, CODEPIPELINE_NAME } from '../../private/names';
+import { ACCOUNT_ID, ARTIFACT_NAME, CODEPIPELINE_NAME, VARIABLE_NAME, VARIABLE_NAMESPACE } from '../../private/names';
+import { MAX_ACTIONS_PER_STAGE, MAX_CONFIG_ENTRIES, MAX_CONFIG_KEY_LENGTH, MAX_CONFIG_TOTAL_BYTES, MAX_CONFIG_VALUE_LENGTH, MAX_RULES_PER_CONDITION, MAX_RUN_ORDER, MAX_STAGES, MAX_TIMEOUT_MINUTES, MAX_TRIGGER_FILTERS, MAX_TRIGGER_PATTERNS, MIN_STAGES, MIN_TIMEOUT_MINUTES } from '../../private/quotas';
 
 /** A rule: id, one-line description, and how to fix a finding. */
 export interface RuleInfo {
@@ -32,28 +33,6 @@ export interface CheckEnv {
   readonly region?: string;
 }
 
-export const MAX_STAGES = 50;
-export const MIN_STAGES = 2;
-export const MAX_ACTIONS_PER_STAGE = 50;
-export const MAX_RUN_ORDER = 999;
-export const MIN_TIMEOUT_MINUTES = 5;
-/** CodePipeline quota: a manual approval timeout can be set from 5 minutes up to 86,400 minutes (60 days); the account default is 7 days. */
-export const MAX_TIMEOUT_MINUTES = 86_400;
-export const MAX_CONFIG_KEY_LENGTH = 50;
-export const MAX_CONFIG_VALUE_LENGTH = 1000;
-export const MAX_CONFIG_ENTRIES = 200;
-/** Total resolved action configuration: 100 KB. */
-export const MAX_CONFIG_TOTAL_BYTES = 100 * 1024;
-export const MAX_TRIGGER_FILTERS = 3;
-export const MAX_TRIGGER_PATTERNS = 8;
-export const MAX_RULES_PER_CONDITION = 5;
-export const MAX_TEMPLATE_BYTES = 1_000_000;
-export const MAX_TEMPLATE_RESOURCES = 500;
-
-export const NAME_PATTERN = CODEPIPELINE_NAME;
-export const ARTIFACT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
-export const NAMESPACE_PATTERN = /^[A-Za-z0-9@_-]{1,100}$/;
-export const VARIABLE_NAME_PATTERN = /^[A-Za-z0-9@_-]{1,128}$/;
 const ACTION_CATEGORIES = ['Source', 'Build', 'Deploy', 'Test', 'Invoke', 'Approval', 'Compute'];
 const ACTION_OWNERS = ['AWS', 'ThirdParty', 'Custom'];
 const PROVIDER_PATTERN = /^[0-9A-Za-z_-]{1,35}$/;
@@ -337,8 +316,8 @@ function checkNames({ props, stages, actions, emit }: Context) {
   const name = (what: string, value: unknown, location: string, where: { stageName?: string; actionName?: string } = {}) => {
     if (value === undefined && what === 'pipeline') return;
     if (isIntrinsic(value)) return;
-    if (typeof value !== 'string' || !NAME_PATTERN.test(value)) {
-      emit('CDP-NAME-PATTERN', `${what} name ${JSON.stringify(value ?? null)} does not match ${NAME_PATTERN}`, location, where);
+    if (typeof value !== 'string' || !CODEPIPELINE_NAME.test(value)) {
+      emit('CDP-NAME-PATTERN', `${what} name ${JSON.stringify(value ?? null)} does not match ${CODEPIPELINE_NAME}`, location, where);
     }
   };
   name('pipeline', props.Name, 'Properties/Name');
@@ -354,21 +333,21 @@ function checkNames({ props, stages, actions, emit }: Context) {
     name('action', action.raw.Name, `${action.location}/Name`, at(action));
     for (const ref of [...(action.inputs ?? []), ...(action.outputs ?? [])]) {
       if (isIntrinsic(ref.name)) continue;
-      if (typeof ref.name !== 'string' || !ARTIFACT_NAME_PATTERN.test(ref.name)) {
-        emit('CDP-ARTIFACT-NAME-PATTERN', `artifact name ${JSON.stringify(ref.name ?? null)} does not match ${ARTIFACT_NAME_PATTERN}`, `${ref.location}/Name`, at(action));
+      if (typeof ref.name !== 'string' || !ARTIFACT_NAME.test(ref.name)) {
+        emit('CDP-ARTIFACT-NAME-PATTERN', `artifact name ${JSON.stringify(ref.name ?? null)} does not match ${ARTIFACT_NAME}`, `${ref.location}/Name`, at(action));
       }
     }
     const ns = action.raw.Namespace;
-    if (ns !== undefined && !isIntrinsic(ns) && (typeof ns !== 'string' || !NAMESPACE_PATTERN.test(ns))) {
-      emit('CDP-NAMESPACE-PATTERN', `namespace ${JSON.stringify(ns)} does not match ${NAMESPACE_PATTERN}`, `${action.location}/Namespace`, at(action));
+    if (ns !== undefined && !isIntrinsic(ns) && (typeof ns !== 'string' || !VARIABLE_NAMESPACE.test(ns))) {
+      emit('CDP-NAMESPACE-PATTERN', `namespace ${JSON.stringify(ns)} does not match ${VARIABLE_NAMESPACE}`, `${action.location}/Namespace`, at(action));
     }
   }
   const variables = list(props.Variables) ?? [];
   const seen = new Set<string>();
   variables.forEach((v, i) => {
     if (!isObject(v) || isIntrinsic(v.Name)) return;
-    if (typeof v.Name !== 'string' || !VARIABLE_NAME_PATTERN.test(v.Name)) {
-      emit('CDP-VARIABLES', `variable name ${JSON.stringify(v.Name ?? null)} does not match ${VARIABLE_NAME_PATTERN}`, `Properties/Variables/${i}/Name`);
+    if (typeof v.Name !== 'string' || !VARIABLE_NAME.test(v.Name)) {
+      emit('CDP-VARIABLES', `variable name ${JSON.stringify(v.Name ?? null)} does not match ${VARIABLE_NAME}`, `Properties/Variables/${i}/Name`);
     } else if (seen.has(v.Name)) {
       emit('CDP-VARIABLES', `variable '${v.Name}' is declared more than once`, `Properties/Variables/${i}/Name`);
     }
