@@ -1,1 +1,2 @@
+export * from './pipeline-rule';
 export * from './pipeline-checks';

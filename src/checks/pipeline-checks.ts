@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CfnResource,
   IPolicyValidationContextBeta1,
   IPolicyValidationPluginBeta1,
   PolicyValidationPluginReportBeta1,
@@ -10,74 +9,12 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import {
-  RULES,
-  RULES_BY_ID,
-  RawFinding,
-  checkPipelineProperties,
-  concrete,
-  findingText,
-} from './private/rules';
-import { MAX_TEMPLATE_BYTES, MAX_TEMPLATE_RESOURCES } from '../private/quotas';
+import { PipelineCheckEnvironment, PipelineFinding, PipelineRule } from './pipeline-rule';
+import { RULES, checkPipelineProperties, findingCollector, findingText, ruleById } from './private/rule-set';
+import { checkTemplateLimits } from './private/rules/templates';
+import { PIPELINE_TYPE, isPipelineResource, pipelinesByTemplate, readTemplate, resolvedProperties, stackEnvironment } from './private/template-reader';
 
-const PIPELINE_TYPE = 'AWS::CodePipeline::Pipeline';
 const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';
-
-/**
- * One CodePipeline rule that `PipelineChecks` enforces.
- */
-export interface PipelineRule {
-  /** Rule id, e.g. `CDP-ARTIFACT-ORDER`. */
-  readonly id: string;
-  /** What the rule checks, in one line. */
-  readonly description: string;
-  /** How to fix a finding. */
-  readonly fix: string;
-}
-
-/**
- * One finding of `PipelineChecks` on one pipeline.
- */
-export interface PipelineFinding {
-  /** Rule id, e.g. `CDP-ARTIFACT-ORDER`. */
-  readonly ruleId: string;
-  /** What is wrong, with the values found. */
-  readonly message: string;
-  /** How to fix it. */
-  readonly fix: string;
-  /**
-   * Name of the stage the finding is about.
-   *
-   * @default - the finding is about the whole pipeline
-   */
-  readonly stageName?: string;
-  /**
-   * Name of the action the finding is about.
-   *
-   * @default - the finding is not about one action
-   */
-  readonly actionName?: string;
-  /** Where in the resource, e.g. `Properties/Stages/1/Actions/0/InputArtifacts/0/Name`. */
-  readonly location: string;
-}
-
-/**
- * The account and region of the stack that holds a pipeline, when known.
- */
-export interface PipelineCheckEnvironment {
-  /**
-   * Account of the pipeline stack.
-   *
-   * @default - unknown: cross-account rules are skipped
-   */
-  readonly account?: string;
-  /**
-   * Region of the pipeline stack.
-   *
-   * @default - unknown: region rules report cross-region actions as unverifiable
-   */
-  readonly region?: string;
-}
 
 /**
  * CodePipeline rules and quotas, checked at synth time on every `AWS::CodePipeline::Pipeline`
@@ -117,12 +54,11 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
   public static errorsFor(scope: IConstruct): string[] {
     const errors: string[] = [];
     for (const c of scope.node.findAll()) {
-      if (!CfnResource.isCfnResource(c) || c.cfnResourceType !== PIPELINE_TYPE) continue;
+      if (!isPipelineResource(c)) continue;
       const stack = Stack.of(c);
       let properties: unknown;
       try {
-        const rendered = stack.resolve((c as any)._toCloudFormation());
-        properties = rendered?.Resources?.[stack.resolve(c.logicalId)]?.Properties;
+        properties = resolvedProperties(c);
       } catch {
         // A pipeline that cannot be resolved yet fails synthesis with its own error; nothing to check here.
         continue;
@@ -134,7 +70,7 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
       const where = c.node.id === 'Resource' && c.node.scope ? c.node.scope.node.path : c.node.path;
       for (const f of checkPipelineProperties(properties, env)) {
         if (isAcknowledged(c, f.ruleId)) continue;
-        errors.push(`[${f.ruleId}] ${where}: ${findingText(f)}. Fix: ${RULES_BY_ID[f.ruleId].fix}`);
+        errors.push(`[${f.ruleId}] ${where}: ${findingText(f)}. Fix: ${f.fix}`);
       }
     }
     return errors;
@@ -148,7 +84,7 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
    * @param environment account and region of the stack holding the pipeline
    */
   public static checkProperties(properties: any, environment: PipelineCheckEnvironment = {}): PipelineFinding[] {
-    return checkPipelineProperties(properties, environment).map(toFinding);
+    return checkPipelineProperties(properties, environment);
   }
 
   /** The plugin name shown in validation reports. */
@@ -168,39 +104,27 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
    */
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     const violations: PolicyViolationBeta1[] = [];
-    const stackEnvs = new Map<string, { account?: string; region?: string }>();
-    for (const s of ((context as any).stackTemplates ?? []) as Array<{ templatePath: string; accountId?: string; region?: string }>) {
-      stackEnvs.set(path.resolve(s.templatePath), { account: s.accountId, region: s.region });
-    }
-    const root: IConstruct | undefined = (context as any).appConstruct;
+    // Declared on the context type, but older aws-cdk-lib releases (the peer minimum) do not set it.
+    const root: IConstruct | undefined = context.appConstruct;
     const pipelineConstructs = root ? pipelinesByTemplate(root) : new Map<string, IConstruct>();
     for (const templatePath of context.templatePaths) {
-      const template = JSON.parse(fs.readFileSync(templatePath, 'utf-8'));
-      const resources: { [id: string]: any } = template?.Resources ?? {};
-      const pipelines = Object.entries(resources).filter(([, r]) => r?.Type === PIPELINE_TYPE);
+      const template = readTemplate(templatePath);
+      const pipelines = Object.entries(template.resources).filter(([, r]) => r?.Type === PIPELINE_TYPE);
       if (pipelines.length === 0) continue;
-      const env = stackEnvs.get(path.resolve(templatePath)) ?? environmentFromManifest(templatePath);
-      const checkEnv = { account: concrete(env.account), region: concrete(env.region) };
+      const env = stackEnvironment(context, templatePath);
       for (const [logicalId, resource] of pipelines) {
         const construct = pipelineConstructs.get(`${path.basename(templatePath)}|${logicalId}`);
         const constructPath: string | undefined = resource.Metadata?.['aws:cdk:path'] ?? construct?.node.path;
         const pipelineName = constructPath?.replace(/\/Resource$/, '') ?? logicalId;
-        for (const f of checkPipelineProperties(resource.Properties, checkEnv)) {
+        for (const f of checkPipelineProperties(resource.Properties, env)) {
           if (construct && isAcknowledged(construct, f.ruleId)) continue;
           addViolation(violations, f, pipelineName, { resourceLogicalId: logicalId, templatePath, locations: [f.location] });
         }
       }
-      const bytes = fs.statSync(templatePath).size;
-      const count = Object.keys(resources).length;
       const [firstId] = pipelines[0];
-      const limits: RawFinding[] = [];
-      if (bytes > MAX_TEMPLATE_BYTES) {
-        limits.push({ ruleId: 'CDP-TEMPLATE-LIMITS', message: `the stack template is ${bytes} bytes; CloudFormation takes at most ${MAX_TEMPLATE_BYTES}`, location: '' });
-      }
-      if (count > MAX_TEMPLATE_RESOURCES) {
-        limits.push({ ruleId: 'CDP-TEMPLATE-LIMITS', message: `the stack has ${count} resources; CloudFormation takes at most ${MAX_TEMPLATE_RESOURCES}`, location: '' });
-      }
-      for (const f of limits) {
+      const limits = findingCollector();
+      checkTemplateLimits(template, limits.emit);
+      for (const f of limits.findings()) {
         addViolation(violations, f, path.basename(templatePath), { resourceLogicalId: firstId, templatePath, locations: [] });
       }
     }
@@ -208,20 +132,13 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
   }
 }
 
-function toFinding(f: RawFinding): PipelineFinding {
-  return {
-    ruleId: f.ruleId, message: f.message, fix: RULES_BY_ID[f.ruleId].fix, stageName: f.stageName, actionName: f.actionName, location: f.location,
-  };
-}
-
 function addViolation(
   violations: PolicyViolationBeta1[],
-  f: RawFinding,
+  f: PipelineFinding,
   pipeline: string,
   resource: { resourceLogicalId: string; templatePath: string; locations: string[] },
 ) {
-  const rule = RULES_BY_ID[f.ruleId];
-  const description = `${pipeline}: ${findingText(f)} (${rule.description})`;
+  const description = `${pipeline}: ${findingText(f)} (${ruleById(f.ruleId).description})`;
   const existing = violations.find((v) => v.ruleName === f.ruleId && v.description === description);
   if (existing) {
     existing.violatingResources.push(resource);
@@ -230,7 +147,7 @@ function addViolation(
   const metadata: { [key: string]: string } = { pipeline, message: f.message };
   if (f.stageName !== undefined) metadata.stage = f.stageName;
   if (f.actionName !== undefined) metadata.action = f.actionName;
-  violations.push({ ruleName: f.ruleId, description, fix: rule.fix, severity: 'error', ruleMetadata: metadata, violatingResources: [resource] });
+  violations.push({ ruleName: f.ruleId, description, fix: f.fix, severity: 'error', ruleMetadata: metadata, violatingResources: [resource] });
 }
 
 /** Whether `construct` or one of its parents acknowledges `ruleId` (`CDP-X`, `PipelineChecks::CDP-X` or `Annotation::CDP-X`). */
@@ -242,37 +159,6 @@ function isAcknowledged(construct: IConstruct, ruleId: string): boolean {
     }
   }
   return false;
-}
-
-/** Every pipeline resource under `root`, keyed `<template file>|<logical id>`. */
-function pipelinesByTemplate(root: IConstruct): Map<string, IConstruct> {
-  const ret = new Map<string, IConstruct>();
-  for (const c of root.node.findAll()) {
-    if (!CfnResource.isCfnResource(c) || c.cfnResourceType !== PIPELINE_TYPE) continue;
-    try {
-      const stack = Stack.of(c);
-      ret.set(`${stack.templateFile}|${stack.resolve(c.logicalId)}`, c);
-    } catch {
-      // Not in a stack we can resolve: the finding is reported without a construct path.
-    }
-  }
-  return ret;
-}
-
-/** Account and region of a template's stack, read from the cloud assembly manifest next to it. */
-function environmentFromManifest(templatePath: string): { account?: string; region?: string } {
-  try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(path.dirname(templatePath), 'manifest.json'), 'utf-8'));
-    const file = path.basename(templatePath);
-    for (const artifact of Object.values<any>(manifest.artifacts ?? {})) {
-      if (artifact?.type !== 'aws:cloudformation:stack' || artifact.properties?.templateFile !== file) continue;
-      const match = /^aws:\/\/([^/]+)\/(.+)$/.exec(String(artifact.environment ?? ''));
-      return match ? { account: match[1], region: match[2] } : {};
-    }
-  } catch {
-    // No manifest (a template checked on its own): the environment is unknown.
-  }
-  return {};
 }
 
 function libraryVersion(): string | undefined {
