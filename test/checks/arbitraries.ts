@@ -64,6 +64,7 @@ const actionArb = fc.record({
   namespace: fc.option(fc.constantFrom('Vars', 'Ns@1', 'bad.ns'), { freq: 6 }),
   templatePath: fc.option(fc.constantFrom('A0::t.json', 'A1::t.json'), { freq: 3 }),
   longConfig: fc.option(fc.constantFrom(1000, 1001), { freq: 10 }),
+  reference: fc.option(fc.constantFrom('#{Vars.x}', '#{Ns@1.CommitId}', '#{codepipeline.PipelineExecutionId}', '#{codepipeline.Nope}', '#{variables.Env}', '#{Nope.x}'), { freq: 4 }),
 });
 
 function renderAction(a: Infer<typeof actionArb>): Json {
@@ -74,6 +75,7 @@ function renderAction(a: Infer<typeof actionArb>): Json {
   const config: Json = { ...a.kind.config };
   if (a.templatePath && a.kind.provider === 'CloudFormation') config.TemplatePath = a.templatePath;
   if (a.longConfig) config.Extra = 'v'.repeat(a.longConfig);
+  if (a.reference) config.Reference = a.reference;
   if (a.kind.provider === 'Commands') ret.Commands = ['echo hi'];
   if (Object.keys(config).length) ret.Configuration = config;
   if (a.inputs.length) ret.InputArtifacts = a.inputs.map((n) => ({ Name: n }));
@@ -191,10 +193,13 @@ export const mostlyValidPipelineArb = fc.record({
 }).map((s) => {
   const stages: Json[] = [{ Name: 'Source', Actions: [{ ...renderAction(fixedAction(KINDS[0], 'Source', [], ['Src'])) }] }];
   let produced = ['Src'];
+  // Variable namespaces of earlier stages: CodeBuild actions declare one, approvals read the latest (a valid reference).
+  let namespaces: string[] = [];
   let k = 0;
   for (let i = 1; i < s.stageCount; i++) {
     const acts: Json[] = [];
     const made: string[] = [];
+    const declared: string[] = [];
     for (let j = 0; j < s.perStage[i]; j++) {
       const kind = KINDS[s.kinds[k++ % s.kinds.length]];
       const bounds = kind.provider === 'Manual' ? [0, 0] : kind.provider === 'CodeBuild' ? [1, 1] : kind.provider === 'S3' ? [1, 0] : [1, 1];
@@ -204,8 +209,17 @@ export const mostlyValidPipelineArb = fc.record({
       const a = renderAction(fixedAction(kind, `A${j}`, inputs, outputs));
       if (kind.provider === 'CloudFormation') a.Configuration.TemplatePath = `${inputs[0]}::t.json`;
       if (s.crossRegion && kind.category === 'Deploy' && kind.provider === 'S3') a.Region = OTHER_REGION;
+      if (kind.provider === 'CodeBuild') {
+        a.Namespace = `B${i}x${j}`;
+        declared.push(a.Namespace);
+      }
+      if (kind.provider === 'Manual') {
+        const latest = namespaces[namespaces.length - 1];
+        a.Configuration = { CustomData: `run #{codepipeline.PipelineExecutionId}${latest ? ` image #{${latest}.IMAGE}` : ''}` };
+      }
       acts.push(a);
     }
+    namespaces = [...namespaces, ...declared];
     produced = [...produced, ...made];
     stages.push({ Name: `Stage${i}`, Actions: acts });
   }
@@ -229,6 +243,7 @@ function fixedAction(kind: ActionKind, name: string, inputs: string[], outputs: 
     namespace: null,
     templatePath: null,
     longConfig: null,
+    reference: null,
   };
 }
 
@@ -349,6 +364,13 @@ export const MUTATIONS: { [name: string]: Mutation } = {
   'ok-v2-rollback': (p, i) => { p.PipelineType = 'V2'; laterStage(p, i).OnFailure = { Result: 'ROLLBACK' }; },
   'ok-v2-trigger': (p) => { p.PipelineType = 'V2'; toConnection(p); p.Triggers = trig({ Push: [{ Branches: { Includes: ['main'] } }] }); },
   'ok-encrypted': (p) => { if (p.ArtifactStore) p.ArtifactStore.EncryptionKey = { Type: 'KMS', Id: 'arn:aws:kms:eu-west-1:111111111111:key/k' }; },
+  'ok-source-variables': (p, i) => { firstStage(p).Actions[0].Namespace = 'SourceVariables'; laterStage(p, i).Actions.push(refJson('#{SourceVariables.VersionId}')); },
+  'ok-pipeline-variable-ref': (p, i) => { p.PipelineType = 'V2'; p.Variables = [{ Name: 'Env', DefaultValue: 'dev' }]; laterStage(p, i).Actions.push(refJson('#{variables.Env}')); },
+  'ok-condition-ref': (p, i) => {
+    p.PipelineType = 'V2';
+    firstStage(p).Actions[0].Namespace = 'SourceVariables';
+    laterStage(p, i).BeforeEntry = { Conditions: [{ Result: 'FAIL', Rules: [variableRule('#{SourceVariables.ETag}')] }] };
+  },
   'ok-timeout': (p, i) => { laterStage(p, i).Actions.push({ ...approvalJson(), TimeoutInMinutes: [5, 10080, 86400][i % 3], RunOrder: 9 }); },
   'one-stage': (p) => { p.Stages = [p.Stages[0]]; },
   'too-many-stages': (p) => { for (let i = p.Stages.length; i < 51; i++) p.Stages.push({ Name: `More${i}`, Actions: [approvalJson()] }); },
@@ -402,6 +424,18 @@ export const MUTATIONS: { [name: string]: Mutation } = {
   'config-long-key': (p, i) => { const a = someAction(p, i); a.Configuration = { ...(a.Configuration ?? {}), ['K'.repeat(51)]: 'v' }; },
   'variable-bad-name': (p, i) => { p.PipelineType = 'V2'; p.Variables = [{ Name: ['a b', 'x'.repeat(129)][i % 2] }]; },
   'variable-dup': (p) => { p.PipelineType = 'V2'; p.Variables = [{ Name: 'V' }, { Name: 'V' }]; },
+  // Broken variable references: CloudFormation accepts them (the action fails when it runs), CDP-VARIABLE-REFERENCE rejects them.
+  'ref-undeclared-namespace': (p, i) => { laterStage(p, i).Actions.push(refJson('#{SourceVariables.CommitId}')); },
+  'ref-later-namespace': (p) => { p.Stages[1].Actions.push(refJson('#{LaterVars.X}')); p.Stages.push({ Name: 'Later', Actions: [{ ...buildJson('Src', 'LaterOut', 'Later'), Namespace: 'LaterVars' }] }); },
+  'ref-undeclared-variable': (p, i) => { p.PipelineType = 'V2'; p.Variables = [{ Name: 'Env' }]; laterStage(p, i).Actions.push(refJson('#{variables.releaseTag}')); },
+  'ref-unknown-output': (p, i) => { firstStage(p).Actions[0].Namespace = 'SourceVariables'; laterStage(p, i).Actions.push(refJson('#{SourceVariables.CommitId}')); },
+  'ref-unknown-builtin': (p, i) => { laterStage(p, i).Actions.push(refJson('#{codepipeline.PipelineName}')); },
+  'ref-condition-own-stage': (p, i) => {
+    p.PipelineType = 'V2';
+    const s = laterStage(p, i);
+    s.Actions.push({ ...buildJson('Src', 'OwnOut', 'Own'), Namespace: 'OwnVars' });
+    s.BeforeEntry = { Conditions: [{ Result: 'FAIL', Rules: [variableRule('#{OwnVars.X}')] }] };
+  },
 };
 
 function action2(name: string, category: string, provider: string, inputs: string[] = [], outputs: string[] = []): Json {
@@ -411,6 +445,11 @@ function action2(name: string, category: string, provider: string, inputs: strin
   return ret;
 }
 function approvalJson(): Json { return action2('Approve', 'Approval', 'Manual'); }
+/** An approval (run last in its stage) whose CustomData reads `reference`. */
+function refJson(reference: string): Json { return { ...action2('Ref', 'Approval', 'Manual'), RunOrder: 10, Configuration: { CustomData: reference } }; }
+function variableRule(reference: string): Json {
+  return { Name: 'Var', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' }, Configuration: { Variable: reference, Value: 'x', Operator: 'EQ' } };
+}
 function buildJson(input: string, output: string, name = 'Bld'): Json { return { ...action2(name, 'Build', 'CodeBuild', [input], [output]), Configuration: { ProjectName: 'p' } }; }
 function deployJson(input: string): Json { return { ...action2('Dep', 'Deploy', 'S3', [input]), Configuration: { BucketName: 'b', Extract: 'true' } }; }
 function cfnJson(input: string): Json { return { ...action2('Cfn', 'Deploy', 'CloudFormation', [input]), Configuration: { ...KINDS[7].config, TemplatePath: `${input}::t.json` } }; }

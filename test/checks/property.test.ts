@@ -6,7 +6,7 @@ import { PipelineChecks } from '../../src/checks';
 import { CrossRegionCfnPipeline } from '../../src/pipelines/cross-region-cfn-pipeline';
 import { PipelineSource } from '../../src/source/pipeline-source';
 import { createTestApp, synthAndReport } from '../util';
-import { buildL2, engineFindings, l2ShapeArb, mutatedPipelineArb, pipelineArb, renderPipeline } from './arbitraries';
+import { MUTATIONS, MUTATION_NAMES, buildL2, engineFindings, l2ShapeArb, mostlyValidPipelineArb, mutatedPipelineArb, pipelineArb, renderPipeline } from './arbitraries';
 import { ENV } from './fixtures';
 
 // Fixed seeds: the suite is deterministic. `scripts/fuzz.ts` runs the long version (10,000+ cases).
@@ -32,6 +32,18 @@ describe('PipelineChecks property-based', () => {
           .toEqual({ mutation, engine: expect.anything(), rejectedByUs: true });
       }
     }), { seed: SEED, numRuns: 60 });
+  });
+
+  test('a broken variable reference in a valid L1 pipeline: the engine accepts it (it fails only when the action runs), CDP-VARIABLE-REFERENCE rejects it', () => {
+    const refMutations = MUTATION_NAMES.filter((m) => m.startsWith('ref-'));
+    expect(refMutations.length).toBeGreaterThan(3);
+    fc.assert(fc.property(mostlyValidPipelineArb, fc.constantFrom(...refMutations), fc.nat({ max: 1000 }), (base, mutation, pick) => {
+      const props = JSON.parse(JSON.stringify(base));
+      MUTATIONS[mutation](props, pick);
+      const ours = PipelineChecks.checkProperties(props, ENV).map((f) => f.ruleId);
+      const engine = engineFindings([props]).filter((f) => f.severity === 'error');
+      expect({ mutation, ours, engine }).toEqual({ mutation, ours: ['CDP-VARIABLE-REFERENCE'], engine: [] });
+    }), { seed: SEED, numRuns: 30 });
   });
 
   test('L1 CfnResource pipelines through the synth harness: zero findings of ours and of the engine, or one of our rule ids', () => {

@@ -16,6 +16,8 @@ interface RuleCase {
 const many = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
 const roleIn = (account: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:role/deploy`]] });
 const trigger = (git: Json) => ({ ProviderType: 'CodeStarSourceConnection', GitConfiguration: { SourceActionName: 'Source', ...git } });
+/** A CodeBuild action's EnvironmentVariables configuration, as aws-cdk-lib renders it (a JSON string). */
+const envVars = (vars: { [name: string]: string }) => JSON.stringify(Object.entries(vars).map(([name, value]) => ({ name, type: 'PLAINTEXT', value })));
 const v2WithConnection = (extra: Json) => pipeline([stage('Source', connectionSource()), stage('Build', build()), stage('Deploy', deploy())], { PipelineType: 'V2', ...extra });
 
 /** For every rule: a pipeline just inside it (no finding at all) and one just outside (a finding of that rule). */
@@ -175,6 +177,15 @@ const CASES: { [ruleId: string]: RuleCase } = {
     pass: pipeline([stage('Source', source()), stage('Approve', approval('Approve', { TimeoutInMinutes: 5 }), approval('Later', { TimeoutInMinutes: 86400, RunOrder: 2 }))]),
     fail: pipeline([stage('Source', source()), stage('Approve', approval('Approve', { TimeoutInMinutes: 4 }))]),
     message: /manual approval timeout 4 minutes is outside 5..86400 minutes/,
+  },
+  'CDP-VARIABLE-REFERENCE': {
+    pass: pipeline([stage('Source', source('Source', 'SourceOut', { Namespace: 'SourceVariables' })), stage('Build', build('Build', 'SourceOut', null, {
+      Configuration: { ProjectName: 'p', EnvironmentVariables: envVars({ VERSION: '#{SourceVariables.VersionId}', RUN: '#{codepipeline.PipelineExecutionId}' }) },
+    }))]),
+    fail: pipeline([stage('Source', source()), stage('Build', build('Build', 'SourceOut', null, {
+      Configuration: { ProjectName: 'p', EnvironmentVariables: envVars({ VERSION: '#{SourceVariables.VersionId}' }) },
+    }))]),
+    message: /configuration EnvironmentVariables: #\{SourceVariables.VersionId\} names namespace 'SourceVariables', which no action of the pipeline declares/,
   },
   'CDP-ACTION-CONFIG': {
     pass: pipeline([stage('Source', source()), stage('Build', build('Build', 'SourceOut', null, { Configuration: { ProjectName: 'p'.repeat(1000) } }))]),

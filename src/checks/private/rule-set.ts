@@ -17,12 +17,13 @@ import { QUOTA_RULES } from './rules/quotas';
 import { STAGE_RULES } from './rules/stages';
 import { TEMPLATE_RULES } from './rules/templates';
 import { TRIGGER_RULES } from './rules/triggers';
+import { VARIABLE_RULES } from './rules/variables';
 import { isObject } from './template-reader';
 import { PipelineCheckEnvironment, PipelineFinding, PipelineRule } from '../pipeline-rule';
 
 const FAMILIES: RuleFamily[] = [
   STAGE_RULES, NAME_RULES, ACTION_RULES, ARTIFACT_RULES, CROSS_REGION_RULES, PIPELINE_TYPE_RULES,
-  CONDITION_RULES, TRIGGER_RULES, QUOTA_RULES, TEMPLATE_RULES,
+  CONDITION_RULES, TRIGGER_RULES, QUOTA_RULES, TEMPLATE_RULES, VARIABLE_RULES,
 ];
 
 /** Every rule, in the order findings are reported. */
