@@ -127,6 +127,8 @@ project.bundler.addBundle('./src/cli/main.ts', {
   executable: true,
   watchTask: false,
 });
+// jsii also compiles src/cli to lib/cli; the package ships the bundle only.
+project.addPackageIgnore('/lib/cli/');
 
 // `npm test` on a fresh clone must work on its own: bundle the Lambda handlers first
 // (the constructs point at the bundles), then the unit tests, then the package checks.

@@ -53,7 +53,13 @@ export interface Report {
   readonly usage: UsageAssumptions;
   readonly pipelines: PipelineFootprint[];
   /** Over the distinct stacks of all pipelines (a stack shared by two pipelines counts once). */
-  readonly total: { readonly stacks: number; readonly resources: number; readonly roles: number; readonly kmsKeys: number; readonly cost: PipelineCost };
+  readonly total: {
+    readonly stacks: number;
+    readonly resources: number;
+    readonly roles: number;
+    readonly kmsKeys: number;
+    readonly cost: PipelineCost;
+  };
   /** What the estimate leaves out. */
   readonly notes: string[];
 }
@@ -98,7 +104,17 @@ export function report(assembly: AssemblyInfo, usage: UsageAssumptions = DEFAULT
     prices,
     usage,
     pipelines: rows,
-    total: { stacks: allStacks.size, ...totals, cost: { kmsKeys: kmsCost, pipeline: pipelineCost, actionMinutes: minutes, actionMinutesCost: minutesCost, total: round(kmsCost + pipelineCost + minutesCost) } },
+    total: {
+      stacks: allStacks.size,
+      ...totals,
+      cost: {
+        kmsKeys: kmsCost,
+        pipeline: pipelineCost,
+        actionMinutes: minutes,
+        actionMinutesCost: minutesCost,
+        total: round(kmsCost + pipelineCost + minutesCost),
+      },
+    },
     notes: [
       'Free tier not deducted: 1 active V1 pipeline and 100 V2 action minutes per account per month.',
       'V1 pipelines cost nothing in their first 30 days and in months with no run.',
@@ -168,8 +184,7 @@ export function supportStacksOf(assembly: AssemblyInfo, p: PipelineModel): Stack
 }
 
 function collectImports(value: any, out: Set<string>) {
-  if (Array.isArray(value)) value.forEach((v) => collectImports(v, out));
-  else if (value && typeof value === 'object') {
+  if (Array.isArray(value)) {value.forEach((v) => collectImports(v, out));} else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (k === 'Fn::ImportValue' && typeof v === 'string') out.add(v);
       else collectImports(v, out);

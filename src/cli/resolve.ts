@@ -75,13 +75,17 @@ export function referencedIds(value: any, out: Set<string> = new Set()): Set<str
     value.forEach((v) => referencedIds(v, out));
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k === 'Ref' && typeof v === 'string') out.add(v);
-      else if (k === 'Fn::GetAtt') out.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]);
-      else if (k === 'Fn::Sub') {
+      if (k === 'Ref' && typeof v === 'string') {
+        out.add(v);
+      } else if (k === 'Fn::GetAtt') {
+        out.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]);
+      } else if (k === 'Fn::Sub') {
         const text = Array.isArray(v) ? v[0] : v;
         if (typeof text === 'string') for (const m of text.matchAll(/\$\{([^}.!]+)/g)) out.add(m[1]);
         if (Array.isArray(v)) referencedIds(v[1], out);
-      } else referencedIds(v, out);
+      } else {
+        referencedIds(v, out);
+      }
     }
   }
   return out;
