@@ -105,6 +105,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   githubOptions: { mergify: false },
+  // `npx cdk-delivery-pipelines diagram|report [cdk.out]`: the esbuild bundle defined below.
+  bin: { 'cdk-delivery-pipelines': 'assets/cli/main/index.js' },
 });
 
 // eslint-import-resolver-typescript v4 depends on unrs-resolver, whose platform bindings the npm
@@ -113,6 +115,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // component adds this dependency unversioned.)
 project.deps.removeDependency('eslint-import-resolver-typescript');
 project.deps.addDependency('eslint-import-resolver-typescript@~3.6.3', DependencyType.BUILD);
+
+// The command line (src/cli/**) ships as ONE esbuild bundle in assets/ (packaged), with its
+// dependencies inlined (the Graphviz WebAssembly build included): a jsii library takes no
+// non-jsii runtime dependencies. src/index.ts does not export it, so it is no part of the API.
+// It joins the `bundle` task, which runs before compile and before the tests.
+project.bundler.addBundle('./src/cli/main.ts', {
+  platform: 'node',
+  target: 'node20',
+  banner: '#!/usr/bin/env node',
+  executable: true,
+  watchTask: false,
+});
+// jsii also compiles src/cli to lib/cli; the package ships the bundle only.
+project.addPackageIgnore('/lib/cli/');
 
 // `npm test` on a fresh clone must work on its own: bundle the Lambda handlers first
 // (the constructs point at the bundles), then the unit tests, then the package checks.
