@@ -8,6 +8,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { artifactBucketAllowances } from '../../src/private/build-action';
+import { acknowledgeWildcards } from '../../src/private/sbd-nag';
 import { createTestApp } from '../util';
 
 export const PIPELINE_ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -47,6 +49,7 @@ export class ServiceStage extends Stage {
       handler: 'index.handler',
       code: lambda.Code.fromAsset(props.lambdaCode ?? LAMBDA_V1),
     });
+    Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: 'test fixture: the application under deployment pins its runtime' });
     Validations.of(fn.role!).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: 'test fixture: the application under deployment, not a construct of this library',
@@ -93,5 +96,12 @@ export function pipelineFixture(app: App = createTestApp()): PipelineFixture {
       actions: [new actions.S3SourceAction({ actionName: 'Synth', bucket, bucketKey: 'cdk.out.zip', output: assembly, trigger: actions.S3Trigger.NONE })],
     }],
   });
+  // Stands in for this library's pipelines, which acknowledge the same artifact-bucket grants.
+  acknowledgeWildcards(pipeline, [
+    ...artifactBucketAllowances(bucket),
+    ...['s3:GetObject*', 's3:GetBucket*', 's3:List*'].map((action) => ({
+      action, resources: [bucket.bucketArn, bucket.arnForObjects('cdk.out.zip')], reason: 'test fixture: the source action reads the one synth output object',
+    })),
+  ]);
   return { app, stack, pipeline, bucket, assembly };
 }
