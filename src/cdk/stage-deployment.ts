@@ -231,22 +231,26 @@ export class CdkStageDeployment {
 
   private groupAssets(stage: Stage, artifacts: cxapi.CloudFormationStackArtifact[], rootDir: string): CdkAssetEnvironment[] {
     interface Group {
-      account: string; region: string; manifests: string[];
-      files: boolean; images: boolean; fileRoles: Set<string>; imageRoles: Set<string>;
+      account: string;
+      region: string;
+      manifests: string[];
+      files: boolean;
+      images: boolean;
+      fileRoles: Set<string>;
+      imageRoles: Set<string>;
     }
     const groups = new Map<string, Group>();
-    const byOrder = [...artifacts].sort((a, b) => {
-      const ra = this.stacks.find((s) => s.artifactId === a.id)!.runOrder;
-      const rb = this.stacks.find((s) => s.artifactId === b.id)!.runOrder;
-      return ra - rb;
-    });
+    // In deployment order (this.stacks), so each environment lists its manifests as its stacks deploy.
+    const byOrder = this.stacks.map((s) => artifacts.find((a) => a.id === s.artifactId)!);
     for (const artifact of byOrder) {
       const { account, region } = concreteEnv(stage, artifact);
-      for (const manifestArtifact of artifact.dependencies.filter((d): d is cxapi.AssetManifestArtifact => d instanceof cxapi.AssetManifestArtifact)) {
+      const manifestArtifacts = artifact.dependencies.filter((d): d is cxapi.AssetManifestArtifact => d instanceof cxapi.AssetManifestArtifact);
+      for (const manifestArtifact of manifestArtifacts) {
         const manifest = Manifest.loadAssetManifest(manifestArtifact.file);
         const relative = posix(path.relative(rootDir, manifestArtifact.file));
         const key = `${account}/${region}`;
-        const group = groups.get(key) ?? { account, region, manifests: [], files: false, images: false, fileRoles: new Set<string>(), imageRoles: new Set<string>() };
+        const group = groups.get(key)
+          ?? { account, region, manifests: [], files: false, images: false, fileRoles: new Set<string>(), imageRoles: new Set<string>() };
         groups.set(key, group);
         const check = (kind: string, destination: { region?: string; assumeRoleArn?: string; assumeRoleExternalId?: string }): string => {
           const roleArn = destination.assumeRoleArn;

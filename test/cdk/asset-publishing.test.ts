@@ -1,4 +1,6 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Aws, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -81,7 +83,18 @@ describe('CdkAssetPublishing', () => {
     expect(manifests.every((m) => /^assembly-Prod(Canary)?\//.test(m))).toBe(true);
     for (const m of manifests) expect(fs.existsSync(path.join(s.outdir, m))).toBe(true);
     expect(prod).not.toContain('assembly-Beta');
-    expect((fs.statSync(path.join(s.outdir, s.publishing.scriptPath(PROD_ENV.account, PROD_ENV.region))).mode & 0o111) !== 0).toBe(true);
+    expect(() => fs.accessSync(path.join(s.outdir, s.publishing.scriptPath(PROD_ENV.account, PROD_ENV.region)), fs.constants.X_OK)).not.toThrow();
+  });
+
+  test('run with npx recorded, the publish script calls cdk-assets once per manifest, from the assembly root', () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-npx-'));
+    const log = path.join(bin, 'npx.log');
+    fs.writeFileSync(path.join(bin, 'npx'), `#!/usr/bin/env bash\necho "$PWD $@" >> ${JSON.stringify(log)}\n`, { mode: 0o755 });
+    execFileSync('bash', [path.join(s.outdir, s.publishing.scriptPath(PROD_ENV.account, PROD_ENV.region))], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const root = fs.realpathSync(s.outdir);
+    const expected = [...s.stages[1].stacks, ...s.stages[2].stacks].map((st) =>
+      `${root} --yes cdk-assets@4 --path assembly-${st.stackName.split('-')[0]}/${st.artifactId}.assets.json --verbose publish`);
+    expect(fs.readFileSync(log, 'utf-8').trim().split('\n')).toEqual(expected);
   });
 
   test('each project role may only assume the bootstrap publishing roles of its environment', () => {

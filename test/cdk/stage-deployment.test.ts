@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Aws, DefaultStackSynthesizer, Stack, Stage } from 'aws-cdk-lib';
+import { App, Aws, CliCredentialsStackSynthesizer, DefaultStackSynthesizer, Stack, Stage } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CdkStageDeployment } from '../../src/cdk/stage-deployment';
 import { createTestApp } from '../util';
@@ -79,7 +79,8 @@ describe('CdkStageDeployment.fromStage', () => {
     expect(data.terminationProtection).toBe(false);
     expect(data.tags).toEqual({ service: 'orders', tier: 'data' });
     expect(data.templateConfigurationPath).toBe(`${data.templatePath}.config.json`);
-    expect(JSON.parse(fs.readFileSync(path.join(app.outdir, data.templateConfigurationPath!), 'utf-8'))).toEqual({ Tags: { service: 'orders', tier: 'data' } });
+    const config = JSON.parse(fs.readFileSync(path.join(app.outdir, data.templateConfigurationPath!), 'utf-8'));
+    expect(config).toEqual({ Tags: { service: 'orders', tier: 'data' } });
     expect(api.templateConfigurationPath).toBeUndefined();
   });
 
@@ -94,7 +95,9 @@ describe('CdkStageDeployment.fromStage', () => {
       imageAssetPublishingRoleArns: [role('image-publishing', PROD_ENV)],
     }]);
     expect(beta.assetEnvironments).toHaveLength(1);
-    expect(beta.assetEnvironments[0]).toMatchObject({ account: BETA_ENV.account, region: BETA_ENV.region, hasDockerImageAssets: false, imageAssetPublishingRoleArns: [] });
+    expect(beta.assetEnvironments[0]).toMatchObject({
+      account: BETA_ENV.account, region: BETA_ENV.region, hasDockerImageAssets: false, imageAssetPublishingRoleArns: [],
+    });
   });
 
   test('a stage spanning two environments gets one asset group per environment', () => {
@@ -133,7 +136,7 @@ describe('CdkStageDeployment.fromStage', () => {
   test('fails when a stack has no deploy role (legacy or CLI-credentials synthesizer)', () => {
     const a = createTestApp();
     const stage = new Stage(a, 'Legacy', { env: PROD_ENV });
-    new sqs.Queue(new Stack(stage, 'S', { synthesizer: new (require('aws-cdk-lib').CliCredentialsStackSynthesizer)() }), 'Q');
+    new sqs.Queue(new Stack(stage, 'S', { synthesizer: new CliCredentialsStackSynthesizer() }), 'Q');
     expect(() => CdkStageDeployment.fromStage(stage)).toThrow(/stack 'Legacy-S' names no deploy role .*; use DefaultStackSynthesizer \(the default\) and bootstrap aws:\/\/333333333333\/us-east-1/);
   });
 
