@@ -8,8 +8,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { ASSEMBLY_FOLDER, AssemblyFile, shellQuote } from './private/assembly-file';
+import { ANY_PARTITION, publishingProjectAllowances } from './private/nag';
 import { acknowledge } from '../private/acknowledge';
-import { projectAllowances } from '../private/build-action';
 import { fail } from '../private/errors';
 import { CODEPIPELINE_NAME, REGION_NAME } from '../private/names';
 import { acknowledgeWildcards, escapeRegExp } from '../private/sbd-nag';
@@ -161,9 +161,9 @@ export class CdkSelfUpdate extends Construct {
     ]);
     this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));
     acknowledgeWildcards(this.project.role!, [
-      ...projectAllowances(this.project, props.artifactBucket, key),
+      ...publishingProjectAllowances(this.project, props.artifactBucket, key),
       {
-        resourcePattern: (flatten) => new RegExp(`^arn:<AWS::Partition>:cloudformation:${region}:${account}:stack/${escapeRegExp(flatten(stack.stackName))}/\\*$`),
+        resourcePattern: (flatten) => new RegExp(`^arn:${ANY_PARTITION}:cloudformation:${region}:${account}:stack/${escapeRegExp(flatten(stack.stackName))}/\\*$`),
         onlyActions: ['cloudformation:GetTemplate'],
         reason: 'CloudFormation stack ARNs end in a stack id generated at creation; the wildcard covers only the id of this one pipeline stack, and only GetTemplate is allowed on it.',
       },

@@ -5,7 +5,9 @@ import * as path from 'path';
 import { Aws, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { CdkAssetPublishing } from '../../src/cdk/asset-publishing';
+import { CdkSelfUpdate } from '../../src/cdk/self-update';
 import { CdkStageDeployment } from '../../src/cdk/stage-deployment';
 import { createTestApp, SynthResult, synthValidated } from '../util';
 import { BETA_ENV, LAMBDA_V1, LAMBDA_V2, pipelineFixture, PROD_ENV, ServiceStage } from './fixtures';
@@ -14,13 +16,14 @@ interface Synthesized {
   readonly result: SynthResult;
   readonly template: Template;
   readonly publishing: CdkAssetPublishing;
+  readonly update: CdkSelfUpdate;
   readonly stages: CdkStageDeployment[];
   readonly outdir: string;
 }
 
 /** The pipeline app: Beta (files only) in 222222222222/eu-west-1, Prod and ProdCanary (files and an image) in 333333333333/us-east-1. */
-function synthesize(lambdaCode = LAMBDA_V1): Synthesized {
-  const app = createTestApp();
+function synthesize(lambdaCode = LAMBDA_V1, context: Record<string, unknown> = {}): Synthesized {
+  const app = createTestApp({ context });
   const { stack, pipeline, bucket, assembly } = pipelineFixture(app);
   const stages = [
     CdkStageDeployment.fromStage(new ServiceStage(app, 'Beta', { env: BETA_ENV, withImage: false, lambdaCode })),
@@ -28,13 +31,18 @@ function synthesize(lambdaCode = LAMBDA_V1): Synthesized {
     CdkStageDeployment.fromStage(new ServiceStage(app, 'ProdCanary', { env: PROD_ENV, lambdaCode })),
   ];
   const publishing = new CdkAssetPublishing(stack, 'Assets', { stages, artifactBucket: bucket });
+  const update = new CdkSelfUpdate(stack, 'SelfUpdate', { pipelineStack: stack, artifactBucket: bucket });
+  pipeline.addStage({ stageName: 'UpdatePipeline', actions: [update.action({ input: assembly })] });
   pipeline.addStage({ stageName: 'Assets', actions: publishing.actions({ input: assembly }) });
   const result = synthValidated(app);
-  return { result, template: Template.fromJSON(result.templates.PipelineStack), publishing, stages, outdir: app.outdir };
+  return { result, template: Template.fromJSON(result.templates.PipelineStack), publishing, update, stages, outdir: app.outdir };
 }
 
+/** The publishing projects (the self-update project aside). */
 function projects(template: Template): Array<{ id: string; props: any }> {
-  return Object.entries(template.findResources('AWS::CodeBuild::Project')).map(([id, r]: [string, any]) => ({ id, props: r.Properties }));
+  return Object.entries(template.findResources('AWS::CodeBuild::Project'))
+    .filter(([id]) => id.startsWith('AssetsPublish'))
+    .map(([id, r]: [string, any]) => ({ id, props: r.Properties }));
 }
 
 describe('CdkAssetPublishing', () => {
@@ -153,6 +161,8 @@ describe('an asset-only change', () => {
       expect(v2.publishing.scriptPath(env.account, env.region)).toBe(script);
       expect(fs.readFileSync(path.join(v2.outdir, script), 'utf-8')).toBe(fs.readFileSync(path.join(v1.outdir, script), 'utf-8'));
     }
+    expect(v2.update.scriptPath).toBe(v1.update.scriptPath);
+    expect(fs.readFileSync(path.join(v2.outdir, v2.update.scriptPath), 'utf-8')).toBe(fs.readFileSync(path.join(v1.outdir, v1.update.scriptPath), 'utf-8'));
     const lambdaAssets = (outdir: string) => {
       const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'assembly-Prod', `${v1.stages[1].stacks.find((x) => x.stackName === 'Prod-Api')!.artifactId}.assets.json`), 'utf-8'));
       return Object.entries<any>(manifest.files).filter(([, f]) => f.source.packaging === 'zip').map(([hash]) => hash);
@@ -162,6 +172,14 @@ describe('an asset-only change', () => {
     expect(lambdaAssets(v2.outdir)).not.toEqual(lambdaAssets(v1.outdir));
     const apiTemplate = (r: SynthResult) => Object.entries(r.templates).find(([id]) => id.startsWith('ProdApi'))![1];
     expect(apiTemplate(v2.result)).not.toEqual(apiTemplate(v1.result));
+  });
+});
+
+describe('under the feature flags cdk init writes', () => {
+  test('the same app is clean and gets one privileged-only-with-images project per environment', () => {
+    const r = synthesize(LAMBDA_V1, { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS });
+    expect(r.result.findings).toEqual([]);
+    expect(projects(r.template).map((p) => p.props.Environment.PrivilegedMode).sort()).toEqual([false, true]);
   });
 });
 
