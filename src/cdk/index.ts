@@ -1,0 +1,3 @@
+export * from './stage-deployment';
+export * from './asset-publishing';
+export * from './self-update';
