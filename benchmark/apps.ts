@@ -7,7 +7,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ApprovalGate } from '../src/approval/approval-gate';
+import { ApprovalGate } from '../src/gates/approval-gate';
 import { CrossRegionCfnPipeline } from '../src/pipelines/cross-region-cfn-pipeline';
 import { PipelineSource } from '../src/source/pipeline-source';
 

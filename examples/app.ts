@@ -45,7 +45,7 @@ function defineServicePipeline(app: App): Stack {
   });
 
   const prodGate = new ApprovalGate(stack, 'ProdGate', {
-    notifyEmails: ['release@example.com'],
+    emails: ['release@example.com'],
     message: 'Check the staging dashboard and the load test report first',
     reviewUrl: 'https://example.com/my-service/release-notes',
     timeout: Duration.days(2),
@@ -74,7 +74,7 @@ function defineServicePipeline(app: App): Stack {
       },
       {
         stageName: 'Prod',
-        approval: prodGate,
+        gate: prodGate,
         targets: [DeployTarget.cloudFormation({ stackName: 'my-service', templatePath: 'template.yaml' })],
       },
     ],
@@ -91,7 +91,7 @@ function defineRegionalRollout(app: App): Stack {
     trustedAccounts: [EXAMPLE_PROD_ACCOUNT],
   });
   const gate = new ApprovalGate(stack, 'RestGate', {
-    notifyEmails: ['release@example.com'],
+    emails: ['release@example.com'],
     message: 'Canary region is healthy?',
   });
 

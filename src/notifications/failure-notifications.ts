@@ -22,6 +22,8 @@ import {
   consoleHost,
 } from './notify-message';
 import { acknowledge } from '../private/acknowledge';
+import { fail } from '../private/errors';
+import { EMAIL_ADDRESS } from '../private/names';
 
 /**
  * Where pipeline failure notifications go and how they are written. Shared by both pipelines
@@ -162,8 +164,8 @@ export class FailureNotifications extends Construct {
 
     this.topic = props.topic ?? this.defineTopic();
     for (const email of props.emails ?? []) {
-      if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+$/.test(email)) {
-        throw new Error(`FailureNotifications '${id}': '${email}' in emails is not an e-mail address; pass addresses like 'team@example.com'.`);
+      if (!Token.isUnresolved(email) && !EMAIL_ADDRESS.test(email)) {
+        fail(this, `'${email}' in emails is not an e-mail address; pass addresses like 'team@example.com'.`);
       }
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
@@ -282,19 +284,19 @@ export class FailureNotifications extends Construct {
     return { fn, logGroup };
   }
 
-  private addTopicToTeamsChannel(id: string, channel: chatbot.CfnMicrosoftTeamsChannelConfiguration): void {
+  private addTopicToTeamsChannel(_id: string, channel: chatbot.CfnMicrosoftTeamsChannelConfiguration): void {
     const existing = channel.snsTopicArns;
     if (existing !== undefined && (Token.isUnresolved(existing) || !Array.isArray(existing))) {
-      throw new Error(`FailureNotifications '${id}': the snsTopicArns of Teams channel '${channel.node.path}' is a token; give it a list of ARNs so the notification topic can be added.`);
+      fail(this, `the snsTopicArns of Teams channel '${channel.node.path}' is a token; give it a list of ARNs so the notification topic can be added.`);
     }
     channel.snsTopicArns = [...(existing ?? []), this.topic.topicArn];
   }
 
-  private checkSameEnvironment(id: string, pipeline: codepipeline.IPipeline): void {
+  private checkSameEnvironment(_id: string, pipeline: codepipeline.IPipeline): void {
     const stack = Stack.of(this);
     for (const [what, mine, theirs] of [['region', stack.region, pipeline.env.region], ['account', stack.account, pipeline.env.account]]) {
       if (!Token.isUnresolved(mine) && !Token.isUnresolved(theirs) && mine !== theirs) {
-        throw new Error(`FailureNotifications '${id}': the pipeline is in ${what} '${theirs}' but the notifications are defined in ${what} '${mine}'; ` +
+        fail(this, `the pipeline is in ${what} '${theirs}' but the notifications are defined in ${what} '${mine}'; ` +
           'EventBridge delivers CodePipeline events only in the pipeline\'s own account and region: define FailureNotifications in a stack there.');
       }
     }

@@ -6,8 +6,9 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { fail } from '../private/errors';
 import { CODEPIPELINE_NAME } from '../private/names';
-import { acknowledgeWildcards } from '../private/sbd-nag';
+import { acknowledgeWildcards } from '../private/wildcard-allowances';
 
 /**
  * How a source notices a change and starts the pipeline.
@@ -218,21 +219,17 @@ export abstract class PipelineSource {
   }
 }
 
-function what(scope: Construct): string {
-  return `${scope.constructor.name} '${scope.node.id}'`;
-}
-
 function artifactOf(scope: Construct, options?: SourceBindOptions): codepipeline.Artifact {
   const name = options?.artifactName ?? DEFAULT_ARTIFACT_NAME;
   if (!Token.isUnresolved(name) && !/^[A-Za-z0-9_-]{1,100}$/.test(name)) {
-    throw new Error(`${what(scope)}: source artifact name '${name}' is invalid; use 1-100 of A-Za-z0-9_-.`);
+    fail(scope, `source artifact name '${name}' is invalid; use 1-100 of A-Za-z0-9_-.`);
   }
   return new codepipeline.Artifact(name);
 }
 
 function checkActionName(scope: Construct, name: string): string {
   if (!Token.isUnresolved(name) && !CODEPIPELINE_NAME.test(name)) {
-    throw new Error(`${what(scope)}: source actionName '${name}' is invalid; use 1-100 of A-Za-z0-9.@_-.`);
+    fail(scope, `source actionName '${name}' is invalid; use 1-100 of A-Za-z0-9.@_-.`);
   }
   return name;
 }
@@ -250,7 +247,7 @@ function checkBranch(what_: string, branch: string): string {
     branch.startsWith('-') || branch.startsWith('/') || branch.endsWith('/') ||
     branch.endsWith('.') || branch.endsWith('.lock') || branch === '@';
   if (bad) {
-    throw new Error(`${what_}: branch '${branch}' is not a valid git branch name; use a name like 'main' or 'release/1.2' (no spaces, '..', '~^:?*[\\', leading '-' or trailing '/', '.', '.lock').`);
+    fail(what_, `branch '${branch}' is not a valid git branch name; use a name like 'main' or 'release/1.2' (no spaces, '..', '~^:?*[\\', leading '-' or trailing '/', '.', '.lock').`);
   }
   return branch;
 }
@@ -315,25 +312,25 @@ class ConnectionSource extends PipelineSource {
     const where = `PipelineSource.connection('${repoString}')`;
     const parts = repoString.split('/');
     if (Token.isUnresolved(repoString) || parts.length !== 2 || !/^[A-Za-z0-9_.-]+$/.test(parts[0]) || !/^[A-Za-z0-9_.-]+$/.test(parts[1])) {
-      throw new Error(`${where}: repository '${repoString}' is not 'owner/repo'; pass the owner (user, organization or workspace) and the repository name separated by one '/', e.g. 'my-org/my-app'.`);
+      fail(where, `repository '${repoString}' is not 'owner/repo'; pass the owner (user, organization or workspace) and the repository name separated by one '/', e.g. 'my-org/my-app'.`);
     }
     [this.owner, this.repo] = parts;
     if (!options || options.connectionArn === undefined) {
-      throw new Error(`${where}: connectionArn is required; pass the ARN of a CodeStar connection in the AVAILABLE state.`);
+      fail(where, `connectionArn is required; pass the ARN of a CodeStar connection in the AVAILABLE state.`);
     }
     if (!Token.isUnresolved(options.connectionArn) && !CONNECTION_ARN.test(options.connectionArn)) {
-      throw new Error(`${where}: connectionArn '${options.connectionArn}' is not a connection ARN; pass 'arn:aws:codestar-connections:<region>:<account>:connection/<id>' (or codeconnections).`);
+      fail(where, `connectionArn '${options.connectionArn}' is not a connection ARN; pass 'arn:aws:codestar-connections:<region>:<account>:connection/<id>' (or codeconnections).`);
     }
     this.fullClone = options.fullClone ?? false;
     this.branch = checkBranch(where, options.branch ?? DEFAULT_BRANCH);
     for (const [name, list] of [['pushFilter', options.pushFilter], ['pullRequestFilter', options.pullRequestFilter]] as const) {
       if (list && list.length > 3) {
-        throw new Error(`${where}: ${name} has ${list.length} filters; CodePipeline allows at most 3 per trigger, merge their patterns.`);
+        fail(where, `${name} has ${list.length} filters; CodePipeline allows at most 3 per trigger, merge their patterns.`);
       }
       for (const filter of list ?? []) {
         for (const [key, patterns] of Object.entries(filter)) {
           if (Array.isArray(patterns) && patterns.length > 8) {
-            throw new Error(`${where}: ${name}.${key} has ${patterns.length} patterns; CodePipeline allows at most 8, use glob patterns to combine them.`);
+            fail(where, `${name}.${key} has ${patterns.length} patterns; CodePipeline allows at most 8, use glob patterns to combine them.`);
           }
         }
       }
@@ -380,7 +377,7 @@ class S3Source extends PipelineSource {
   constructor(private readonly bucket: s3.IBucket, private readonly bucketKey: string, private readonly options: S3SourceOptions) {
     super();
     if (!Token.isUnresolved(bucketKey) && (bucketKey.length === 0 || bucketKey.startsWith('/') || bucketKey.endsWith('/'))) {
-      throw new Error(`PipelineSource.s3: object key '${bucketKey}' is not an object key; pass the key of a zip file, e.g. 'source/app.zip' (no leading or trailing '/').`);
+      fail('PipelineSource.s3', `object key '${bucketKey}' is not an object key; pass the key of a zip file, e.g. 'source/app.zip' (no leading or trailing '/').`);
     }
   }
 
@@ -391,7 +388,7 @@ class S3Source extends PipelineSource {
       const versioning = cfn.versioningConfiguration;
       const status = versioning && !Token.isUnresolved(versioning) ? (versioning as s3.CfnBucket.VersioningConfigurationProperty).status : undefined;
       if (versioning === undefined || (status !== undefined && !Token.isUnresolved(status) && status !== 'Enabled')) {
-        throw new Error(`${what(scope)}: S3 source bucket '${this.bucket.node.path}' is not versioned; CodePipeline's S3 source needs object versions. Define it with \`versioned: true\`.`);
+        fail(scope, `S3 source bucket '${this.bucket.node.path}' is not versioned; CodePipeline's S3 source needs object versions. Define it with \`versioned: true\`.`);
       }
     }
     acknowledgeWildcards(scope, ['s3:GetObject*', 's3:GetBucket*', 's3:List*'].map((action) => ({
@@ -421,7 +418,7 @@ class EcrSource extends PipelineSource {
     super();
     this.imageTag = options.imageTag ?? 'latest';
     if (!Token.isUnresolved(this.imageTag) && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(this.imageTag)) {
-      throw new Error(`PipelineSource.ecr: imageTag '${this.imageTag}' is not a valid image tag; use 1-128 of A-Za-z0-9._- starting with a letter, digit or '_'.`);
+      fail('PipelineSource.ecr', `imageTag '${this.imageTag}' is not a valid image tag; use 1-128 of A-Za-z0-9._- starting with a letter, digit or '_'.`);
     }
   }
 

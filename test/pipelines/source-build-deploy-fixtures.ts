@@ -3,9 +3,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import { IStageGate, StageGateBindOptions, StageGateBinding } from '../../src/approval/stage-gate';
+import { IStageGate, StageGateBindOptions, StageGateBinding } from '../../src/gates/stage-gate';
 import { DeployTarget } from '../../src/deploy/deploy-target';
-import { SourceBuildDeployPipeline, SourceBuildDeployPipelineProps } from '../../src/pipelines/source-build-deploy-pipeline';
+import { SourceBuildDeployPipeline, SourceBuildDeployPipelineProps } from '../../src/pipelines/source-build-deploy/source-build-deploy-pipeline';
 import { PipelineSource } from '../../src/source/pipeline-source';
 import { createTestApp, synthValidated, SynthResult } from '../util';
 

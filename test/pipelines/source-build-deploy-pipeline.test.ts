@@ -7,9 +7,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   buildSpec, codeCommitSource, definePipeline, env, FakeGate, newStack, stage, stagesOf, validatedTemplate,
 } from './source-build-deploy-fixtures';
-import { ApprovalGate } from '../../src/approval/approval-gate';
+import { ApprovalGate } from '../../src/gates/approval-gate';
 import { DeployTarget } from '../../src/deploy/deploy-target';
-import { SourceBuildDeployPipeline } from '../../src/pipelines/source-build-deploy-pipeline';
+import { SourceBuildDeployPipeline } from '../../src/pipelines/source-build-deploy/source-build-deploy-pipeline';
 import { PipelineSource } from '../../src/source/pipeline-source';
 
 function pipelineProps(template: Template): any {
@@ -34,7 +34,7 @@ describe('SourceBuildDeployPipeline: the issue example (source -> build -> tests
           targets: [DeployTarget.cloudFormation({ stackName: 'app-staging', templatePath: 'template.yaml' })],
           postDeployTests: [{ name: 'LoadTest', buildSpec }],
         },
-        { stageName: 'Prod', approval: gate, targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml' })] },
+        { stageName: 'Prod', gate, targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml' })] },
       ],
     });
     template = validatedTemplate(app).template;
@@ -145,9 +145,9 @@ describe('SourceBuildDeployPipeline options', () => {
     expect(pipelineProps(validatedTemplate(app).template).ExecutionMode).toBe('PARALLEL');
   });
 
-  test('artifactRetention sets the lifecycle expiry', () => {
+  test('artifactExpiration sets the lifecycle expiry', () => {
     const { app, stack } = newStack();
-    definePipeline(stack, { failureNotifications: false, artifactRetention: Duration.days(7) });
+    definePipeline(stack, { failureNotifications: false, artifactExpiration: Duration.days(7) });
     validatedTemplate(app).template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7 })] },
       BucketEncryption: Match.anyValue(),
@@ -233,12 +233,12 @@ describe('SourceBuildDeployPipeline options', () => {
 
   test('a stage with a real ApprovalGate: approval first, targets after, and the gate conditions on the stage', () => {
     const { app, stack } = newStack();
-    const gate = new ApprovalGate(stack, 'ProdGate', { notifyEmails: ['release@example.com'] });
+    const gate = new ApprovalGate(stack, 'ProdGate', { emails: ['release@example.com'] });
     definePipeline(stack, {
       failureNotifications: false,
       stages: [
         { stageName: 'Staging', targets: [DeployTarget.cloudFormation({ stackName: 'app-staging', templatePath: 'template.yaml' })] },
-        { stageName: 'Prod', approval: gate, targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', changeSet: true })] },
+        { stageName: 'Prod', gate, targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', changeSet: true })] },
       ],
     });
     const { template } = validatedTemplate(app);
@@ -341,12 +341,12 @@ describe('SourceBuildDeployPipeline bad input', () => {
   test('fails when an artifact bucket is given with an encryption key or retention', () => {
     const { stack } = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'B', 'my-bucket');
-    expect(() => definePipeline(stack, { artifactBucket: bucket, artifactRetention: Duration.days(3) })).toThrow(/artifactBucket is given with artifactRetention/);
+    expect(() => definePipeline(stack, { artifactBucket: bucket, artifactExpiration: Duration.days(3) })).toThrow(/artifactBucket is given with artifactExpiration/);
   });
 
   test('fails when the retention is under a day or not whole days', () => {
-    expect(attempt({ artifactRetention: Duration.hours(5) })).toThrow(/artifactRetention 5 hours is under 1 day/);
-    expect(attempt({ artifactRetention: Duration.hours(36) })).toThrow(/is not a whole number of days/);
+    expect(attempt({ artifactExpiration: Duration.hours(5) })).toThrow(/artifactExpiration 5 hours is under 1 day/);
+    expect(attempt({ artifactExpiration: Duration.hours(36) })).toThrow(/is not a whole number of days/);
   });
 
   test('fails when notifications are configured but failure notifications are off', () => {

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { fail } from '../../private/errors';
 import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
 
 /** How a `VariableCheckRule` compares the variable with the value. */
@@ -38,7 +39,7 @@ export class VariableCheckRule extends GateRule {
   constructor(props: VariableCheckRuleProps) {
     super('VariableCheck', 'Variable', true, props);
     if (props.variable.trim() === '') {
-      throw new Error("VariableCheckRule: variable is empty; name a pipeline variable such as '#{SourceVariables.BranchName}'.");
+      fail('VariableCheckRule', "variable is empty; name a pipeline variable such as '#{SourceVariables.BranchName}'.");
     }
     this.variable = props.variable;
     this.value = props.value;

@@ -5,17 +5,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { IStageGate } from '../approval/stage-gate';
-import { BuildOptions, TestOptions } from '../build/build-options';
-import { PipelineChecks } from '../checks/pipeline-checks';
-import { DeployTarget } from '../deploy/deploy-target';
-import { FailureNotifications, FailureNotificationsOptions } from '../notifications/failure-notifications';
-import { defineAccessLogBucket } from '../private/access-logs';
-import { acknowledge } from '../private/acknowledge';
-import { artifactBucketAllowances, defineBuildStep } from '../private/build-action';
-import { CODEPIPELINE_NAME } from '../private/names';
-import { acknowledgeWildcards, WildcardAllowance } from '../private/sbd-nag';
-import { PipelineSource } from '../source/pipeline-source';
+import { fail } from '../../private/errors';
+import { IStageGate } from '../../gates/stage-gate';
+import { BuildOptions, TestOptions } from '../../build/build-options';
+import { PipelineChecks } from '../../checks/pipeline-checks';
+import { DeployTarget } from '../../deploy/deploy-target';
+import { FailureNotifications, FailureNotificationsOptions } from '../../notifications/failure-notifications';
+import { defineAccessLogBucket } from '../../private/access-logs';
+import { acknowledge } from '../../private/acknowledge';
+import { artifactBucketAllowances, defineBuildStep } from '../../build/private/build-step';
+import { CODEPIPELINE_NAME } from '../../private/names';
+import { acknowledgeWildcards, WildcardAllowance } from '../../private/wildcard-allowances';
+import { PipelineSource } from '../../source/pipeline-source';
 
 /** One deploy stage: optional gate, targets in parallel, then post-deploy tests in parallel. */
 export interface DeployStageOptions {
@@ -31,7 +32,7 @@ export interface DeployStageOptions {
    *
    * @default - no gate
    */
-  readonly approval?: IStageGate;
+  readonly gate?: IStageGate;
 
   /**
    * Tests run after the targets, in parallel (e.g. a load test against staging).
@@ -97,7 +98,7 @@ export interface SourceBuildDeployPipelineProps {
    * in another account.
    *
    * @default - a bucket is defined: SSL only, public access blocked, server access logs,
-   * artifacts expire after `artifactRetention`, retained on stack deletion
+   * artifacts expire after `artifactExpiration`, retained on stack deletion
    */
   readonly artifactBucket?: s3.IBucket;
 
@@ -106,7 +107,7 @@ export interface SourceBuildDeployPipelineProps {
    *
    * @default Duration.days(30)
    */
-  readonly artifactRetention?: Duration;
+  readonly artifactExpiration?: Duration;
 
   /**
    * Customer-managed key for the defined artifact bucket.
@@ -185,7 +186,7 @@ export class SourceBuildDeployPipeline extends Construct {
       for (const output of outputs) {
         const name = output.artifactName!;
         if (artifacts[name]) {
-          throw new Error(`${me}: artifact '${name}' is produced twice (again by ${where}); give each output a distinct name.`);
+          fail(me, `artifact '${name}' is produced twice (again by ${where}); give each output a distinct name.`);
         }
         artifacts[name] = output;
       }
@@ -197,7 +198,7 @@ export class SourceBuildDeployPipeline extends Construct {
     this.pipeline.addStage({ stageName: 'Source', actions: [source.action] });
     for (const trigger of source.triggers ?? []) {
       if ((props.pipelineType ?? codepipeline.PipelineType.V2) !== codepipeline.PipelineType.V2) {
-        throw new Error(`${me}: the source has push/pull-request filters, which are V2 triggers, but pipelineType is V1; use PipelineType.V2.`);
+        fail(me, `the source has push/pull-request filters, which are V2 triggers, but pipelineType is V1; use PipelineType.V2.`);
       }
       this.pipeline.addTrigger(trigger);
     }
@@ -225,7 +226,7 @@ export class SourceBuildDeployPipeline extends Construct {
       if (ref === undefined) return defaultInput;
       const found = artifacts[ref];
       if (!found) {
-        throw new Error(`${me}: ${where}: ${field} '${ref}' is an artifact nobody produces before it; use one of ${Object.keys(artifacts).map((k) => `'${k}'`).join(', ')}, or add it to a build's \`outputs\`.`);
+        fail(me, `${where}: ${field} '${ref}' is an artifact nobody produces before it; use one of ${Object.keys(artifacts).map((k) => `'${k}'`).join(', ')}, or add it to a build's \`outputs\`.`);
       }
       return found;
     };
@@ -233,7 +234,7 @@ export class SourceBuildDeployPipeline extends Construct {
       const steps = tests.map((test) => {
         const where = `stage '${stageName}', test '${test.name}'`;
         if (!Token.isUnresolved(test.name) && !CODEPIPELINE_NAME.test(test.name)) {
-          throw new Error(`${me}: ${where}: test name '${test.name}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
+          fail(me, `${where}: test name '${test.name}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
         }
         return defineBuildStep(this, `${idPrefix}${test.name}`, {
           options: test,
@@ -260,7 +261,7 @@ export class SourceBuildDeployPipeline extends Construct {
     // Deploy stages
     for (const stageOptions of props.stages) {
       const { stageName } = stageOptions;
-      const gate = stageOptions.approval?.bindToStage({ pipeline: this.pipeline, stageName, runOrder: 1 });
+      const gate = stageOptions.gate?.bindToStage({ pipeline: this.pipeline, stageName, runOrder: 1 });
       const gateActions = gate?.actions ?? [];
       const firstRunOrder = gateActions.length > 0 ? 2 : 1;
       let lastRunOrder = firstRunOrder;
@@ -301,30 +302,30 @@ export class SourceBuildDeployPipeline extends Construct {
 
   private validateProps(me: string, props: SourceBuildDeployPipelineProps): void {
     if (props.pipelineName !== undefined && !Token.isUnresolved(props.pipelineName) && !CODEPIPELINE_NAME.test(props.pipelineName)) {
-      throw new Error(`${me}: pipelineName '${props.pipelineName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
+      fail(me, `pipelineName '${props.pipelineName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
     }
     const type = props.pipelineType ?? codepipeline.PipelineType.V2;
     const mode = props.executionMode ?? codepipeline.ExecutionMode.SUPERSEDED;
     if (type !== codepipeline.PipelineType.V2 && mode !== codepipeline.ExecutionMode.SUPERSEDED) {
-      throw new Error(`${me}: executionMode ${mode} needs a V2 pipeline but pipelineType is ${type}; use PipelineType.V2 (the default) or ExecutionMode.SUPERSEDED.`);
+      fail(me, `executionMode ${mode} needs a V2 pipeline but pipelineType is ${type}; use PipelineType.V2 (the default) or ExecutionMode.SUPERSEDED.`);
     }
     if (type !== codepipeline.PipelineType.V2 && (props.variables ?? []).length > 0) {
-      throw new Error(`${me}: pipeline variables need a V2 pipeline but pipelineType is ${type}; use PipelineType.V2 (the default).`);
+      fail(me, `pipeline variables need a V2 pipeline but pipelineType is ${type}; use PipelineType.V2 (the default).`);
     }
     if (!props.stages || props.stages.length === 0) {
-      throw new Error(`${me}: stages is empty; give at least one deploy stage, e.g. { stageName: 'Prod', targets: [DeployTarget.cloudFormation({ ... })] }.`);
+      fail(me, `stages is empty; give at least one deploy stage, e.g. { stageName: 'Prod', targets: [DeployTarget.cloudFormation({ ... })] }.`);
     }
     const seen = new Set<string>(RESERVED_STAGES.filter((s) => s !== 'Build' || props.buildStep).filter((s) => s !== 'Test' || (props.tests ?? []).length > 0));
     for (const stage of props.stages) {
       if (!Token.isUnresolved(stage.stageName) && !CODEPIPELINE_NAME.test(stage.stageName)) {
-        throw new Error(`${me}: stageName '${stage.stageName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
+        fail(me, `stageName '${stage.stageName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
       }
       if (seen.has(stage.stageName)) {
-        throw new Error(`${me}: stage name '${stage.stageName}' appears twice (the pipeline's own stages are ${RESERVED_STAGES.join(', ')}); give each stage a distinct name.`);
+        fail(me, `stage name '${stage.stageName}' appears twice (the pipeline's own stages are ${RESERVED_STAGES.join(', ')}); give each stage a distinct name.`);
       }
       seen.add(stage.stageName);
       if (!stage.targets || stage.targets.length === 0) {
-        throw new Error(`${me}: stage '${stage.stageName}' has no targets; give at least one DeployTarget (DeployTarget.action(...) for anything else).`);
+        fail(me, `stage '${stage.stageName}' has no targets; give at least one DeployTarget (DeployTarget.action(...) for anything else).`);
       }
     }
     const lists: [string, TestOptions[]][] = [['Test', props.tests ?? []], ...props.stages.map((st) => [st.stageName, st.postDeployTests ?? []] as [string, TestOptions[]])];
@@ -332,21 +333,21 @@ export class SourceBuildDeployPipeline extends Construct {
       const names = tests.map((t) => t.name);
       const dup = names.find((n, i) => names.indexOf(n) !== i);
       if (dup !== undefined) {
-        throw new Error(`${me}: stage '${stageName}' has two tests named '${dup}'; give each test a distinct name.`);
+        fail(me, `stage '${stageName}' has two tests named '${dup}'; give each test a distinct name.`);
       }
     }
     if (props.failureNotifications === false && props.notifications) {
-      throw new Error(`${me}: notifications is given but failureNotifications is false; drop one of them.`);
+      fail(me, `notifications is given but failureNotifications is false; drop one of them.`);
     }
-    if (props.artifactBucket && (props.encryptionKey || props.artifactRetention)) {
-      throw new Error(`${me}: artifactBucket is given with ${props.encryptionKey ? 'encryptionKey' : 'artifactRetention'}; those configure the bucket defined for you: set encryption and lifecycle on your bucket instead.`);
+    if (props.artifactBucket && (props.encryptionKey || props.artifactExpiration)) {
+      fail(me, `artifactBucket is given with ${props.encryptionKey ? 'encryptionKey' : 'artifactExpiration'}; those configure the bucket defined for you: set encryption and lifecycle on your bucket instead.`);
     }
-    const retention = props.artifactRetention;
+    const retention = props.artifactExpiration;
     if (retention && !retention.isUnresolved() && retention.toDays({ integral: false }) < 1) {
-      throw new Error(`${me}: artifactRetention ${retention.toHumanString()} is under 1 day; S3 lifecycle expiry counts whole days, pass Duration.days(1) or more.`);
+      fail(me, `artifactExpiration ${retention.toHumanString()} is under 1 day; S3 lifecycle expiry counts whole days, pass Duration.days(1) or more.`);
     }
     if (retention && !retention.isUnresolved() && !Number.isInteger(retention.toDays({ integral: false }))) {
-      throw new Error(`${me}: artifactRetention ${retention.toHumanString()} is not a whole number of days; S3 lifecycle expiry counts days, pass e.g. Duration.days(30).`);
+      fail(me, `artifactExpiration ${retention.toHumanString()} is not a whole number of days; S3 lifecycle expiry counts days, pass e.g. Duration.days(30).`);
     }
   }
 
@@ -354,7 +355,7 @@ export class SourceBuildDeployPipeline extends Construct {
     const crossAccount = crossAccountTargets.length > 0;
     if (props.artifactBucket) {
       if (crossAccount && !props.artifactBucket.encryptionKey) {
-        throw new Error(`${me}: a target deploys to account ${crossAccountTargets[0].account} but the given artifactBucket has no KMS key; ` +
+        fail(me, `a target deploys to account ${crossAccountTargets[0].account} but the given artifactBucket has no KMS key; ` +
           'the AWS managed S3 key cannot be shared across accounts: pass a bucket encrypted with a customer-managed key, or leave artifactBucket out.');
       }
       return props.artifactBucket;
@@ -380,7 +381,7 @@ export class SourceBuildDeployPipeline extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{
-        expiration: props.artifactRetention ?? Duration.days(30),
+        expiration: props.artifactExpiration ?? Duration.days(30),
         abortIncompleteMultipartUploadAfter: Duration.days(1),
       }],
       removalPolicy: RemovalPolicy.RETAIN,
@@ -458,12 +459,12 @@ export class SourceBuildDeployPipeline extends Construct {
     for (const action of stageActions) {
       const name = action.actionProperties.actionName;
       if (seen.has(name)) {
-        throw new Error(`${me}: stage '${stageName}' has two actions named '${name}'; give targets and tests distinct names (\`actionName\`, or the test's \`name\`).`);
+        fail(me, `stage '${stageName}' has two actions named '${name}'; give targets and tests distinct names (\`actionName\`, or the test's \`name\`).`);
       }
       seen.add(name);
     }
     if (stageActions.length > 50) {
-      throw new Error(`${me}: stage '${stageName}' has ${stageActions.length} actions; CodePipeline allows at most 50 per stage, split the targets over more stages.`);
+      fail(me, `stage '${stageName}' has ${stageActions.length} actions; CodePipeline allows at most 50 per stage, split the targets over more stages.`);
     }
   }
 
@@ -471,7 +472,7 @@ export class SourceBuildDeployPipeline extends Construct {
     for (const action of stageActions) {
       const runOrder = action.actionProperties.runOrder ?? 1;
       if (runOrder < 1 || runOrder > 999) {
-        throw new Error(`${me}: stage '${stageName}', action '${action.actionProperties.actionName}' has runOrder ${runOrder}; use 1-999.`);
+        fail(me, `stage '${stageName}', action '${action.actionProperties.actionName}' has runOrder ${runOrder}; use 1-999.`);
       }
     }
   }

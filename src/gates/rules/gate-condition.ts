@@ -1,12 +1,9 @@
 import { createHash } from 'crypto';
-import { Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
+import { fail } from '../../private/errors';
 import { GateRule, GateRuleBindOptions } from './gate-rule';
-import { MAX_RULES_PER_CONDITION } from '../../private/quotas';
-
-
-const RULE_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
+import { checkCondition } from '../private/condition';
 
 /** Properties of a `GateCondition`. */
 export interface GateConditionProps {
@@ -49,24 +46,7 @@ export class GateCondition {
   public readonly result?: codepipeline.Result;
 
   constructor(props: GateConditionProps) {
-    if (props.rules.length === 0) {
-      throw new Error('GateCondition: no rules; a condition needs 1 to 5 rules.');
-    }
-    if (props.rules.length > MAX_RULES_PER_CONDITION) {
-      throw new Error(`GateCondition: ${props.rules.length} rules (${props.rules.map((r) => r.provider).join(', ')}); CodePipeline allows at most ${MAX_RULES_PER_CONDITION} rules in one condition. `
-        + 'Combine alarms into one cloudwatch.CompositeAlarm, or merge Lambda checks into one function.');
-    }
-    for (const rule of props.rules) {
-      if (rule.ruleName !== undefined && !Token.isUnresolved(rule.ruleName) && !RULE_NAME.test(rule.ruleName)) {
-        throw new Error(`GateCondition: rule name '${rule.ruleName}' is invalid; use 1 to 100 of A-Z a-z 0-9 . @ _ -.`);
-      }
-    }
-    if (props.result === codepipeline.Result.SKIP) {
-      const unsupported = props.rules.filter((r) => !r.supportsSkip).map((r) => r.provider);
-      if (unsupported.length > 0) {
-        throw new Error(`GateCondition: result SKIP is used with ${[...new Set(unsupported)].join(', ')} rules; CodePipeline allows SKIP only with LambdaInvoke and VariableCheck rules. Use Result.FAIL.`);
-      }
-    }
+    checkCondition('GateCondition', props.rules, props.result);
     this.rules = [...props.rules];
     this.result = props.result;
   }
@@ -81,7 +61,7 @@ export class GateCondition {
       counters[rule.kind] = (counters[rule.kind] ?? 0) + 1;
       const name = rule.ruleName ?? defaultRuleName(`${prefix}${rule.kind}${counters[rule.kind]}`);
       if (names.has(name)) {
-        throw new Error(`GateCondition: two rules of stage '${options.stageName}' are named '${name}'; give each rule a unique ruleName.`);
+        fail('GateCondition', `two rules of stage '${options.stageName}' are named '${name}'; give each rule a unique ruleName.`);
       }
       names.add(name);
       return new codepipeline.Rule({

@@ -2,6 +2,7 @@
  * Synth-time checks for the CodePipeline `DeploymentWindow` rule: its cron expression and its time zone.
  * Not exported from the package.
  */
+import { fail } from '../../private/errors';
 
 interface CronField {
   readonly name: string;
@@ -45,29 +46,29 @@ export function normalizeDeploymentWindowCron(owner: string, cron: string): stri
   if (wrapped) {
     fields = wrapped[1].trim().split(/\s+/).filter((f) => f !== '');
     if (fields.length !== 6) {
-      throw new Error(`${owner}: deployment window cron '${cron}' has ${fields.length} fields inside cron(...); AWS cron takes exactly 6 (Minutes Hours Day-of-month Month Day-of-week Year): ${fix}.`);
+      fail(owner, `deployment window cron '${cron}' has ${fields.length} fields inside cron(...); AWS cron takes exactly 6 (Minutes Hours Day-of-month Month Day-of-week Year): ${fix}.`);
     }
     fields = ['0', ...fields];
   } else if (/^rate\(/i.test(trimmed)) {
-    throw new Error(`${owner}: deployment window '${cron}' is a rate expression; a deployment window needs a cron expression: ${fix}.`);
+    fail(owner, `deployment window '${cron}' is a rate expression; a deployment window needs a cron expression: ${fix}.`);
   } else {
     fields = trimmed.split(/\s+/).filter((f) => f !== '');
     if (fields.length !== 6 && fields.length !== 7) {
-      throw new Error(`${owner}: deployment window cron '${cron}' has ${fields.length} fields; ${fix} (or give the rule's own form: Seconds Minutes Hours Day-of-month Month Day-of-week [Year]).`);
+      fail(owner, `deployment window cron '${cron}' has ${fields.length} fields; ${fix} (or give the rule's own form: Seconds Minutes Hours Day-of-month Month Day-of-week [Year]).`);
     }
   }
 
   fields.forEach((value, i) => {
     const problem = fieldProblem(FIELDS[i], value);
     if (problem) {
-      throw new Error(`${owner}: deployment window cron '${cron}': ${FIELDS[i].name} field '${value}' ${problem}; ${fix}.`);
+      fail(owner, `deployment window cron '${cron}': ${FIELDS[i].name} field '${value}' ${problem}; ${fix}.`);
     }
   });
 
   const dom = fields[3];
   const dow = fields[5];
   if ((dom === '?') === (dow === '?')) {
-    throw new Error(`${owner}: deployment window cron '${cron}' must have '?' in exactly one of day-of-month ('${dom}') and day-of-week ('${dow}'); `
+    fail(owner, `deployment window cron '${cron}' must have '?' in exactly one of day-of-month ('${dom}') and day-of-week ('${dow}'); `
       + "use '?' in the field you do not constrain, e.g. 'cron(0 9-16 ? * MON-THU *)'.");
   }
   return fields.join(' ');
@@ -136,10 +137,10 @@ export function validateTimeZone(owner: string, timeZone: string): void {
   if (ianaZones.has(timeZone)) return;
   if (/^[A-Za-z]+(\/[A-Za-z0-9_+-]+)+$/.test(timeZone) && acceptedByIntl(timeZone)) return;
   if (/^[A-Z]{3,5}$/.test(timeZone)) {
-    throw new Error(`${owner}: deployment window time zone '${timeZone}' is an abbreviation, which is ambiguous (CST is Central, China and Cuba Standard Time); `
+    fail(owner, `deployment window time zone '${timeZone}' is an abbreviation, which is ambiguous (CST is Central, China and Cuba Standard Time); `
       + "use an IANA name such as 'America/Chicago' or 'Europe/Berlin', or 'UTC'.");
   }
-  throw new Error(`${owner}: deployment window time zone '${timeZone}' is not a known IANA time zone; use a name such as 'Europe/Berlin' or 'America/New_York', 'UTC', or 'UTC+05:30'.`);
+  fail(owner, `deployment window time zone '${timeZone}' is not a known IANA time zone; use a name such as 'Europe/Berlin' or 'America/New_York', 'UTC', or 'UTC+05:30'.`);
 }
 
 function acceptedByIntl(timeZone: string): boolean {

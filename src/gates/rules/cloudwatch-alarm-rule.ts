@@ -2,6 +2,7 @@ import { Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { fail } from '../../private/errors';
 import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
 
 /** Properties of a `CloudWatchAlarmRule`. */
@@ -42,12 +43,12 @@ export class CloudWatchAlarmRule extends GateRule {
     this.alarm = props.alarm;
     this.alarmStates = props.alarmStates ?? [cloudwatch.AlarmState.ALARM];
     if (this.alarmStates.length === 0) {
-      throw new Error('CloudWatchAlarmRule: alarmStates is empty; list at least one state (e.g. [cloudwatch.AlarmState.ALARM]) or leave it out.');
+      fail('CloudWatchAlarmRule', 'alarmStates is empty; list at least one state (e.g. [cloudwatch.AlarmState.ALARM]) or leave it out.');
     }
     if (props.waitTime && !Token.isUnresolved(props.waitTime.toSeconds())) {
       const minutes = props.waitTime.toSeconds() / 60;
       if (!Number.isInteger(minutes) || minutes < 1) {
-        throw new Error(`CloudWatchAlarmRule: waitTime ${props.waitTime.toHumanString()} is not a whole number of minutes (at least 1); pass e.g. Duration.minutes(20).`);
+        fail('CloudWatchAlarmRule', `waitTime ${props.waitTime.toHumanString()} is not a whole number of minutes (at least 1); pass e.g. Duration.minutes(20).`);
       }
     }
     this.waitTime = props.waitTime;

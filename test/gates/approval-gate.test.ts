@@ -25,7 +25,7 @@ describe('ApprovalGate: manual approval', () => {
   test('renders a Manual approval action with the message, the review URL, the timeout and the topic', () => {
     const f = pipelineFixture();
     const gate = new ApprovalGate(f.stack, 'ProdGate', {
-      notifyEmails: ['release@example.com'],
+      emails: ['release@example.com'],
       message: 'Check the staging dashboard first',
       reviewUrl: 'https://example.com/release-notes',
       timeout: Duration.days(2),
@@ -50,7 +50,7 @@ describe('ApprovalGate: manual approval', () => {
 
   test('defines an SSL-only topic with one e-mail subscription per address', () => {
     const f = pipelineFixture();
-    new ApprovalGate(f.stack, 'ProdGate', { notifyEmails: ['a@example.com', 'b@example.com'] })
+    new ApprovalGate(f.stack, 'ProdGate', { emails: ['a@example.com', 'b@example.com'] })
       .attachTo(f.pipeline, { stageName: 'Approve' });
     const t = template(f);
 
@@ -70,7 +70,7 @@ describe('ApprovalGate: manual approval', () => {
 
   test('acknowledges AwsSolutions-SNS2 on its own topic only, with the reason', () => {
     const f = pipelineFixture();
-    new ApprovalGate(f.stack, 'ProdGate', { notifyEmails: ['a@example.com'] }).attachTo(f.pipeline, { stageName: 'Approve' });
+    new ApprovalGate(f.stack, 'ProdGate', { emails: ['a@example.com'] }).attachTo(f.pipeline, { stageName: 'Approve' });
     const result = synthGate(f);
     const gateAcks = result.acknowledged.filter((a) => a.constructPath.startsWith('Gate/ProdGate'));
     expect(gateAcks).toEqual([{ constructPath: 'Gate/ProdGate/Topic', rule: 'AwsSolutions-SNS2', reason: expect.stringMatching(/no secrets or artifacts/) }]);
@@ -79,7 +79,7 @@ describe('ApprovalGate: manual approval', () => {
   test('publishes to a given topic and subscribes the e-mails to it, defining no topic', () => {
     const f = pipelineFixture();
     const topic = new sns.Topic(f.stack, 'Releases', { enforceSSL: true });
-    new ApprovalGate(f.stack, 'ProdGate', { notificationTopic: topic, notifyEmails: ['a@example.com'] })
+    new ApprovalGate(f.stack, 'ProdGate', { notificationTopic: topic, emails: ['a@example.com'] })
       .attachTo(f.pipeline, { stageName: 'Approve' });
     Validations.of(topic).acknowledge({ id: 'AwsSolutions-SNS2', reason: 'test fixture' });
     const t = template(f);
@@ -137,7 +137,7 @@ describe('ApprovalGate: manual approval', () => {
   test('snapshot: manual gate', () => {
     const f = pipelineFixture();
     const gate = new ApprovalGate(f.stack, 'ProdGate', {
-      notifyEmails: ['release@example.com'],
+      emails: ['release@example.com'],
       message: 'Check the staging dashboard first',
       reviewUrl: 'https://example.com/release-notes',
       timeout: Duration.days(2),
@@ -379,7 +379,7 @@ describe('ApprovalGate: manual and automated combined', () => {
   test('one stage holds the entry condition, the approval first, then the deploy, and the rollback', () => {
     const f = pipelineFixture();
     const gate = new ApprovalGate(f.stack, 'ProdGate', {
-      notifyEmails: ['release@example.com'],
+      emails: ['release@example.com'],
       message: 'Check the staging dashboard first',
       reviewUrl: 'https://example.com/release-notes',
       timeout: Duration.days(2),
@@ -435,8 +435,8 @@ describe('ApprovalGate: bad input', () => {
   });
 
   test('fails when an e-mail is malformed', () => {
-    expect(() => new ApprovalGate(new Stack(), 'ProdGate', { notifyEmails: ['release@example.com', 'not-an-address'] }))
-      .toThrow(/ApprovalGate 'ProdGate': notifyEmails entry 'not-an-address' is not an e-mail address/);
+    expect(() => new ApprovalGate(new Stack(), 'ProdGate', { emails: ['release@example.com', 'not-an-address'] }))
+      .toThrow(/ApprovalGate 'ProdGate': emails entry 'not-an-address' is not an e-mail address/);
   });
 
   test('fails when the review URL is not http(s)', () => {

@@ -1,6 +1,6 @@
 import { Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from './acknowledge';
 
 /**
@@ -41,14 +41,7 @@ export interface WildcardAllowance {
  * Runs as an aspect, once the policies are complete.
  */
 export function acknowledgeWildcards(scope: IConstruct, allowances: WildcardAllowance[]): void {
-  const root = scope.node.root;
-  let entries = REGISTRY.get(root);
-  if (!entries) {
-    entries = [];
-    REGISTRY.set(root, entries);
-    Aspects.of(root).add(new AcknowledgeWildcards(entries));
-  }
-  for (const allowance of allowances) entries.push({ scope, allowance });
+  WildcardAllowances.of(scope).add(scope, allowances);
 }
 
 interface Entry {
@@ -56,11 +49,30 @@ interface Entry {
   readonly allowance: WildcardAllowance;
 }
 
-/** One aspect per app judges every policy against all allowances whose scope holds it. */
-const REGISTRY = new WeakMap<IConstruct, Entry[]>();
+/**
+ * One per stack, found through the construct tree (as aws-cdk-lib's `SingletonPolicy.forRole`
+ * keeps per-role state): the aspect that judges every policy of the stack against all
+ * allowances whose scope holds it. The construct defines no resource.
+ */
+class WildcardAllowances extends Construct implements IAspect {
+  private static readonly ID = 'CdkDeliveryPipelinesWildcardAllowances';
 
-class AcknowledgeWildcards implements IAspect {
-  constructor(private readonly entries: Entry[]) {}
+  public static of(scope: IConstruct): WildcardAllowances {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(WildcardAllowances.ID);
+    return existing instanceof WildcardAllowances ? existing : new WildcardAllowances(stack, WildcardAllowances.ID);
+  }
+
+  private readonly entries: Entry[] = [];
+
+  private constructor(stack: Stack, id: string) {
+    super(stack, id);
+    Aspects.of(stack).add(this);
+  }
+
+  public add(scope: IConstruct, allowances: WildcardAllowance[]): void {
+    for (const allowance of allowances) this.entries.push({ scope, allowance });
+  }
 
   private allowancesFor(node: IConstruct): WildcardAllowance[] {
     const path = node.node.path;

@@ -1,0 +1,514 @@
+import { Duration, Lazy, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { fail } from '../private/errors';
+import { acknowledge } from '../private/acknowledge';
+import { MAX_RULES_PER_CONDITION } from '../private/quotas';
+import { normalizeDeploymentWindowCron, validateTimeZone } from './private/schedule';
+import { CloudWatchAlarmRule } from './rules/cloudwatch-alarm-rule';
+import { DeploymentWindowOptions, DeploymentWindowRule } from './rules/deployment-window-rule';
+import { checkCondition } from './private/condition';
+import { GateCondition } from './rules/gate-condition';
+import { GateRule } from './rules/gate-rule';
+import { LambdaInvokeRule } from './rules/lambda-invoke-rule';
+import { IStageGate, StageGateBindOptions, StageGateBinding } from './stage-gate';
+import { CODEPIPELINE_NAME, EMAIL_ADDRESS } from '../private/names';
+
+const MIN_TIMEOUT = Duration.minutes(5);
+const MAX_TIMEOUT = Duration.days(7);
+
+/** Properties of an `ApprovalGate`. */
+export interface ApprovalGateProps {
+  /**
+   * Whether the gate holds a manual approval action.
+   *
+   * @default - true when any of emails, notificationTopic, approvers, message or reviewUrl is given
+   */
+  readonly manual?: boolean;
+
+  /**
+   * E-mail addresses told when an approval is waiting (subscribed to the notification topic).
+   *
+   * @default - none
+   */
+  readonly emails?: string[];
+
+  /**
+   * Topic CodePipeline publishes the approval request to.
+   *
+   * @default - an SSL-only topic is defined when emails are given; otherwise no notification
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * What the approver should check, shown with the approval request (CodePipeline `CustomData`).
+   *
+   * @default - no message
+   */
+  readonly message?: string;
+
+  /**
+   * Link shown to the approver, e.g. release notes or a dashboard (CodePipeline `ExternalEntityLink`).
+   *
+   * @default - no link
+   */
+  readonly reviewUrl?: string;
+
+  /**
+   * How long the approval waits before it fails: 5 minutes to 7 days.
+   *
+   * @default Duration.days(7) - CodePipeline's default; nothing is written to the template
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Principals allowed to approve or reject: each gets `codepipeline:PutApprovalResult` on this gate's
+   * action only, and read access to this one pipeline (see `grantApprove`).
+   *
+   * @default - nobody is granted; call `grantApprove` or rely on your own IAM
+   */
+  readonly approvers?: iam.IGrantable[];
+
+  /**
+   * Name of the manual approval action in the stage.
+   *
+   * @default 'Approve'
+   */
+  readonly actionName?: string;
+
+  /**
+   * Alarms that block entry to the stage while any of them is in ALARM (CloudWatchAlarm rules
+   * in the stage's entry condition).
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * How long an entry check waits for an alarm in ALARM to return to OK before the stage fails.
+   *
+   * @default - CodePipeline's default
+   */
+  readonly alarmWaitTime?: Duration;
+
+  /**
+   * Only let executions enter the stage while this window is open (DeploymentWindow rule).
+   *
+   * @default - no window
+   */
+  readonly deploymentWindow?: DeploymentWindowOptions;
+
+  /**
+   * Functions that must succeed for an execution to enter the stage (LambdaInvoke rules).
+   *
+   * @default - none
+   */
+  readonly checks?: lambda.IFunction[];
+
+  /**
+   * More typed rules for the entry condition (e.g. a `VariableCheckRule`).
+   *
+   * @default - none
+   */
+  readonly rules?: GateRule[];
+
+  /**
+   * What happens when the entry condition is not met: FAIL, or SKIP (only with LambdaInvoke and
+   * VariableCheck rules).
+   *
+   * @default codepipeline.Result.FAIL
+   */
+  readonly entryResult?: codepipeline.Result;
+
+  /**
+   * Roll the stage back when any of these alarms is in ALARM after the stage succeeded
+   * (CloudWatchAlarm rules in an on-success condition with result ROLLBACK).
+   *
+   * @default - no rollback on alarms
+   */
+  readonly rollbackOnAlarms?: cloudwatch.IAlarm[];
+
+  /**
+   * How long the on-success check waits for a rollback alarm in ALARM to return to OK before rolling back.
+   *
+   * @default - CodePipeline's default
+   */
+  readonly rollbackWaitTime?: Duration;
+
+  /**
+   * Roll the stage back to the last successful execution when it fails (on-failure result ROLLBACK).
+   *
+   * @default false
+   */
+  readonly rollbackOnFailure?: boolean;
+}
+
+/** Options for `ApprovalGate.attachTo`. */
+export interface ApprovalGateAttachOptions {
+  /** Name of the stage to add, guarded by the gate. */
+  readonly stageName: string;
+
+  /**
+   * Where to put the stage.
+   *
+   * @default - after the last stage
+   */
+  readonly placement?: codepipeline.StagePlacement;
+
+  /**
+   * More actions for the stage, after the gate's manual approval (give them a runOrder above 1 to
+   * run them after the approval).
+   *
+   * @default - only the gate's approval action
+   */
+  readonly actions?: codepipeline.IAction[];
+}
+
+interface Binding {
+  readonly pipeline: codepipeline.Pipeline;
+  readonly stageName: string;
+}
+
+/**
+ * A gate before a stage: a manual approval people can act on (SNS topic and e-mails, message,
+ * review URL, timeout, approvers scoped to exactly this action) and/or automated V2 stage
+ * conditions (alarms, deployment window, Lambda checks, rollback on alarms), with the IAM
+ * each rule needs granted to the pipeline role.
+ *
+ * Give it to a pipeline of this library as a stage's gate, or put it in front of a new stage of
+ * any aws-codepipeline `Pipeline` with `attachTo`. A gate guards one stage of one pipeline.
+ * `grantApprove` and the `on*` event methods work before or after the gate is attached: what
+ * depends on the stage is filled in when it is.
+ */
+export class ApprovalGate extends Construct implements IStageGate {
+  /** Whether the gate holds a manual approval action. */
+  public readonly manual: boolean;
+
+  /** Name of the manual approval action. */
+  public readonly actionName: string;
+
+  /** The topic approval requests go to, if any. */
+  public readonly notificationTopic?: sns.ITopic;
+
+  private readonly props: ApprovalGateProps;
+  private readonly entryCondition?: GateCondition;
+  private readonly successCondition?: GateCondition;
+  private binding?: Binding;
+  private action?: actions.ManualApprovalAction;
+
+  constructor(scope: Construct, id: string, props: ApprovalGateProps = {}) {
+    super(scope, id);
+    this.props = props;
+    const owner = this.describe();
+
+    const wantsManual = (props.emails ?? []).length > 0 || props.notificationTopic !== undefined
+      || (props.approvers ?? []).length > 0 || props.message !== undefined || props.reviewUrl !== undefined;
+    this.manual = props.manual ?? wantsManual;
+    if (!this.manual && wantsManual) {
+      fail(owner, `manual is false but emails, notificationTopic, approvers, message or reviewUrl is given; `
+        + 'these belong to a manual approval: remove them or leave manual unset.');
+    }
+    if (!this.manual && props.timeout) {
+      fail(owner, `timeout ${props.timeout.toHumanString()} is given but the gate has no manual approval; remove timeout or set manual: true.`);
+    }
+
+    this.actionName = props.actionName ?? 'Approve';
+    if (!Token.isUnresolved(this.actionName) && !CODEPIPELINE_NAME.test(this.actionName)) {
+      fail(owner, `actionName '${this.actionName}' is invalid; use 1 to 100 of A-Z a-z 0-9 . @ _ -.`);
+    }
+    this.validateTimeout(owner, props.timeout);
+    for (const email of props.emails ?? []) {
+      if (!Token.isUnresolved(email) && !EMAIL_ADDRESS.test(email)) {
+        fail(owner, `emails entry '${email}' is not an e-mail address; pass addresses like 'release@example.com'.`);
+      }
+    }
+    if (props.reviewUrl !== undefined && !Token.isUnresolved(props.reviewUrl) && !/^https?:\/\/\S+$/.test(props.reviewUrl)) {
+      fail(owner, `reviewUrl '${props.reviewUrl}' is not an http(s) URL; pass e.g. 'https://example.com/release-notes'.`);
+    }
+
+    this.entryCondition = this.defineEntryCondition(owner, props);
+    this.successCondition = this.defineSuccessCondition(owner, props);
+
+    if (!this.manual && !this.entryCondition && !this.successCondition && !props.rollbackOnFailure) {
+      fail(owner, `the gate has neither a manual approval nor any automated condition; `
+        + 'give emails, approvers, message, reviewUrl or manual: true for a manual approval, or alarms, deploymentWindow, checks, rules or rollbackOnAlarms.');
+    }
+
+    if (this.manual) {
+      this.notificationTopic = props.notificationTopic;
+      if (!this.notificationTopic && (props.emails ?? []).length > 0) {
+        const topic = new sns.Topic(this, 'Topic', { enforceSSL: true });
+        acknowledge(topic, 'AwsSolutions-SNS2',
+          'Approval requests carry the pipeline, stage and action names, the approval message and the review URL, no secrets or artifacts. '
+          + 'Pass `notificationTopic` with your own KMS-encrypted topic to encrypt (the pipeline is granted sns:Publish and the key use).');
+        this.notificationTopic = topic;
+      }
+      for (const email of props.emails ?? []) {
+        this.notificationTopic!.addSubscription(new subscriptions.EmailSubscription(email));
+      }
+      for (const approver of props.approvers ?? []) {
+        this.grantApprove(approver);
+      }
+    }
+
+    this.node.addValidation({
+      validate: () => this.binding ? [] : [`${owner} is not attached to any stage; give it to a pipeline stage as its gate, or call gate.attachTo(pipeline, { stageName }).`],
+    });
+  }
+
+  /** The pipeline the gate is attached to, once attached. */
+  public get pipeline(): codepipeline.Pipeline | undefined {
+    return this.binding?.pipeline;
+  }
+
+  /** The name of the stage the gate guards, once attached. */
+  public get stageName(): string | undefined {
+    return this.binding?.stageName;
+  }
+
+  /** The manual approval action, once attached (manual gates only). */
+  public get approvalAction(): actions.ManualApprovalAction | undefined {
+    return this.action;
+  }
+
+  /**
+   * Put the gate in front of a new stage of any aws-codepipeline `Pipeline` (V2 for automated
+   * conditions) and return the stage. The stage holds the gate's manual approval (if any) and
+   * `options.actions`.
+   */
+  public attachTo(pipeline: codepipeline.Pipeline, options: ApprovalGateAttachOptions): codepipeline.IStage {
+    const first = pipeline.stages[0];
+    if (first && options.placement?.rightBefore === first) {
+      fail(this.describe(), `cannot be placed before '${first.stageName}', the source stage of the pipeline; `
+        + 'the first stage holds only source actions. Place the gate after it (placement: { justAfter: ... }).');
+    }
+    const binding = this.bindToStage({ pipeline, stageName: options.stageName });
+    return pipeline.addStage({
+      stageName: options.stageName,
+      placement: options.placement,
+      actions: [...(binding.actions ?? []), ...(options.actions ?? [])],
+      beforeEntry: binding.beforeEntry,
+      onSuccess: binding.onSuccess,
+      onFailure: binding.onFailure,
+    });
+  }
+
+  /**
+   * Bind the gate to one stage of one pipeline (called by the pipeline, right before it adds the
+   * stage). Returns the manual approval action and the typed stage conditions; grants approvers and
+   * the pipeline role what they need. A second call throws: a gate guards one stage.
+   */
+  public bindToStage(options: StageGateBindOptions): StageGateBinding {
+    const owner = this.describe();
+    const { pipeline, stageName } = options;
+    if (this.binding) {
+      throw new Error(`${owner} is already attached to stage '${this.binding.stageName}' of ${this.binding.pipeline.node.path}; `
+        + `a gate guards one stage of one pipeline: define another ApprovalGate for stage '${stageName}'.`);
+    }
+    if (pipeline.stageCount === 0 || pipeline.stages[0].stageName === stageName) {
+      fail(owner, `stage '${stageName}' would be the first stage of ${pipeline.node.path}, which holds only source actions; `
+        + 'a gate guards a later stage: attach it after the source stage.');
+    }
+    const conditions = this.entryCondition || this.successCondition || this.props.rollbackOnFailure;
+    if (conditions && !isV2(pipeline)) {
+      fail(owner, `stage conditions (alarms, deploymentWindow, checks, rules, rollback) need a V2 pipeline, and ${pipeline.node.path} is V1; `
+        + 'define the pipeline with pipelineType: codepipeline.PipelineType.V2.');
+    }
+    const runOrder = options.runOrder ?? 1;
+    if (!Token.isUnresolved(runOrder) && (!Number.isInteger(runOrder) || runOrder < 1 || runOrder > 999)) {
+      fail(owner, `runOrder ${runOrder} is outside 1..999; pass a whole number in that range.`);
+    }
+    this.binding = { pipeline, stageName };
+
+    const gateActions: codepipeline.IAction[] = [];
+    if (this.manual) {
+      this.action = new actions.ManualApprovalAction({
+        actionName: this.actionName,
+        runOrder,
+        notificationTopic: this.notificationTopic,
+        additionalInformation: this.props.message,
+        externalEntityLink: this.props.reviewUrl,
+        timeout: this.props.timeout,
+      });
+      gateActions.push(this.action);
+    }
+
+    return {
+      actions: gateActions,
+      beforeEntry: this.entryCondition
+        ? { conditions: [this.entryCondition.bind(this, { pipeline, stageName })] }
+        : undefined,
+      onSuccess: this.successCondition
+        ? { conditions: [this.successCondition.bind(this, { pipeline, stageName, ruleNamePrefix: `${stageName}.Rollback` })] }
+        : undefined,
+      onFailure: this.props.rollbackOnFailure ? { result: codepipeline.Result.ROLLBACK } : undefined,
+    };
+  }
+
+  /**
+   * Let a principal approve or reject this gate: `codepipeline:PutApprovalResult` on exactly
+   * `arn:<partition>:codepipeline:<region>:<account>:<pipeline>/<stage>/<action>`, and
+   * `codepipeline:GetPipeline`, `GetPipelineState`, `GetPipelineExecution` on this pipeline only.
+   * Works before or after the gate is attached.
+   */
+  public grantApprove(grantee: iam.IGrantable): iam.Grant {
+    this.requireManual('grantApprove');
+    const approve = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['codepipeline:PutApprovalResult'],
+      resourceArns: [Lazy.string({ produce: () => `${this.requireBinding().pipeline.pipelineArn}/${this.requireBinding().stageName}/${this.actionName}` })],
+    });
+    const read = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution'],
+      resourceArns: [Lazy.string({ produce: () => this.requireBinding().pipeline.pipelineArn })],
+    });
+    return approve.combine(read);
+  }
+
+  /**
+   * An EventBridge rule for when this gate's approval starts waiting for a person
+   * (action execution STARTED). Works before or after the gate is attached.
+   */
+  public onApprovalNeeded(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.approvalEvent('onApprovalNeeded', id, 'STARTED', options);
+  }
+
+  /** An EventBridge rule for when this gate's approval is approved (action execution SUCCEEDED). */
+  public onApproved(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.approvalEvent('onApproved', id, 'SUCCEEDED', options);
+  }
+
+  /**
+   * An EventBridge rule for when this gate's approval is rejected, or expires after the timeout
+   * (action execution FAILED).
+   */
+  public onRejected(id: string, options: events.OnEventOptions = {}): events.Rule {
+    return this.approvalEvent('onRejected', id, 'FAILED', options);
+  }
+
+  private approvalEvent(method: string, id: string, state: string, options: events.OnEventOptions): events.Rule {
+    this.requireManual(method);
+    const rule = new events.Rule(this, id, {
+      description: options.description,
+      ruleName: options.ruleName,
+      crossStackScope: options.crossStackScope,
+    });
+    rule.addEventPattern({
+      source: ['aws.codepipeline'],
+      detailType: ['CodePipeline Action Execution State Change'],
+      resources: [Lazy.string({ produce: () => this.requireBinding().pipeline.pipelineArn })],
+      detail: {
+        stage: [Lazy.string({ produce: () => this.requireBinding().stageName })],
+        action: [this.actionName],
+        state: [state],
+      },
+    });
+    rule.addEventPattern(options.eventPattern);
+    if (options.target) {
+      rule.addTarget(options.target);
+    }
+    return rule;
+  }
+
+  private defineEntryCondition(owner: string, props: ApprovalGateProps): GateCondition | undefined {
+    const rules: GateRule[] = [];
+    for (const alarm of props.alarms ?? []) {
+      rules.push(new CloudWatchAlarmRule({ alarm, waitTime: props.alarmWaitTime }));
+    }
+    if (props.deploymentWindow) {
+      const { cron, timeZone } = props.deploymentWindow;
+      if (!Token.isUnresolved(cron)) normalizeDeploymentWindowCron(owner, cron);
+      if (timeZone !== undefined && !Token.isUnresolved(timeZone)) validateTimeZone(owner, timeZone);
+      rules.push(new DeploymentWindowRule({ cron, timeZone }));
+    }
+    for (const fn of props.checks ?? []) {
+      rules.push(new LambdaInvokeRule({ function: fn }));
+    }
+    rules.push(...(props.rules ?? []));
+    if (props.alarmWaitTime && (props.alarms ?? []).length === 0) {
+      fail(owner, `alarmWaitTime is given but alarms is empty; remove alarmWaitTime or list the alarms that block entry.`);
+    }
+    if (props.entryResult !== undefined && rules.length === 0) {
+      fail(owner, `entryResult is given but the gate has no entry rules; remove entryResult or add alarms, deploymentWindow, checks or rules.`);
+    }
+    if (rules.length === 0) return undefined;
+    const result = props.entryResult ?? codepipeline.Result.FAIL;
+    if (result !== codepipeline.Result.FAIL && result !== codepipeline.Result.SKIP) {
+      fail(owner, `entryResult ${result} is not allowed before entry; use codepipeline.Result.FAIL or codepipeline.Result.SKIP.`);
+    }
+    if (rules.length > MAX_RULES_PER_CONDITION) {
+      fail(owner, `the entry condition would hold ${rules.length} rules (${describeRules(props)}); CodePipeline allows at most ${MAX_RULES_PER_CONDITION} rules in one condition. `
+        + 'Combine alarms into one cloudwatch.CompositeAlarm, or merge checks into one function.');
+    }
+    checkCondition(owner, rules, result);
+    return new GateCondition({ rules, result });
+  }
+
+  private defineSuccessCondition(owner: string, props: ApprovalGateProps): GateCondition | undefined {
+    const alarms = props.rollbackOnAlarms ?? [];
+    if (props.rollbackWaitTime && alarms.length === 0) {
+      fail(owner, `rollbackWaitTime is given but rollbackOnAlarms is empty; remove rollbackWaitTime or list the alarms to watch.`);
+    }
+    if (alarms.length === 0) return undefined;
+    if (alarms.length > MAX_RULES_PER_CONDITION) {
+      fail(owner, `rollbackOnAlarms lists ${alarms.length} alarms; CodePipeline allows at most ${MAX_RULES_PER_CONDITION} rules in one condition. `
+        + 'Combine them into one cloudwatch.CompositeAlarm.');
+    }
+    return new GateCondition({
+      rules: alarms.map((alarm) => new CloudWatchAlarmRule({ alarm, waitTime: props.rollbackWaitTime })),
+      result: codepipeline.Result.ROLLBACK,
+    });
+  }
+
+  private validateTimeout(owner: string, timeout: Duration | undefined): void {
+    if (!timeout || Token.isUnresolved(timeout.toSeconds())) return;
+    const seconds = timeout.toSeconds();
+    if (seconds < MIN_TIMEOUT.toSeconds() || seconds > MAX_TIMEOUT.toSeconds()) {
+      fail(owner, `timeout ${timeout.toHumanString()} is outside 5 minutes..7 days; pass a Duration in that range.`);
+    }
+    if (seconds % 60 !== 0) {
+      fail(owner, `timeout ${timeout.toHumanString()} is not a whole number of minutes; pass e.g. Duration.hours(4).`);
+    }
+  }
+
+  private requireManual(method: string): void {
+    if (!this.manual) {
+      fail(this.describe(), `${method} needs a manual approval, and this gate has only automated conditions; `
+        + 'give emails, approvers, message, reviewUrl or manual: true.');
+    }
+  }
+
+  private requireBinding(): Binding {
+    if (!this.binding) {
+      throw new Error(`${this.describe()} is not attached to any stage; give it to a pipeline stage as its gate, or call gate.attachTo(pipeline, { stageName }).`);
+    }
+    return this.binding;
+  }
+
+  private describe(): string {
+    return `ApprovalGate '${this.node.id}'`;
+  }
+}
+
+function isV2(pipeline: codepipeline.Pipeline): boolean {
+  const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline | undefined;
+  return cfn?.pipelineType === codepipeline.PipelineType.V2;
+}
+
+function describeRules(props: ApprovalGateProps): string {
+  const parts: string[] = [];
+  const count = (n: number, word: string) => { if (n > 0) parts.push(`${n} ${word}${n === 1 ? '' : 's'}`); };
+  count((props.alarms ?? []).length, 'alarm');
+  count(props.deploymentWindow ? 1 : 0, 'deployment window');
+  count((props.checks ?? []).length, 'check');
+  count((props.rules ?? []).length, 'rule');
+  return parts.join(', ');
+}

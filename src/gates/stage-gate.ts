@@ -1,0 +1,65 @@
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+
+/**
+ * Where a gate is being placed: the stage it guards, in which pipeline.
+ */
+export interface StageGateBindOptions {
+  /** The pipeline that holds the stage. */
+  readonly pipeline: codepipeline.Pipeline;
+
+  /** Name of the stage the gate guards (the stage is added right after `bind` returns). */
+  readonly stageName: string;
+
+  /**
+   * runOrder for the gate's manual approval action inside that stage.
+   *
+   * @default 1
+   */
+  readonly runOrder?: number;
+}
+
+/**
+ * What a gate contributes to the stage it guards: the actions to put first in the
+ * stage (a manual approval, or nothing) and the V2 stage conditions to render.
+ */
+export interface StageGateBinding {
+  /**
+   * Actions to add to the stage, before everything else in it.
+   *
+   * @default - none
+   */
+  readonly actions?: codepipeline.IAction[];
+
+  /**
+   * Conditions checked before the stage is entered (alarms, deployment window, Lambda checks).
+   *
+   * @default - none
+   */
+  readonly beforeEntry?: codepipeline.Conditions;
+
+  /**
+   * Conditions checked after the stage succeeded (rollback on alarms).
+   *
+   * @default - none
+   */
+  readonly onSuccess?: codepipeline.Conditions;
+
+  /**
+   * What to do when the stage fails (rollback or retry).
+   *
+   * @default - none
+   */
+  readonly onFailure?: codepipeline.FailureConditions;
+}
+
+/**
+ * A gate that a pipeline can put in front of a stage. `ApprovalGate` implements it;
+ * the pipelines of this library accept any `IStageGate`.
+ */
+export interface IStageGate {
+  /**
+   * Bind the gate to one stage of one pipeline. Called once, by the pipeline, right
+   * before it adds the stage; a second call throws (a gate guards one stage only).
+   */
+  bindToStage(options: StageGateBindOptions): StageGateBinding;
+}
