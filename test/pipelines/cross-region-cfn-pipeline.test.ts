@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { ApprovalGate } from '../../src/approval/approval-gate';
 import { IStageGate, StageGateBindOptions, StageGateBinding } from '../../src/approval/stage-gate';
 import { ArtifactStores } from '../../src/artifacts/artifact-stores';
-import { CfnDeployment, CrossRegionCfnPipeline, CrossRegionCfnPipelineProps } from '../../src/pipelines/cross-region-cfn-pipeline';
+import { CfnDeployment, CrossRegionCfnPipeline, CrossRegionCfnPipelineProps } from '../../src/pipelines/cross-region-cfn';
 import { PipelineSource } from '../../src/source/pipeline-source';
 import { createTestApp, synthValidated } from '../util';
 
