@@ -1,4 +1,4 @@
-import { Aws, Stack, Token } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ArtifactStores, RegionalArtifactStore } from './artifact-stores';
 import { StoreScope } from './private/store-scope';
 import { acknowledge as acknowledgeOn } from '../private/acknowledge';
+import { nagRendering } from '../private/nag-rendering';
 
 const READ = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation', 's3:GetBucketVersioning', 's3:ListBucket'];
 const WRITE = ['s3:PutObject', 's3:PutObjectAcl'];
@@ -64,7 +65,9 @@ export function grantStoreAccess(stores: ArtifactStores, store: RegionalArtifact
       resources: [store.bucket.bucketArn, store.bucket.arnForObjects('*')],
     }));
     if (write) addActions(s3Stmt, WRITE);
-    acknowledge(access, principal, `Resource::<${logicalIdOrName(store.bucket)}>/*`, 'Pipeline artifacts are objects with generated keys in this artifact bucket.');
+    // Written the way cdk-nag writes the statement's object ARN (`<BucketA1B2.Arn>/*`, `arn:<AWS::Partition>:s3:::name/*`).
+    const objects = nagRendering(store.bucket, store.bucket.arnForObjects('*'));
+    if (objects !== undefined) acknowledge(access, principal, `Resource::${objects}`, 'Pipeline artifacts are objects with generated keys in this artifact bucket.');
   }
   if (store.encryptionKey) {
     if (StoreScope.definedByStores(store.encryptionKey)) {
@@ -118,12 +121,6 @@ function acknowledge(access: PrincipalAccess, principal: iam.IPrincipal, finding
 
 function principalConstruct(principal: iam.IPrincipal): IConstruct | undefined {
   return Construct.isConstruct(principal) ? principal : undefined;
-}
-
-function logicalIdOrName(bucket: s3.IBucket): string {
-  if (!Token.isUnresolved(bucket.bucketName)) return bucket.bucketName;
-  const resource = bucket.node.defaultChild as any;
-  return resource?.logicalId ? Stack.of(bucket).resolve(resource.logicalId) : bucket.node.id;
 }
 
 /**

@@ -11,6 +11,7 @@ import { ApprovalGate } from '../../src/approval/approval-gate';
 import { IStageGate, StageGateBindOptions, StageGateBinding } from '../../src/approval/stage-gate';
 import { ArtifactStores } from '../../src/artifacts/artifact-stores';
 import { CfnDeployment, CrossRegionCfnPipeline, CrossRegionCfnPipelineProps } from '../../src/pipelines/cross-region-cfn';
+import { planPipeline, splitIntoStages } from '../../src/pipelines/cross-region-cfn/plan';
 import { PipelineSource } from '../../src/source/pipeline-source';
 import { createTestApp, synthValidated } from '../util';
 
@@ -482,6 +483,69 @@ describe('CrossRegionCfnPipeline', () => {
     expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Canary.ChangeSets', 'Canary']);
     expect(pipeline.executionRole('111111111111')).toBe(pipeline.executionRole('111111111111'));
     expect(pipeline.actionRole('111111111111')).toBeDefined();
+  });
+
+  describe('plan', () => {
+    /** The plan of the default setup with `overrides`, from a construct that names the pipeline in errors. */
+    function plan(overrides: Overrides = {}) {
+      const stack = new Stack(new App(), 'Pipe', { env });
+      const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
+      const scope = new Construct(stack, 'Deploy');
+      return planPipeline(scope, {
+        source: PipelineSource.codeCommit(repo), buildStep: { buildSpec }, stackName: 'app', waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }], ...overrides,
+      });
+    }
+
+    test('carries every target with its account, stack, template, action name and execution role', () => {
+      const gate = new FakeGate();
+      const role = iam.Role.fromRoleName(new Stack(new App(), 'Other', { env }), 'Exec', 'exec');
+      const p = plan({
+        templatePath: 'out/{account}/{region}.json',
+        waves: [{ waveName: 'W', approval: gate, targets: [{ region: 'us-east-2', account: '222222222222', stackName: 'big', executionRole: role }, { region: 'eu-west-1' }] }],
+      });
+      expect(p.stackSet).toBeUndefined();
+      expect(p.stacks!.changeSetName).toBe('PipelineChangeSet');
+      const [wave] = p.stacks!.waves;
+      expect(wave.gate).toBe(gate);
+      expect(wave.targets).toEqual([
+        { region: 'us-east-2', account: '222222222222', crossAccount: true, stackName: 'big', templatePath: 'out/222222222222/us-east-2.json', actionName: 'us-east-2.222222222222', parameterOverrides: undefined, executionRole: role },
+        { region: 'eu-west-1', account: '111111111111', crossAccount: false, stackName: 'app', templatePath: 'out/111111111111/eu-west-1.json', actionName: 'eu-west-1', parameterOverrides: undefined, executionRole: undefined },
+      ]);
+      expect(wave.changeSetStages.map((s) => [s.stageName, s.items.length])).toEqual([['W.ChangeSets', 2]]);
+      expect(p.crossAccounts).toEqual(['222222222222']);
+      expect(p.storeRegions).toEqual(['eu-west-1', 'us-east-2']);
+    });
+
+    test('direct deployment has no change set stages; a stack set plans regions, accounts and OUs per wave', () => {
+      expect(plan({ changeSets: false }).stacks).toMatchObject({ changeSetName: undefined, waves: [{ changeSetStages: [] }] });
+      const p = plan({
+        deployment: CfnDeployment.stackSet({ deploymentModel: cpactions.StackSetDeploymentModel.organizations() }),
+        waves: [
+          { waveName: 'Org', organizationalUnits: ['ou-ab12-cdefgh34'], targets: [{ region: 'eu-west-1' }, { region: 'us-east-1' }] },
+          { waveName: 'More', targets: [{ region: 'us-east-2', account: '333333333333' }] },
+        ],
+      });
+      expect(p.stacks).toBeUndefined();
+      expect(p.stackSet).toMatchObject({ stackSetName: 'app', templatePath: 'template.yaml', failureTolerancePercentage: 0, maxAccountConcurrencyPercentage: 1 });
+      expect(p.stackSet!.waves.map((w) => [w.action, w.regions, w.accounts, w.organizationalUnits])).toEqual([
+        ['StackSet', ['eu-west-1', 'us-east-1'], ['111111111111'], ['ou-ab12-cdefgh34']],
+        ['StackInstances', ['us-east-2'], ['333333333333'], undefined],
+      ]);
+      // stack sets run from the pipeline account: no store in the targets' regions, no trusted account
+      expect(p.crossAccounts).toEqual([]);
+      expect(p.storeRegions).toEqual(['eu-west-1']);
+    });
+
+    test('stages hold at most 50 actions, the first one also the gate\'s', () => {
+      const items = Array.from({ length: 101 }, (_, i) => i);
+      expect(splitIntoStages('W', items, 0).map((s) => [s.stageName, s.items.length])).toEqual([['W', 50], ['W.2', 50], ['W.3', 1]]);
+      expect(splitIntoStages('W', items, 1).map((s) => [s.stageName, s.items.length])).toEqual([['W', 49], ['W.2', 50], ['W.3', 2]]);
+      expect(splitIntoStages('W', [1], 0)).toEqual([{ stageName: 'W', items: [1] }]);
+    });
+
+    test('errors name the pipeline construct', () => {
+      expect(() => plan({ waves: [] })).toThrow(/^Construct 'Deploy': waves is empty/);
+    });
   });
 
   describe('bad input', () => {

@@ -1,4 +1,4 @@
-import { CfnCapabilities, Stack, Token } from 'aws-cdk-lib';
+import { CfnCapabilities, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import { StackSetPlan, StackSetWavePlan, TargetPlan, TestStackPlan } from './pla
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { grantStoreAccess } from '../../artifacts/store-access';
 import { acknowledge } from '../../private/acknowledge';
+import { nagRendering } from '../../private/nag-rendering';
 
 /** What every CloudFormation action of the pipeline shares. */
 export interface CfnActionsProps {
@@ -181,13 +182,4 @@ function acknowledgeStackAccess(roles: AccountRoles, region: string, account: st
     roles.acknowledgeOnActionRole('AwsSolutions-IAM5[Action::cloudformation:GetTemplate*]',
       'Read-only GetTemplate/GetTemplateSummary on the deployed stacks only, which the CloudFormation action calls to deploy.');
   }
-}
-
-/** How cdk-nag writes a token in a finding: `<LogicalId>` for a Ref, `<LogicalId.Attribute>` for a GetAtt; undefined otherwise. */
-function nagRendering(scope: IConstruct, token: string): string | undefined {
-  const resolved = Stack.of(scope).resolve(token);
-  if (resolved && typeof resolved.Ref === 'string') return `<${resolved.Ref}>`;
-  const getAtt = resolved?.['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && getAtt.length === 2) return `<${getAtt[0]}.${getAtt[1]}>`;
-  return undefined;
 }
