@@ -14,7 +14,7 @@ import { defineAccessLogBucket } from '../private/access-logs';
 import { acknowledge } from '../private/acknowledge';
 import { artifactBucketAllowances, defineBuildStep } from '../private/build-action';
 import { CODEPIPELINE_NAME } from '../private/names';
-import { acknowledgeWildcards, WildcardAllowance } from '../private/sbd-nag';
+import { acknowledgeWildcards, WildcardAllowance } from '../private/wildcard-allowances';
 import { PipelineSource } from '../source/pipeline-source';
 
 /** One deploy stage: optional gate, targets in parallel, then post-deploy tests in parallel. */

@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { CODEPIPELINE_NAME } from './names';
-import { acknowledgeWildcards, escapeRegExp, REASONS, WildcardAllowance } from './sbd-nag';
+import { acknowledgeWildcards, escapeRegExp, REASONS, WildcardAllowance } from './wildcard-allowances';
 import { BuildOptions } from '../build/build-options';
 
 /** What to build: the options, plus where the step sits in a pipeline. */

@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CODEPIPELINE_NAME } from '../private/names';
-import { acknowledgeWildcards } from '../private/sbd-nag';
+import { acknowledgeWildcards } from '../private/wildcard-allowances';
 
 /**
  * How a source notices a change and starts the pipeline.

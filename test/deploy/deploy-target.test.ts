@@ -70,10 +70,10 @@ describe('DeployTarget, all kinds in one validated pipeline', () => {
               templatePath: 'Templates::app.yaml',
               parameterOverrides: { Stage: 'dev' },
               capabilities: [CfnCapabilities.NAMED_IAM],
-              deploymentPolicy: [new iam.PolicyStatement({ actions: ['sns:CreateTopic', 'sns:DeleteTopic'], resources: ['arn:aws:sns:eu-west-1:111111111111:app-events'] })],
+              executionPolicy: [new iam.PolicyStatement({ actions: ['sns:CreateTopic', 'sns:DeleteTopic'], resources: ['arn:aws:sns:eu-west-1:111111111111:app-events'] })],
             }),
             DeployTarget.cloudFormation({ stackName: 'app-changes', templatePath: 'template.yaml', changeSet: true }),
-            DeployTarget.cloudFormation({ stackName: 'app-given-role', templatePath: 'template.yaml', deploymentRole: deployRole, templateConfiguration: 'Templates::config.json' }),
+            DeployTarget.cloudFormation({ stackName: 'app-given-role', templatePath: 'template.yaml', executionRole: deployRole, templateConfiguration: 'Templates::config.json' }),
           ],
         },
         {
@@ -120,7 +120,7 @@ describe('DeployTarget, all kinds in one validated pipeline', () => {
     expect(a.RunOrder).toBe(1);
   });
 
-  test('cloudFormation deployment role holds exactly the declared deploymentPolicy and is never admin', () => {
+  test('cloudFormation deployment role holds exactly the declared executionPolicy and is never admin', () => {
     const roleLogicalId = action(template, 'Cfn', 'app-direct').Configuration.RoleArn['Fn::GetAtt'][0];
     const role = template.toJSON().Resources[roleLogicalId];
     expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'cloudformation.amazonaws.com' });
@@ -133,7 +133,7 @@ describe('DeployTarget, all kinds in one validated pipeline', () => {
     expect(allActions).not.toMatch(/"\*"/);
   });
 
-  test('cloudFormation without deploymentPolicy defines a deployment role that may only read the pipeline artifacts', () => {
+  test('cloudFormation without executionPolicy defines a deployment role that may only read the pipeline artifacts', () => {
     const roleLogicalId = action(template, 'Cfn', 'app-changes-Prepare').Configuration.RoleArn['Fn::GetAtt'][0];
     const attached = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) => JSON.stringify(p.Properties.Roles).includes(roleLogicalId));
     const statements = attached.flatMap((p: any) => p.Properties.PolicyDocument.Statement);
@@ -149,7 +149,7 @@ describe('DeployTarget, all kinds in one validated pipeline', () => {
     expect([prepare.RunOrder, execute.RunOrder]).toEqual([1, 2]);
   });
 
-  test('cloudFormation uses a given deploymentRole and template configuration', () => {
+  test('cloudFormation uses a given executionRole and template configuration', () => {
     const a = action(template, 'Cfn', 'app-given-role');
     expect(a.Configuration.RoleArn['Fn::GetAtt'][0]).toMatch(/^GivenDeployRole/);
     expect(a.Configuration.TemplateConfiguration).toBe('Templates::config.json');
@@ -282,11 +282,11 @@ describe('DeployTarget bad input', () => {
     expect(() => DeployTarget.cloudFormation({ stackName: 'my_stack', templatePath: 't.yaml' })).toThrow(/stackName 'my_stack' is invalid/);
   });
 
-  test('fails when both deploymentRole and deploymentPolicy are given', () => {
+  test('fails when both executionRole and executionPolicy are given', () => {
     const { stack } = newStack();
     const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com') });
-    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', deploymentRole: role, deploymentPolicy: [] }))
-      .toThrow(/pass deploymentRole or deploymentPolicy, not both/);
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', executionRole: role, executionPolicy: [] }))
+      .toThrow(/pass executionRole or executionPolicy, not both/);
   });
 
   test('fails when an action name is invalid', () => {

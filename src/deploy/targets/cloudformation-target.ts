@@ -1,0 +1,160 @@
+import { CfnCapabilities, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { fail } from '../../private/errors';
+import { Construct } from 'constructs';
+import type { DeployTargetBindOptions, DeployTargetBinding } from '../deploy-target';
+import { ACCOUNT_ID, REGION_NAME, STACK_NAME } from '../../private/names';
+import { Binder } from '../private/binder';
+import { CloudFormationActions } from '../private/cloudformation-actions';
+import { TargetKind } from '../private/target-kind';
+
+/** Options of `DeployTarget.cloudFormation`. */
+export interface CloudFormationTargetOptions {
+  /** Name of the stack to deploy. */
+  readonly stackName: string;
+
+  /** The template: `'path.yaml'` in the default input, or `'ArtifactName::path.yaml'`. */
+  readonly templatePath: string;
+
+  /**
+   * Deploy through a change set: one action creates (replaces) the change set, the next
+   * executes it. Otherwise one action creates or updates the stack directly.
+   *
+   * @default false
+   */
+  readonly changeSet?: boolean;
+
+  /**
+   * Name of the change set.
+   *
+   * @default '<stackName>-changes'
+   */
+  readonly changeSetName?: string;
+
+  /**
+   * Template parameter values; values may use `Artifact.getParam()` (list those artifacts in `extraInputs`).
+   *
+   * @default - none
+   */
+  readonly parameterOverrides?: { [name: string]: any };
+
+  /**
+   * Template configuration file (parameters, tags, stack policy): `'path.json'` or `'ArtifactName::path.json'`.
+   *
+   * @default - none
+   */
+  readonly templateConfiguration?: string;
+
+  /**
+   * Names of more artifacts the action reads (for `parameterOverrides` or `templateConfiguration`).
+   *
+   * @default - none
+   */
+  readonly extraInputs?: string[];
+
+  /**
+   * Capabilities the stack needs (e.g. `CfnCapabilities.NAMED_IAM` when it defines named IAM roles).
+   *
+   * @default - none
+   */
+  readonly capabilities?: CfnCapabilities[];
+
+  /**
+   * Role CloudFormation assumes to create the stack's resources (its execution role, as in the CDK bootstrap).
+   *
+   * @default - a role assumed by cloudformation.amazonaws.com holding exactly `executionPolicy`
+   * plus read access to the pipeline artifacts (never administrator access)
+   */
+  readonly executionRole?: iam.IRole;
+
+  /**
+   * What the defined deployment role may do: the permissions the stack's resources need.
+   * Without them, the role can only read the pipeline's artifacts and create no resource:
+   * declare what the stack creates (or pass `executionRole`).
+   *
+   * @default - no permissions
+   */
+  readonly executionPolicy?: iam.PolicyStatement[];
+
+  /**
+   * Account to deploy to. In another account than the pipeline's, the artifacts are
+   * encrypted with a customer-managed KMS key.
+   *
+   * @default - the pipeline's account
+   */
+  readonly account?: string;
+
+  /**
+   * Region to deploy to.
+   *
+   * @default - the pipeline's region
+   */
+  readonly region?: string;
+
+  /**
+   * Name of the action (with a change set, the prefix of the two actions).
+   *
+   * @default - the stack name
+   */
+  readonly actionName?: string;
+}
+
+/** The actions of `DeployTarget.cloudFormation`. */
+export class CloudFormationTarget implements TargetKind {
+  private pending?: CloudFormationActions;
+
+  constructor(private readonly options: CloudFormationTargetOptions) {
+    const { stackName } = options;
+    if (!Token.isUnresolved(stackName) && !STACK_NAME.test(stackName)) {
+      fail('DeployTarget.cloudFormation', `stackName '${stackName}' is invalid; a stack name starts with a letter and has 1-128 of A-Za-z0-9-.`);
+    }
+    if (options.executionRole && options.executionPolicy) {
+      fail(`DeployTarget.cloudFormation('${stackName}')`, `pass executionRole or executionPolicy, not both; executionPolicy defines the statements of the role defined for you.`);
+    }
+    if (options.account !== undefined && !Token.isUnresolved(options.account) && !ACCOUNT_ID.test(options.account)) {
+      fail(`DeployTarget.cloudFormation('${stackName}')`, `account '${options.account}' is invalid; pass the 12-digit AWS account id, e.g. '111111111111'.`);
+    }
+    if (options.region !== undefined && !Token.isUnresolved(options.region) && !REGION_NAME.test(options.region)) {
+      fail(`DeployTarget.cloudFormation('${stackName}')`, `region '${options.region}' is invalid; pass an AWS region name, e.g. 'eu-west-1'.`);
+    }
+  }
+
+  public get account(): string | undefined {
+    return this.options.account;
+  }
+
+  public bind(scope: Construct, options: DeployTargetBindOptions): DeployTargetBinding {
+    const o = this.options;
+    const base = o.actionName ?? (Token.isUnresolved(o.stackName) ? 'Deploy' : o.stackName);
+    const b = new Binder(scope, options, base);
+    const prepareName = `${base}-Prepare`;
+    const executeName = `${base}-Execute`;
+    const names = o.changeSet ? [prepareName, executeName] : [base];
+    for (const name of names.slice(o.changeSet ? 0 : 1)) new Binder(scope, options, name);
+    const cfn = new CloudFormationActions({
+      stackName: o.stackName,
+      templatePath: b.file(o.templatePath, 'templatePath'),
+      templateConfiguration: o.templateConfiguration ? b.file(o.templateConfiguration, 'templateConfiguration') : undefined,
+      extraInputs: o.extraInputs?.map((n) => b.artifact(n, 'extraInputs')),
+      parameterOverrides: o.parameterOverrides,
+      capabilities: o.capabilities,
+      executionRole: o.executionRole,
+      account: o.account,
+      region: o.region,
+    });
+    // Only on the roles of this target's own actions (not on build, test or pipeline roles).
+    for (const name of names) cfn.acknowledgeStackAccess(scope, `/${options.stageName}/${name}/`);
+    this.pending = cfn;
+    if (!o.changeSet) {
+      return { actions: [cfn.createUpdate({ actionName: base, runOrder: options.runOrder })], lastRunOrder: options.runOrder };
+    }
+    const changeSetName = o.changeSetName ?? `${o.stackName}-changes`;
+    const pair = cfn.changeSet({ prepareName, executeName, changeSetName, runOrder: options.runOrder });
+    return { actions: pair, lastRunOrder: options.runOrder + 1 };
+  }
+
+  public afterActionsAdded(): void {
+    this.pending?.addToExecutionRolePolicy(this.options.executionPolicy ?? []);
+    this.pending = undefined;
+  }
+}

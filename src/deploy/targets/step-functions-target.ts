@@ -1,0 +1,48 @@
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { TargetKind } from '../private/target-kind';
+import { singleAction } from '../private/binder';
+
+/** Options of `DeployTarget.stepFunctions`. */
+export interface StepFunctionsTargetOptions {
+  /** The state machine to start. */
+  readonly stateMachine: sfn.IStateMachine;
+
+  /**
+   * Input of the execution: a literal, or a file path in an artifact.
+   *
+   * @default - an empty input
+   */
+  readonly stateMachineInput?: actions.StateMachineInput;
+
+  /**
+   * Prefix of the execution name.
+   *
+   * @default - none
+   */
+  readonly executionNamePrefix?: string;
+
+  /**
+   * Name of the action.
+   *
+   * @default 'StartExecution'
+   */
+  readonly actionName?: string;
+}
+
+/** The actions of `DeployTarget.stepFunctions`. */
+export function stepFunctionsTarget(options: StepFunctionsTargetOptions): TargetKind {
+  return singleAction(options.actionName ?? 'StartExecution', (b) => {
+    b.allow([{
+      resourcePattern: () => /^arn:[^:]+:states:[^:]+:[^:]+:execution:[^:*]+:\*$/,
+      reason: 'Executions of this one state machine (execution:<state machine name>:*): execution names are generated per run; aws-cdk-lib grants DescribeExecution on them.',
+    }]);
+    return new actions.StepFunctionInvokeAction({
+      actionName: b.name,
+      stateMachine: options.stateMachine,
+      stateMachineInput: options.stateMachineInput,
+      executionNamePrefix: options.executionNamePrefix,
+      runOrder: b.runOrder,
+    });
+  });
+}
