@@ -7,6 +7,7 @@ import { AccountRoleFactory, AccountRoles } from './account-roles';
 import { StackSetPlan, StackSetWavePlan, TargetPlan, TestStackPlan } from './plan';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { grantStoreAccess } from '../../artifacts/store-access';
+import { CloudFormationActions } from '../../deploy/private/cloudformation-actions';
 import { acknowledge } from '../../private/acknowledge';
 import { nagRendering } from '../../private/nag-rendering';
 
@@ -23,62 +24,50 @@ export interface CfnActionsProps {
 
 /**
  * The CloudFormation actions of the cross-region pipeline, built from the plan: change set,
- * execute, create/update and delete per target (the pipeline's action role of the target's
- * account, never administrator permissions, the execution role passed as `RoleArn` and granted
- * read access to the artifacts of its region), and the stack set actions. Every wildcard
- * aws-codepipeline-actions grants on the stacks is acknowledged here, once per role.
+ * execute, create/update and delete per target through the builder both pipelines share
+ * (`deploy/private/cloudformation-actions.ts`: never administrator permissions, the execution
+ * role passed as `RoleArn`), with the pipeline's
+ * action role of the target's account and the execution role granted read access to the
+ * artifacts of its region; and the stack set actions.
  */
 export class CfnActions {
   constructor(private readonly props: CfnActionsProps) {}
 
   /** CHANGE_SET_REPLACE in one target. */
   public createReplaceChangeSet(target: TargetPlan, changeSetName: string): codepipeline.IAction {
-    return new cpactions.CloudFormationCreateReplaceChangeSetAction({ ...this.deployProps(target, false), changeSetName });
+    return this.forTarget(target, false).createReplaceChangeSet(target.actionName, changeSetName, 1);
   }
 
   /** CHANGE_SET_EXECUTE in one target. */
   public executeChangeSet(target: TargetPlan, changeSetName: string, runOrder: number): codepipeline.IAction {
     const roles = this.props.accountRoles.forAccount(target.account);
-    return new cpactions.CloudFormationExecuteChangeSetAction({
-      actionName: target.actionName, stackName: target.stackName, region: target.region, role: roles.actionRole, changeSetName, runOrder,
-    });
+    return new CloudFormationActions({ stackName: target.stackName, region: target.region, role: roles.actionRole })
+      .executeChangeSet(target.actionName, changeSetName, runOrder);
   }
 
   /** CREATE_UPDATE in one target. */
   public createUpdate(target: TargetPlan, runOrder: number): codepipeline.IAction {
-    return new cpactions.CloudFormationCreateUpdateStackAction({ ...this.deployProps(target, true), runOrder });
+    return this.forTarget(target, true).createUpdate({ actionName: target.actionName, runOrder });
   }
 
   /** The test stack: CREATE_UPDATE writing its outputs to `outputs`, and DELETE_ONLY (unless retained). */
   public testStack(test: TestStackPlan, outputs: codepipeline.Artifact): { deploy: codepipeline.IAction; delete?: codepipeline.IAction } {
-    const { account } = this.props;
-    const roles = this.props.accountRoles.forAccount(account);
+    const roles = this.props.accountRoles.forAccount(this.props.account);
     this.grantExecution(roles.executionRole, test.region);
-    acknowledgeStackAccess(roles, test.region, account, test.stackName, true);
-    const deploy = new cpactions.CloudFormationCreateUpdateStackAction({
-      actionName: 'Deploy',
+    acknowledgeStackAccess(roles, test.region, this.props.account, test.stackName, true);
+    const cfn = new CloudFormationActions({
       stackName: test.stackName,
       templatePath: this.props.templates.atPath(test.templatePath),
       parameterOverrides: test.parameterOverrides,
-      region: test.region,
+      capabilities: this.props.capabilities,
+      executionRole: roles.executionRole,
       role: roles.actionRole,
-      deploymentRole: roles.executionRole,
-      adminPermissions: false,
-      cfnCapabilities: this.props.capabilities,
-      outputFileName: 'outputs.json',
-      output: outputs,
-      runOrder: 1,
+      region: test.region,
     });
-    const del = test.delete ? new cpactions.CloudFormationDeleteStackAction({
-      actionName: 'Delete',
-      stackName: test.stackName,
-      region: test.region,
-      role: roles.actionRole,
-      deploymentRole: roles.executionRole,
-      adminPermissions: false,
-      runOrder: 3,
-    }) : undefined;
-    return { deploy, delete: del };
+    return {
+      deploy: cfn.createUpdate({ actionName: 'Deploy', runOrder: 1, outputFileName: 'outputs.json', output: outputs }),
+      delete: test.delete ? cfn.deleteStack('Delete', 3) : undefined,
+    };
   }
 
   /**
@@ -137,23 +126,26 @@ export class CfnActions {
     }
   }
 
-  /** What change set and create/update actions share: roles, grants, acknowledgments, the template. */
-  private deployProps(target: TargetPlan, directDeploy: boolean) {
+  /**
+   * The shared CloudFormation action builder for one target: the pipeline's action role of the
+   * target's account, the target's execution role (granted read access to the store of its
+   * region), and the acknowledgment of the stack wildcards on the action role.
+   */
+  private forTarget(target: TargetPlan, directDeploy: boolean): CloudFormationActions {
     const roles = this.props.accountRoles.forAccount(target.account);
     acknowledgeStackAccess(roles, target.region, target.account, target.stackName, directDeploy);
     const executionRole = target.executionRole ?? roles.executionRole;
     this.grantExecution(executionRole, target.region);
-    return {
-      actionName: target.actionName,
+    const cfn = new CloudFormationActions({
       stackName: target.stackName,
-      region: target.region,
-      role: roles.actionRole,
-      deploymentRole: executionRole,
-      adminPermissions: false,
-      cfnCapabilities: this.props.capabilities,
-      parameterOverrides: target.parameterOverrides,
       templatePath: this.props.templates.atPath(target.templatePath),
-    };
+      parameterOverrides: target.parameterOverrides,
+      capabilities: this.props.capabilities,
+      executionRole,
+      role: roles.actionRole,
+      region: target.region,
+    });
+    return cfn;
   }
 
   /** The execution role reads the templates from the store of the region it deploys in. */
@@ -167,6 +159,10 @@ export class CfnActions {
  * Acknowledge, on the action role, the wildcards aws-codepipeline-actions puts in its
  * CloudFormation statements: the stack ARN ends in the stack id CloudFormation generates, and
  * CREATE_UPDATE/DELETE_ONLY read the stack with `DescribeStack*` / `GetTemplate*`.
+ *
+ * On the role, not through the builder's `acknowledgeStackAccess`: that one acknowledges on the
+ * policies its aspect sees, and misses the `OverflowPolicyN` that iam.Role splits a large
+ * DefaultPolicy into at synthesis (a wave of 30+ regions in one account: 30-60 findings).
  */
 function acknowledgeStackAccess(roles: AccountRoles, region: string, account: string, stackName: string, directDeploy: boolean): void {
   // A token stack name (e.g. a CfnParameter) is rendered the way cdk-nag renders it (`<LogicalId>`);
