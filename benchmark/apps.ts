@@ -8,7 +8,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ApprovalGate } from '../src/gates/approval-gate';
-import { CrossRegionCfnPipeline } from '../src/pipelines/cross-region-cfn-pipeline';
+import { CrossRegionCfnPipeline } from '../src/pipelines/cross-region-cfn';
 import { PipelineSource } from '../src/source/pipeline-source';
 
 export const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -39,7 +39,7 @@ export function defineOurs(app: App, n: number): void {
     source: PipelineSource.s3(sourceBucket(stack), 'source.zip'),
     buildStep: { buildSpec: buildSpec() },
     stackName: 'app',
-    waves: [{ waveName: 'All', approval: new ApprovalGate(stack, 'Gate', { manual: true }), targets: regions.map((region) => ({ region })) }],
+    waves: [{ waveName: 'All', gate: new ApprovalGate(stack, 'Gate', { manual: true }), targets: regions.map((region) => ({ region })) }],
   });
 }
 

@@ -108,7 +108,7 @@ function defineRegionalRollout(app: App): Stack {
       { waveName: 'Canary', targets: [{ region: 'eu-west-1' }] },
       {
         waveName: 'Rest',
-        approval: gate,
+        gate,
         targets: [
           { region: 'us-east-2', account: EXAMPLE_PROD_ACCOUNT, parameterOverrides: { Size: 'L' } },
           { region: 'ap-southeast-2', account: EXAMPLE_PROD_ACCOUNT },

@@ -3,9 +3,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { StoreScope } from './private/store-scope';
 import { defineAccessLogBucket } from '../private/access-logs';
 import { acknowledge } from '../private/acknowledge';
-import { DEFINED_BY_STORES } from '../private/xr-registry';
+import { fail } from '../private/errors';
+import { ACCOUNT_ID, REGION_NAME } from '../private/names';
+
+const ARTIFACT_STORES_SYMBOL = Symbol.for('cdk-delivery-pipelines.ArtifactStores');
 
 /**
  * Properties of `ArtifactStores`.
@@ -127,7 +131,8 @@ export interface RegionalArtifactStore {
 export class ArtifactStores extends Construct {
   /** Whether `x` is an `ArtifactStores`. */
   public static isArtifactStores(x: any): x is ArtifactStores {
-    return typeof x === 'object' && x !== null && ARTIFACT_STORES in x;
+    // The aws-cdk-lib idiom (Stack.isStack): a Symbol.for mark on the prototype holds across copies of this library.
+    return typeof x === 'object' && x !== null && ARTIFACT_STORES_SYMBOL in x;
   }
 
   /** Account of the stores (the account of the stack they are defined in). */
@@ -152,26 +157,25 @@ export class ArtifactStores extends Construct {
 
   constructor(scope: Construct, id: string, props: ArtifactStoresProps = {}) {
     super(scope, id);
-    Object.defineProperty(this, ARTIFACT_STORES, { value: true });
     this.props = props;
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
-      throw new Error(`ArtifactStores '${id}': stack '${stack.node.path}' has no concrete account and region (got account '${stack.account}', region '${stack.region}'); ` +
+      fail(this, `stack '${stack.node.path}' has no concrete account and region (got account '${stack.account}', region '${stack.region}'); ` +
         "define the stack with env: { account: '111111111111', region: 'eu-west-1' }: stores in other regions are found by name.");
     }
     this.account = stack.account;
     this.homeRegion = stack.region;
     this.prefix = props.bucketNamePrefix ?? 'cdp-artifacts';
     if (!/^[a-z0-9][a-z0-9-]{0,19}$/.test(this.prefix)) {
-      throw new Error(`ArtifactStores '${id}': bucketNamePrefix '${this.prefix}' is not 1-20 lowercase letters, digits or hyphens; pass a prefix like 'cdp-artifacts'.`);
+      fail(this, `bucketNamePrefix '${this.prefix}' is not 1-20 lowercase letters, digits or hyphens; pass a prefix like 'cdp-artifacts'.`);
     }
     this.suffix = this.node.addr.slice(-8);
     this.keyAliasName = `alias/${this.prefix}-${this.suffix}`;
 
     this.trustedAccounts = [];
     for (const account of props.trustedAccounts ?? []) {
-      if (Token.isUnresolved(account) || !/^\d{12}$/.test(account)) {
-        throw new Error(`ArtifactStores '${id}': trusted account '${account}' is not a concrete 12-digit account id; pass the account id as a string literal.`);
+      if (Token.isUnresolved(account) || !ACCOUNT_ID.test(account)) {
+        fail(this, `trusted account '${account}' is not a concrete 12-digit account id; pass the account id as a string literal.`);
       }
       if (account !== this.account && !this.trustedAccounts.includes(account)) this.trustedAccounts.push(account);
     }
@@ -180,10 +184,10 @@ export class ArtifactStores extends Construct {
     for (const [region, bucket] of Object.entries(props.buckets ?? {})) {
       this.checkRegion(region);
       if (Token.isUnresolved(bucket.bucketName) && Stack.of(bucket).region !== region) {
-        throw new Error(`ArtifactStores '${id}': the bucket passed for region '${region}' has no concrete name; import it with s3.Bucket.fromBucketAttributes(this, 'Store', { bucketName: 'my-bucket', region: '${region}' }).`);
+        fail(this, `the bucket passed for region '${region}' has no concrete name; import it with s3.Bucket.fromBucketAttributes(this, 'Store', { bucketName: 'my-bucket', region: '${region}' }).`);
       }
       if (this.kmsEncrypted && !bucket.encryptionKey) {
-        throw new Error(`ArtifactStores '${id}': the bucket passed for region '${region}' has no encryptionKey but trustedAccounts lists other accounts; pass a bucket with a customer-managed KMS key (s3.Bucket.fromBucketAttributes(..., { encryptionKey })).`);
+        fail(this, `the bucket passed for region '${region}' has no encryptionKey but trustedAccounts lists other accounts; pass a bucket with a customer-managed KMS key (s3.Bucket.fromBucketAttributes(..., { encryptionKey })).`);
       }
     }
     for (const region of Object.keys(props.encryptionKeys ?? {})) this.checkRegion(region);
@@ -219,8 +223,8 @@ export class ArtifactStores extends Construct {
   }
 
   private checkRegion(region: string) {
-    if (Token.isUnresolved(region) || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-      throw new Error(`ArtifactStores '${this.node.id}': region '${region}' is not a concrete region name; pass a region like 'eu-west-1'.`);
+    if (Token.isUnresolved(region) || !REGION_NAME.test(region)) {
+      fail(this, `region '${region}' is not a concrete region name; pass a region like 'eu-west-1'.`);
     }
   }
 
@@ -240,7 +244,7 @@ export class ArtifactStores extends Construct {
     const stack = region === this.homeRegion ? Stack.of(this) : this.supportStack(region);
     const scope = region === this.homeRegion ? this : new Construct(stack, 'ArtifactStore');
     const id = region === this.homeRegion ? region : 'Default';
-    const store = new Construct(scope, id);
+    const store = new StoreScope(scope, id);
     const removalPolicy = this.props.removalPolicy ?? RemovalPolicy.RETAIN;
     let encryptionKey: kms.IKey | undefined;
     let encryptionKeyId: string | undefined;
@@ -262,7 +266,6 @@ export class ArtifactStores extends Construct {
           resources: ['*'],
         }));
         new kms.Alias(store, 'Alias', { aliasName: this.keyAliasName, targetKey: key, removalPolicy });
-        DEFINED_BY_STORES.add(key);
         encryptionKey = key;
         encryptionKeyId = stack.formatArn({ service: 'kms', region, account: this.account, resource: 'alias', resourceName: this.keyAliasName.slice('alias/'.length) });
       }
@@ -295,7 +298,6 @@ export class ArtifactStores extends Construct {
       serverAccessLogsBucket: logs,
       removalPolicy,
     });
-    DEFINED_BY_STORES.add(bucket);
     if (this.trustedAccounts.length > 0) {
       bucket.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'TrustedAccountsReadArtifacts',
@@ -335,4 +337,4 @@ export class ArtifactStores extends Construct {
   }
 }
 
-const ARTIFACT_STORES = Symbol.for('cdk-delivery-pipelines.ArtifactStores');
+Object.defineProperty(ArtifactStores.prototype, ARTIFACT_STORES_SYMBOL, { value: true });

@@ -11,7 +11,7 @@ import { CdkAssetEnvironment, CdkStageDeployment } from './stage-deployment';
 import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
 import { CODEPIPELINE_NAME } from '../private/names';
-import { acknowledgeWildcards } from '../private/sbd-nag';
+import { acknowledgeWildcards } from '../private/wildcard-allowances';
 
 /** Major version of cdk-assets the publish scripts run unless told otherwise. */
 const CDK_ASSETS_MAJOR = '4';

@@ -12,7 +12,7 @@ import { ANY_PARTITION, publishingProjectAllowances } from './private/nag';
 import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
 import { CODEPIPELINE_NAME, REGION_NAME } from '../private/names';
-import { acknowledgeWildcards, escapeRegExp } from '../private/sbd-nag';
+import { acknowledgeWildcards, escapeRegExp } from '../private/wildcard-allowances';
 
 /** Major version of the CDK CLI the self-update runs unless told otherwise (the `latest` tag points at a 3.0.0 that cannot read current assemblies). */
 const CDK_CLI_MAJOR = '2';

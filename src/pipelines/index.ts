@@ -1,2 +1,2 @@
-export * from './cross-region-cfn-pipeline';
+export * from './cross-region-cfn';
 export * from './source-build-deploy/source-build-deploy-pipeline';

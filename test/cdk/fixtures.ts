@@ -8,8 +8,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { artifactBucketAllowances } from '../../src/private/build-action';
-import { acknowledgeWildcards } from '../../src/private/sbd-nag';
+import { artifactBucketAllowances } from '../../src/build/private/build-step';
+import { acknowledgeWildcards } from '../../src/private/wildcard-allowances';
 import { createTestApp } from '../util';
 
 export const PIPELINE_ENV = { account: '111111111111', region: 'eu-west-1' };

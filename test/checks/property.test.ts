@@ -3,7 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as fc from 'fast-check';
 import { PipelineChecks } from '../../src/checks';
-import { CrossRegionCfnPipeline } from '../../src/pipelines/cross-region-cfn-pipeline';
+import { CrossRegionCfnPipeline } from '../../src/pipelines/cross-region-cfn';
 import { PipelineSource } from '../../src/source/pipeline-source';
 import { createTestApp, synthAndReport } from '../util';
 import { MUTATIONS, MUTATION_NAMES, buildL2, engineFindings, l2ShapeArb, mostlyValidPipelineArb, mutatedPipelineArb, pipelineArb, renderPipeline } from './arbitraries';

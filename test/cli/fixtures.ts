@@ -10,7 +10,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ApprovalGate, DeployTarget, PipelineSource, SourceBuildDeployPipeline } from '../../src';
-import { alarm } from '../approval/fixtures';
+import { alarm } from '../gates/fixtures';
 import { createTestApp, synthValidated } from '../util';
 
 export const env = { account: '111111111111', region: 'eu-west-1' };
@@ -37,7 +37,7 @@ export function ourAssembly(): string {
       { stageName: 'Staging', targets: [DeployTarget.cloudFormation({ stackName: 'app-staging', templatePath: 'template.yaml' })] },
       {
         stageName: 'Prod',
-        approval: new ApprovalGate(stack, 'ProdGate', {
+        gate: new ApprovalGate(stack, 'ProdGate', {
           manual: true,
           timeout: Duration.days(1),
           alarms: [alarm(stack, 'StagingErrors')],

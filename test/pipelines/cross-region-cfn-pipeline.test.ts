@@ -7,10 +7,11 @@ import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ApprovalGate } from '../../src/approval/approval-gate';
-import { IStageGate, StageGateBindOptions, StageGateBinding } from '../../src/approval/stage-gate';
+import { ApprovalGate } from '../../src/gates/approval-gate';
+import { IStageGate, StageGateBindOptions, StageGateBinding } from '../../src/gates/stage-gate';
 import { ArtifactStores } from '../../src/artifacts/artifact-stores';
-import { CfnDeployment, CrossRegionCfnPipeline, CrossRegionCfnPipelineProps } from '../../src/pipelines/cross-region-cfn-pipeline';
+import { CfnDeployment, CrossRegionCfnPipeline, CrossRegionCfnPipelineProps } from '../../src/pipelines/cross-region-cfn';
+import { planPipeline, splitIntoStages } from '../../src/pipelines/cross-region-cfn/plan';
 import { PipelineSource } from '../../src/source/pipeline-source';
 import { createTestApp, synthValidated } from '../util';
 
@@ -76,7 +77,7 @@ describe('CrossRegionCfnPipeline', () => {
         { waveName: 'Canary', targets: [{ region: 'eu-west-1' }] },
         {
           waveName: 'Rest',
-          approval: new FakeGate(),
+          gate: new FakeGate(),
           targets: [
             { region: 'us-east-2', account: '222222222222', parameterOverrides: { Size: 'L' } },
             { region: 'ap-southeast-2' },
@@ -99,7 +100,7 @@ describe('CrossRegionCfnPipeline', () => {
 
   test('per wave: change sets in every target in parallel, then the gate, then execution in parallel', () => {
     const gate = new FakeGate();
-    const { app } = setup({ waves: [{ waveName: 'Prod', approval: gate, targets: [{ region: 'eu-west-1' }, { region: 'us-east-2' }] }] });
+    const { app } = setup({ waves: [{ waveName: 'Prod', gate: gate, targets: [{ region: 'eu-west-1' }, { region: 'us-east-2' }] }] });
     const template = synthValidated(app).templates.Pipe;
     expect(stagesOf(template).map((s) => s.Name)).toEqual(['Source', 'Build', 'Prod.ChangeSets', 'Prod']);
     const changeSets = stage(template, 'Prod.ChangeSets').Actions;
@@ -123,7 +124,7 @@ describe('CrossRegionCfnPipeline', () => {
         beforeEntry: { conditions: [{ result: codepipeline.Result.FAIL, rules: [new codepipeline.Rule({ name: 'Window', provider: 'DeploymentWindow', version: '1', configuration: { Cron: '0 9 ? * MON-FRI *' } })] }] },
       }),
     };
-    const { app } = setup({ waves: [{ waveName: 'Prod', approval: gate, targets: [{ region: 'eu-west-1' }] }] });
+    const { app } = setup({ waves: [{ waveName: 'Prod', gate: gate, targets: [{ region: 'eu-west-1' }] }] });
     const prod = stage(synthValidated(app).templates.Pipe, 'Prod');
     expect(prod.BeforeEntry.Conditions[0].Rules[0].Name).toBe('Window');
     expect(prod.Actions.map((a: any) => a.RunOrder)).toEqual([1]);
@@ -138,7 +139,7 @@ describe('CrossRegionCfnPipeline', () => {
       source: PipelineSource.codeCommit(repo),
       buildStep: { buildSpec },
       stackName: 'app',
-      waves: [{ waveName: 'Prod', approval: gate, targets: [{ region: 'us-east-2' }] }],
+      waves: [{ waveName: 'Prod', gate: gate, targets: [{ region: 'us-east-2' }] }],
     });
     const prod = stage(synthValidated(app).templates.Pipe, 'Prod');
     expect(prod.Actions[0].ActionTypeId.Category).toBe('Approval');
@@ -160,7 +161,7 @@ describe('CrossRegionCfnPipeline', () => {
   });
 
   test('changeSets: false deploys each target directly with CREATE_UPDATE after the gate', () => {
-    const { app } = setup({ changeSets: false, waves: [{ waveName: 'Prod', approval: new FakeGate(), targets: [{ region: 'eu-west-1' }, { region: 'us-east-2' }] }] });
+    const { app } = setup({ changeSets: false, waves: [{ waveName: 'Prod', gate: new FakeGate(), targets: [{ region: 'eu-west-1' }, { region: 'us-east-2' }] }] });
     const template = synthValidated(app).templates.Pipe;
     expect(stagesOf(template).map((s) => s.Name)).toEqual(['Source', 'Build', 'Prod']);
     expect(stage(template, 'Prod').Actions.map((a: any) => [a.Name, a.RunOrder, a.Configuration?.ActionMode])).toEqual([
@@ -364,7 +365,7 @@ describe('CrossRegionCfnPipeline', () => {
   test('a wave of more than 50 targets is split into stages of at most 50 actions', () => {
     const accounts = ['111111111111', '222222222222'];
     const targets = accounts.flatMap((account) => REGIONS_30.map((region) => ({ region, account })));
-    const { app } = setup({ waves: [{ waveName: 'All', approval: new FakeGate(), targets }] });
+    const { app } = setup({ waves: [{ waveName: 'All', gate: new FakeGate(), targets }] });
     const result = synthValidated(app);
     const template = result.templates.Pipe;
     expect(stagesOf(template).map((s) => [s.Name, s.Actions.length])).toEqual([
@@ -377,7 +378,7 @@ describe('CrossRegionCfnPipeline', () => {
   });
 
   test('30 regions synthesize within CloudFormation and CodePipeline limits', () => {
-    const { app } = setup({ waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }, { waveName: 'World', approval: new FakeGate(), targets: REGIONS_30.filter((r) => r !== 'eu-west-1').map((region) => ({ region })) }] });
+    const { app } = setup({ waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }, { waveName: 'World', gate: new FakeGate(), targets: REGIONS_30.filter((r) => r !== 'eu-west-1').map((region) => ({ region })) }] });
     const result = synthValidated(app);
     expect(result.footprint.templates).toBe(30);
     expect(result.footprint.kmsKeys).toBe(0);
@@ -393,7 +394,7 @@ describe('CrossRegionCfnPipeline', () => {
       deployment: CfnDeployment.stackSet({ failureTolerancePercentage: 10, maxAccountConcurrencyPercentage: 25 }),
       waves: [
         { waveName: 'First', targets: [{ region: 'eu-west-1', account: '222222222222' }] },
-        { waveName: 'Rest', approval: new FakeGate(), targets: [{ region: 'us-east-2', account: '333333333333' }, { region: 'eu-west-1', account: '333333333333' }] },
+        { waveName: 'Rest', gate: new FakeGate(), targets: [{ region: 'us-east-2', account: '333333333333' }, { region: 'eu-west-1', account: '333333333333' }] },
       ],
     });
     const result = synthValidated(app);
@@ -482,6 +483,69 @@ describe('CrossRegionCfnPipeline', () => {
     expect(pipeline.stageNames).toEqual(['Source', 'Build', 'Canary.ChangeSets', 'Canary']);
     expect(pipeline.executionRole('111111111111')).toBe(pipeline.executionRole('111111111111'));
     expect(pipeline.actionRole('111111111111')).toBeDefined();
+  });
+
+  describe('plan', () => {
+    /** The plan of the default setup with `overrides`, from a construct that names the pipeline in errors. */
+    function plan(overrides: Overrides = {}) {
+      const stack = new Stack(new App(), 'Pipe', { env });
+      const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
+      const scope = new Construct(stack, 'Deploy');
+      return planPipeline(scope, {
+        source: PipelineSource.codeCommit(repo), buildStep: { buildSpec }, stackName: 'app', waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }], ...overrides,
+      });
+    }
+
+    test('carries every target with its account, stack, template, action name and execution role', () => {
+      const gate = new FakeGate();
+      const role = iam.Role.fromRoleName(new Stack(new App(), 'Other', { env }), 'Exec', 'exec');
+      const p = plan({
+        templatePath: 'out/{account}/{region}.json',
+        waves: [{ waveName: 'W', gate: gate, targets: [{ region: 'us-east-2', account: '222222222222', stackName: 'big', executionRole: role }, { region: 'eu-west-1' }] }],
+      });
+      expect(p.stackSet).toBeUndefined();
+      expect(p.stacks!.changeSetName).toBe('PipelineChangeSet');
+      const [wave] = p.stacks!.waves;
+      expect(wave.gate).toBe(gate);
+      expect(wave.targets).toEqual([
+        { region: 'us-east-2', account: '222222222222', crossAccount: true, stackName: 'big', templatePath: 'out/222222222222/us-east-2.json', actionName: 'us-east-2.222222222222', parameterOverrides: undefined, executionRole: role },
+        { region: 'eu-west-1', account: '111111111111', crossAccount: false, stackName: 'app', templatePath: 'out/111111111111/eu-west-1.json', actionName: 'eu-west-1', parameterOverrides: undefined, executionRole: undefined },
+      ]);
+      expect(wave.changeSetStages.map((s) => [s.stageName, s.items.length])).toEqual([['W.ChangeSets', 2]]);
+      expect(p.crossAccounts).toEqual(['222222222222']);
+      expect(p.storeRegions).toEqual(['eu-west-1', 'us-east-2']);
+    });
+
+    test('direct deployment has no change set stages; a stack set plans regions, accounts and OUs per wave', () => {
+      expect(plan({ changeSets: false }).stacks).toMatchObject({ changeSetName: undefined, waves: [{ changeSetStages: [] }] });
+      const p = plan({
+        deployment: CfnDeployment.stackSet({ deploymentModel: cpactions.StackSetDeploymentModel.organizations() }),
+        waves: [
+          { waveName: 'Org', organizationalUnits: ['ou-ab12-cdefgh34'], targets: [{ region: 'eu-west-1' }, { region: 'us-east-1' }] },
+          { waveName: 'More', targets: [{ region: 'us-east-2', account: '333333333333' }] },
+        ],
+      });
+      expect(p.stacks).toBeUndefined();
+      expect(p.stackSet).toMatchObject({ stackSetName: 'app', templatePath: 'template.yaml', failureTolerancePercentage: 0, maxAccountConcurrencyPercentage: 1 });
+      expect(p.stackSet!.waves.map((w) => [w.action, w.regions, w.accounts, w.organizationalUnits])).toEqual([
+        ['StackSet', ['eu-west-1', 'us-east-1'], ['111111111111'], ['ou-ab12-cdefgh34']],
+        ['StackInstances', ['us-east-2'], ['333333333333'], undefined],
+      ]);
+      // stack sets run from the pipeline account: no store in the targets' regions, no trusted account
+      expect(p.crossAccounts).toEqual([]);
+      expect(p.storeRegions).toEqual(['eu-west-1']);
+    });
+
+    test('stages hold at most 50 actions, the first one also the gate\'s', () => {
+      const items = Array.from({ length: 101 }, (_, i) => i);
+      expect(splitIntoStages('W', items, 0).map((s) => [s.stageName, s.items.length])).toEqual([['W', 50], ['W.2', 50], ['W.3', 1]]);
+      expect(splitIntoStages('W', items, 1).map((s) => [s.stageName, s.items.length])).toEqual([['W', 49], ['W.2', 50], ['W.3', 2]]);
+      expect(splitIntoStages('W', [1], 0)).toEqual([{ stageName: 'W', items: [1] }]);
+    });
+
+    test('errors name the pipeline construct', () => {
+      expect(() => plan({ waves: [] })).toThrow(/^Construct 'Deploy': waves is empty/);
+    });
   });
 
   describe('bad input', () => {

@@ -5,7 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { buildSpec, definePipeline, newStack } from './source-build-deploy-fixtures';
 import { DeployTarget } from '../../src/deploy/deploy-target';
-import { CrossRegionCfnPipeline } from '../../src/pipelines/cross-region-cfn-pipeline';
+import { CrossRegionCfnPipeline } from '../../src/pipelines/cross-region-cfn';
 import { PipelineSource } from '../../src/source/pipeline-source';
 
 /**

@@ -1,8 +1,8 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { projectAllowances } from '../../private/build-action';
-import { escapeRegExp, REASONS, WildcardAllowance } from '../../private/sbd-nag';
+import { projectAllowances } from '../../build/private/build-step';
+import { escapeRegExp, REASONS, WildcardAllowance } from '../../private/wildcard-allowances';
 
 /** cdk-nag's flattened partition: `<AWS::Partition>`, or a literal (`aws`, `aws-cn`, ...) under `@aws-cdk/core:enablePartitionLiterals`. */
 export const ANY_PARTITION = '(?:<AWS::Partition>|aws(?:-[a-z]+)*)';

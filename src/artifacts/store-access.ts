@@ -1,25 +1,39 @@
-import { Aws, Stack, Token } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledge as acknowledgeOn } from './acknowledge';
-import { DEFINED_BY_STORES } from './xr-registry';
-import { ArtifactStores, RegionalArtifactStore } from '../artifacts/artifact-stores';
+import { ArtifactStores, RegionalArtifactStore } from './artifact-stores';
+import { StoreScope } from './private/store-scope';
+import { acknowledge as acknowledgeOn } from '../private/acknowledge';
+import { nagRendering } from '../private/nag-rendering';
 
 const READ = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation', 's3:GetBucketVersioning', 's3:ListBucket'];
 const WRITE = ['s3:PutObject', 's3:PutObjectAcl'];
 const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
 const KMS_WRITE = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 
-interface PrincipalAccess {
-  readonly statements: Map<string, iam.PolicyStatement>;
-  readonly acknowledged: Set<string>;
-  /** The policy our statements landed in (a role's DefaultPolicy), when it is a construct. */
-  policy?: IConstruct;
-}
+const ACCESS_ID = 'ArtifactStoreAccess';
 
-const ACCESS = new WeakMap<object, PrincipalAccess>();
+/**
+ * What one principal has been granted on the artifact stores: the statements (extended in place
+ * as more regions and write access are granted) and the findings acknowledged on its policy.
+ * Kept in the construct tree as a child of the principal, found again by its id, the way
+ * aws-codepipeline-actions keeps its `SingletonPolicy` per role.
+ */
+class PrincipalAccess extends Construct {
+  /** The access record of `principal`; a fresh, unshared one when the principal is no construct. */
+  public static of(principal: iam.IPrincipal): PrincipalAccess {
+    if (!Construct.isConstruct(principal)) return new PrincipalAccess(undefined as unknown as Construct, ACCESS_ID);
+    const found = principal.node.tryFindChild(ACCESS_ID);
+    return found instanceof PrincipalAccess ? found : new PrincipalAccess(principal, ACCESS_ID);
+  }
+
+  public readonly statements = new Map<string, iam.PolicyStatement>();
+  public readonly acknowledged = new Set<string>();
+  /** The policy our statements landed in (a role's DefaultPolicy), when it is a construct. */
+  public policy?: IConstruct;
+}
 
 /**
  * Grants on the artifact stores, merged per principal: one S3 statement and one KMS
@@ -30,12 +44,8 @@ const ACCESS = new WeakMap<object, PrincipalAccess>();
  */
 export function grantStoreAccess(stores: ArtifactStores, store: RegionalArtifactStore, grantee: iam.IGrantable, write: boolean): iam.Grant {
   const principal = grantee.grantPrincipal;
-  let access = ACCESS.get(principal);
-  if (!access) {
-    access = { statements: new Map(), acknowledged: new Set() };
-    ACCESS.set(principal, access);
-  }
-  const defined = DEFINED_BY_STORES.has(store.bucket);
+  const access = PrincipalAccess.of(principal);
+  const defined = StoreScope.definedByStores(store.bucket);
   const partition = Aws.PARTITION;
   if (defined) {
     const s3Stmt = statement(access, principal, 'pattern-s3', () => new iam.PolicyStatement({
@@ -55,10 +65,12 @@ export function grantStoreAccess(stores: ArtifactStores, store: RegionalArtifact
       resources: [store.bucket.bucketArn, store.bucket.arnForObjects('*')],
     }));
     if (write) addActions(s3Stmt, WRITE);
-    acknowledge(access, principal, `Resource::<${logicalIdOrName(store.bucket)}>/*`, 'Pipeline artifacts are objects with generated keys in this artifact bucket.');
+    // Written the way cdk-nag writes the statement's object ARN (`<BucketA1B2.Arn>/*`, `arn:<AWS::Partition>:s3:::name/*`).
+    const objects = nagRendering(store.bucket, store.bucket.arnForObjects('*'));
+    if (objects !== undefined) acknowledge(access, principal, `Resource::${objects}`, 'Pipeline artifacts are objects with generated keys in this artifact bucket.');
   }
   if (store.encryptionKey) {
-    if (DEFINED_BY_STORES.has(store.encryptionKey)) {
+    if (StoreScope.definedByStores(store.encryptionKey)) {
       const kmsStmt = statement(access, principal, 'pattern-kms', () => new iam.PolicyStatement({
         sid: 'ArtifactStoresKeys',
         actions: [...KMS_READ],
@@ -111,12 +123,6 @@ function principalConstruct(principal: iam.IPrincipal): IConstruct | undefined {
   return Construct.isConstruct(principal) ? principal : undefined;
 }
 
-function logicalIdOrName(bucket: s3.IBucket): string {
-  if (!Token.isUnresolved(bucket.bucketName)) return bucket.bucketName;
-  const resource = bucket.node.defaultChild as any;
-  return resource?.logicalId ? Stack.of(bucket).resolve(resource.logicalId) : bucket.node.id;
-}
-
 /**
  * A reference to one regional store, defined in the pipeline's own scope (no cross-stack
  * or cross-region export), whose grants go through `grantStoreAccess`. This is what the
@@ -141,4 +147,21 @@ export function storeReference(scope: Construct, id: string, stores: ArtifactSto
     grantPutAcl: grant(true),
   });
   return ref;
+}
+
+/**
+ * A reference to the key of one regional store, for a CodeBuild project's `EncryptionKey`
+ * (undefined without a key). The stores' own keys are known here by their ALIAS ARN (the key
+ * ARN is in another stack): that is what CodeBuild needs, but IAM does not authorize key use
+ * through an alias ARN, so the project's usual grant on it would be a dead statement. The
+ * project's real key access is what its CodeBuild action grants on the artifact bucket (read,
+ * and write with outputs), through the stores' kms:ResourceAliases-conditioned statement.
+ */
+export function storeKeyReference(scope: Construct, id: string, store: RegionalArtifactStore): kms.IKey | undefined {
+  if (!store.encryptionKeyId) return undefined;
+  const key = kms.Key.fromKeyArn(scope, id, store.encryptionKeyId);
+  if (store.encryptionKey && StoreScope.definedByStores(store.encryptionKey)) {
+    Object.assign(key, { grantEncryptDecrypt: (grantee: iam.IGrantable) => iam.Grant.drop(grantee, 'key access comes from the artifact bucket grants') });
+  }
+  return key;
 }

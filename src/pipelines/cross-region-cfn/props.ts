@@ -1,0 +1,293 @@
+import { CfnCapabilities, Token } from 'aws-cdk-lib';
+import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IStageGate } from '../../gates/stage-gate';
+import { ArtifactStores } from '../../artifacts/artifact-stores';
+import { BuildOptions, TestOptions } from '../../build/build-options';
+import { FailureNotificationsOptions } from '../../notifications/failure-notifications';
+import { fail } from '../../private/errors';
+import { PipelineSource } from '../../source/pipeline-source';
+
+/** One stack deployment: a region, and an account when it is not the pipeline's. */
+export interface CrossRegionTarget {
+  /** Region to deploy the stack to (a concrete region name). */
+  readonly region: string;
+
+  /**
+   * Account to deploy the stack to (a concrete 12-digit id). Another account needs
+   * KMS-encrypted artifact stores that trust it (`ArtifactStores` `trustedAccounts`).
+   *
+   * @default - the pipeline's account
+   */
+  readonly account?: string;
+
+  /**
+   * Name of the stack in this target. Not with `CfnDeployment.stackSet` (an error).
+   *
+   * @default - the pipeline's `stackName`
+   */
+  readonly stackName?: string;
+
+  /**
+   * Template parameter values for this target. Not with `CfnDeployment.stackSet` (an error:
+   * use its `parameters`).
+   *
+   * @default - none
+   */
+  readonly parameterOverrides?: { [name: string]: string };
+
+  /**
+   * CloudFormation execution role for this target's stack, instead of the role the pipeline
+   * defines per account. Not with `CfnDeployment.stackSet` (an error).
+   *
+   * @default - the pipeline's execution role of the target's account (see `executionPolicy`)
+   */
+  readonly executionRole?: iam.IRole;
+}
+
+/** A group of targets deployed together, optionally behind a gate. */
+export interface CrossRegionWave {
+  /** Name of the wave: the name of its stages (1-80 of A-Za-z0-9.@_-). */
+  readonly waveName: string;
+
+  /** Where the wave deploys; the same account and region at most once. */
+  readonly targets: CrossRegionTarget[];
+
+  /**
+   * Gate between creating the change sets and executing them (with `changeSets: false`,
+   * before deploying), e.g. an `ApprovalGate`.
+   *
+   * @default - no gate
+   */
+  readonly gate?: IStageGate;
+
+  /**
+   * With `CfnDeployment.stackSet` and the service-managed model: the organizational units the
+   * wave deploys to (in the regions of its targets; the targets' accounts are then ignored).
+   * Anything else is an error: OUs need `StackSetDeploymentModel.organizations()`.
+   *
+   * @default - the accounts of the targets
+   */
+  readonly organizationalUnits?: string[];
+}
+
+/** A short-lived stack deployed and tested before the first wave, then deleted. */
+export interface CrossRegionTestStack {
+  /** Name of the test stack. */
+  readonly stackName: string;
+
+  /**
+   * Region of the test stack.
+   *
+   * @default - the pipeline's region
+   */
+  readonly region?: string;
+
+  /**
+   * Tests to run (in parallel) against the stack. Each test gets the build output as its
+   * primary input and the stack's outputs (`outputs.json`) as a second input named `TestStackOutputs`.
+   */
+  readonly tests: TestOptions[];
+
+  /**
+   * Template parameter values for the test stack.
+   *
+   * @default - none
+   */
+  readonly parameterOverrides?: { [name: string]: string };
+
+  /**
+   * Keep the test stack after the tests (no DELETE_ONLY action).
+   *
+   * @default false
+   */
+  readonly retain?: boolean;
+}
+
+/** Options of `CfnDeployment.stackSet`. */
+export interface StackSetDeploymentOptions {
+  /**
+   * Name of the stack set.
+   *
+   * @default - the pipeline's `stackName`
+   */
+  readonly stackSetName?: string;
+
+  /**
+   * Self-managed (your administration and execution roles) or service-managed (AWS Organizations).
+   *
+   * @default StackSetDeploymentModel.selfManaged()
+   */
+  readonly deploymentModel?: cpactions.StackSetDeploymentModel;
+
+  /**
+   * Path of the one template all instances use, in the build output (no placeholders: a stack
+   * set has one template).
+   *
+   * @default 'template.yaml'
+   */
+  readonly templatePath?: string;
+
+  /**
+   * Percentage of accounts per region that may fail before the operation stops.
+   *
+   * @default 0
+   */
+  readonly failureTolerancePercentage?: number;
+
+  /**
+   * Percentage of accounts per region deployed at the same time.
+   *
+   * @default 1 - one account at a time
+   */
+  readonly maxAccountConcurrencyPercentage?: number;
+
+  /**
+   * Template parameter values for every instance.
+   *
+   * @default - none
+   */
+  readonly parameters?: { [name: string]: string };
+
+  /**
+   * Description of the stack set.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/** How the waves deploy the template: one stack per target, or a CloudFormation StackSet. */
+export abstract class CfnDeployment {
+  /** One CloudFormation stack per target, through change sets (the default). */
+  public static stacks(): CfnDeployment {
+    return new StacksDeployment();
+  }
+
+  /**
+   * A CloudFormation StackSet: the first wave creates or updates the stack set and its
+   * instances, later waves add instances. For hundreds of accounts.
+   */
+  public static stackSet(options: StackSetDeploymentOptions = {}): CfnDeployment {
+    for (const [name, value] of [['failureTolerancePercentage', options.failureTolerancePercentage], ['maxAccountConcurrencyPercentage', options.maxAccountConcurrencyPercentage]] as const) {
+      if (value !== undefined && !Token.isUnresolved(value) && (value < 0 || value > 100 || !Number.isInteger(value))) {
+        fail('CfnDeployment.stackSet', `${name} ${value} is not a whole percentage; pass 0-100.`);
+      }
+    }
+    return new StackSetDeployment(options);
+  }
+
+  /** Options of a stack set deployment; undefined for stacks. */
+  public abstract readonly stackSetOptions?: StackSetDeploymentOptions;
+}
+
+class StacksDeployment extends CfnDeployment {
+  public readonly stackSetOptions = undefined;
+}
+
+class StackSetDeployment extends CfnDeployment {
+  constructor(public readonly stackSetOptions: StackSetDeploymentOptions) {
+    super();
+  }
+}
+
+/** Properties of `CrossRegionCfnPipeline`. */
+export interface CrossRegionCfnPipelineProps {
+  /** Where the pipeline gets its source (in the pipeline's region). */
+  readonly source: PipelineSource;
+
+  /** The build that emits one template per region (and account) into its first output. */
+  readonly buildStep: BuildOptions;
+
+  /** Name of the stack in every target (a target's `stackName` overrides it). */
+  readonly stackName: string;
+
+  /**
+   * Path of a target's template in the build output; `{region}` and `{account}` are filled in.
+   *
+   * @default 'template-{region}.yaml'
+   */
+  readonly templatePath?: string;
+
+  /**
+   * A test stack deployed, tested and deleted before the first wave.
+   *
+   * @default - no test stack
+   */
+  readonly testStack?: CrossRegionTestStack;
+
+  /** The waves, deployed one after the other. */
+  readonly waves: CrossRegionWave[];
+
+  /**
+   * Artifact stores to use (shareable by several pipelines).
+   *
+   * @default - stores are defined beside this pipeline, with KMS keys only when a target is in another account
+   */
+  readonly artifactStores?: ArtifactStores;
+
+  /**
+   * Create a change set in every target of a wave, pass the gate, then execute them.
+   * `false` deploys directly with CREATE_UPDATE (after the gate).
+   *
+   * @default true
+   */
+  readonly changeSets?: boolean;
+
+  /**
+   * Name of the change sets.
+   *
+   * @default 'PipelineChangeSet'
+   */
+  readonly changeSetName?: string;
+
+  /**
+   * Policy of the CloudFormation execution roles the pipeline defines (one per account): what
+   * your stacks may create. Never administrator by default.
+   *
+   * @default - no permissions beyond reading the templates: add what your template defines
+   */
+  readonly executionPolicy?: iam.PolicyDocument;
+
+  /**
+   * Managed policies of the CloudFormation execution roles.
+   *
+   * @default - none
+   */
+  readonly executionManagedPolicies?: iam.IManagedPolicy[];
+
+  /**
+   * Capabilities the stacks are deployed with.
+   *
+   * @default [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND] - what the execution role may do is set by its policy
+   */
+  readonly capabilities?: CfnCapabilities[];
+
+  /**
+   * Stacks per target (default) or a StackSet.
+   *
+   * @default CfnDeployment.stacks()
+   */
+  readonly deployment?: CfnDeployment;
+
+  /**
+   * Name of the pipeline.
+   *
+   * @default - generated
+   */
+  readonly pipelineName?: string;
+
+  /**
+   * Where failure notifications go.
+   *
+   * @default - an SSL-only topic without subscriptions
+   */
+  readonly notifications?: FailureNotificationsOptions;
+
+  /**
+   * Define EventBridge rules that publish the pipeline's failures.
+   *
+   * @default true
+   */
+  readonly failureNotifications?: boolean;
+}

@@ -1,0 +1,167 @@
+import { PhysicalName, Stack, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { AccountRoleFactory } from './account-roles';
+import { PipelinePlan, StackSetPlan, StacksPlan, splitIntoStages } from './plan';
+import { CfnActions } from './render-actions';
+import { IStageGate, StageGateBinding } from '../../gates/stage-gate';
+import { ArtifactStores } from '../../artifacts/artifact-stores';
+import { storeKeyReference, storeReference } from '../../artifacts/store-access';
+import { defineBuildStep } from '../../build/private/build-step';
+import { fail, where } from '../../private/errors';
+
+const SOURCE_ARTIFACT = 'Source';
+const TEST_OUTPUTS = 'TestStackOutputs';
+
+/** What rendering defined, for the construct to expose. */
+export interface RenderedPipeline {
+  readonly pipeline: codepipeline.Pipeline;
+  readonly buildProject: codebuild.IProject;
+  readonly accountRoles: AccountRoleFactory;
+  readonly stageNames: string[];
+}
+
+/**
+ * Define the pipeline a plan describes, in `scope`: the artifact store references, the pipeline
+ * and its role, then the stages in order (Source, Build, Test, the waves).
+ */
+export function renderPipeline(scope: Construct, plan: PipelinePlan, stores: ArtifactStores): RenderedPipeline {
+  const stack = Stack.of(scope);
+  const buckets: { [region: string]: s3.IBucket } = {};
+  for (const region of plan.storeRegions) {
+    const store = stores.forRegion(region);
+    buckets[region] = storeReference(scope, `Store-${region}`, stores, store);
+    if (store.stack !== stack) stack.node.addDependency(store.stack);
+  }
+
+  const role = new iam.Role(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+    roleName: plan.crossAccounts.length > 0 ? PhysicalName.GENERATE_IF_NEEDED : undefined,
+  });
+  const pipeline = new codepipeline.Pipeline(scope, 'Pipeline', {
+    pipelineName: plan.pipelineName,
+    pipelineType: codepipeline.PipelineType.V2,
+    role,
+    crossRegionReplicationBuckets: buckets,
+    crossAccountKeys: false,
+  });
+  const homeStore = stores.forRegion(plan.region);
+  if (homeStore.stack === stack && Construct.isConstruct(homeStore.bucket)) {
+    pipeline.node.defaultChild!.node.addDependency(homeStore.bucket);
+  }
+  const accountRoles = new AccountRoleFactory(scope, { pipelineRole: role, ...plan.roles });
+  const stages = new Stages(pipeline);
+
+  // Source
+  const source = plan.source.bind(scope, { artifactName: SOURCE_ARTIFACT });
+  const sourceRegion = source.action.actionProperties.resource?.env.region ?? source.action.actionProperties.region;
+  if (sourceRegion !== undefined && !Token.isUnresolved(sourceRegion) && sourceRegion !== plan.region) {
+    fail(scope, `the source action '${source.action.actionProperties.actionName}' is in region '${sourceRegion}', but CodePipeline runs source actions in the pipeline's region '${plan.region}'; ` +
+      'use a source in the pipeline region (replicate the repository or bucket there).');
+  }
+  for (const trigger of source.triggers ?? []) pipeline.addTrigger(trigger);
+  stages.add('Source', [source.action]);
+
+  // Build
+  const homeKey = storeKeyReference(scope, 'ArtifactKey', homeStore);
+  const build = defineBuildStep(scope, 'Build', {
+    options: plan.buildStep,
+    defaultActionName: 'Build',
+    defaultOutputs: ['BuildOutput'],
+    type: cpactions.CodeBuildActionType.BUILD,
+    input: source.output,
+    encryptionKey: homeKey,
+    fullClonePolicy: source.fullClonePolicy,
+    errorPrefix: where(scope),
+  });
+  stages.add('Build', [build.action]);
+  const actions = new CfnActions({
+    account: plan.account, region: plan.region, accountRoles, stores, templates: build.outputs[0], capabilities: plan.capabilities,
+  });
+
+  // Test stack
+  if (plan.testStack) {
+    const outputs = new codepipeline.Artifact(TEST_OUTPUTS);
+    const test = actions.testStack(plan.testStack, outputs);
+    const tests = plan.testStack.tests.map((t, i) => defineBuildStep(scope, `Test${i}`, {
+      options: t,
+      defaultActionName: t.name,
+      defaultOutputs: [],
+      type: cpactions.CodeBuildActionType.TEST,
+      input: build.outputs[0],
+      extraInputs: [outputs],
+      runOrder: 2,
+      encryptionKey: homeKey,
+      errorPrefix: where(scope),
+    }).action);
+    stages.add('Test', [test.deploy, ...tests, ...(test.delete ? [test.delete] : [])]);
+  }
+
+  // Waves
+  if (plan.stacks) renderStackWaves(stages, actions, plan.stacks);
+  if (plan.stackSet) renderStackSetWaves(stages, actions, plan.stackSet);
+
+  return { pipeline, buildProject: build.project, accountRoles, stageNames: stages.names };
+}
+
+/** Per wave: change sets in every target (in parallel), the gate, then execution (or CREATE_UPDATE). */
+function renderStackWaves(stages: Stages, actions: CfnActions, plan: StacksPlan) {
+  const changeSetName = plan.changeSetName;
+  for (const wave of plan.waves) {
+    for (const part of wave.changeSetStages) {
+      stages.add(part.stageName, part.items.map((t) => actions.createReplaceChangeSet(t, changeSetName!)));
+    }
+    stages.addGated(wave.waveName, wave.gate, wave.targets, (target, runOrder) => changeSetName !== undefined
+      ? actions.executeChangeSet(target, changeSetName, runOrder)
+      : actions.createUpdate(target, runOrder));
+  }
+}
+
+/** The first wave deploys the stack set, later waves add its instances, each behind its gate. */
+function renderStackSetWaves(stages: Stages, actions: CfnActions, plan: StackSetPlan) {
+  actions.acknowledgeStackSet(plan);
+  for (const wave of plan.waves) {
+    stages.addGated(wave.waveName, wave.gate, [wave], (w, runOrder) => actions.stackSet(plan, w, runOrder));
+  }
+  actions.acknowledgeStackSetAdministration(stages.pipeline);
+}
+
+/** The pipeline's stages, added in order. */
+class Stages {
+  public readonly names: string[] = [];
+
+  constructor(public readonly pipeline: codepipeline.Pipeline) {}
+
+  public add(stageName: string, actions: codepipeline.IAction[], binding?: StageGateBinding) {
+    this.pipeline.addStage({
+      stageName,
+      actions,
+      beforeEntry: binding?.beforeEntry,
+      onSuccess: binding?.onSuccess,
+      onFailure: binding?.onFailure,
+    });
+    this.names.push(stageName);
+  }
+
+  /**
+   * Stages `<base>`, `<base>.2`, ...: the gate (its actions first, its conditions on the first
+   * stage), then `items`' actions, at most 50 actions per stage.
+   */
+  public addGated<T>(base: string, gate: IStageGate | undefined, items: T[], toAction: (item: T, runOrder: number) => codepipeline.IAction) {
+    const binding = gate?.bindToStage({ pipeline: this.pipeline, stageName: base, runOrder: 1 });
+    const gateActions = binding?.actions ?? [];
+    const runOrder = gateActions.length > 0 ? 2 : 1;
+    splitIntoStages(base, items, gateActions.length).forEach((part, i) => {
+      const partActions = part.items.map((item) => toAction(item, i === 0 ? runOrder : 1));
+      if (i === 0) {
+        this.add(part.stageName, [...gateActions, ...partActions], binding);
+      } else {
+        this.add(part.stageName, partActions);
+      }
+    });
+  }
+}

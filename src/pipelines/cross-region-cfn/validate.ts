@@ -1,0 +1,126 @@
+import { Token } from 'aws-cdk-lib';
+import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
+import { Construct, IConstruct } from 'constructs';
+import { CrossRegionCfnPipelineProps, StackSetDeploymentOptions } from './props';
+import { ArtifactStores } from '../../artifacts/artifact-stores';
+import { fail } from '../../private/errors';
+import { ACCOUNT_ID, CHANGE_SET_NAME, REGION_NAME, STACK_NAME } from '../../private/names';
+
+/**
+ * The checks the plan runs on single values (regions, accounts, names, template paths) and on
+ * the stack set options, each failing with `<Construct> '<id>': <what>; <fix>.`
+ */
+
+const PLACEHOLDERS = ['region', 'account'];
+
+export function checkRegion(scope: IConstruct, region: string, where: string): void {
+  if (Token.isUnresolved(region)) {
+    fail(scope, `${where} has an unresolved region (a token: ${region}); pass a concrete region like 'eu-west-1': the pipeline needs an artifact store per region at synth time.`);
+  }
+  if (!REGION_NAME.test(region)) fail(scope, `${where} has region '${region}', which is not a region name; pass a region like 'eu-west-1'.`);
+}
+
+export function checkAccount(scope: IConstruct, account: string, where: string): void {
+  if (Token.isUnresolved(account)) {
+    fail(scope, `${where} has an unresolved account (a token: ${account}); pass a concrete 12-digit account id: cross-account roles are defined per account at synth time.`);
+  }
+  if (!ACCOUNT_ID.test(account)) fail(scope, `${where} has account '${account}', which is not a 12-digit account id; pass the account id as a string like '222222222222'.`);
+}
+
+/** Stores given by the caller must be in the pipeline's account and trust every target account. */
+export function checkStores(scope: IConstruct, plan: { readonly account: string; readonly crossAccounts: string[] }, stores: ArtifactStores): void {
+  if (stores.account !== plan.account) {
+    fail(scope, `artifactStores '${stores.node.path}' are in account '${stores.account}', not the pipeline's account '${plan.account}'; define the stores in a stack of account ${plan.account}.`);
+  }
+  for (const account of plan.crossAccounts) {
+    if (!stores.trustedAccounts.includes(account)) {
+      fail(scope, `target account '${account}' is another account, but artifactStores '${stores.node.path}' ${stores.kmsEncrypted ? 'do not trust it' : 'have no KMS keys (the AWS-managed S3 key cannot be shared)'}; ` +
+        `add '${account}' to the ArtifactStores trustedAccounts.`);
+    }
+  }
+}
+
+/** A CloudFormation stack name (tokens are not checked). */
+export function checkStackName(scope: IConstruct, stackName: string, where: string, what = 'stack name'): void {
+  if (Token.isUnresolved(stackName)) return;
+  if (!STACK_NAME.test(stackName)) {
+    fail(scope, `${where} has the ${what} '${stackName}', which CloudFormation rejects; use 1-128 characters from A-Z a-z 0-9 -, starting with a letter, e.g. 'my-stack'.`);
+  }
+}
+
+/** A CloudFormation change set name (tokens are not checked). */
+export function checkChangeSetName(scope: IConstruct, changeSetName: string): void {
+  if (Token.isUnresolved(changeSetName)) return;
+  if (!CHANGE_SET_NAME.test(changeSetName)) {
+    fail(scope, `changeSetName '${changeSetName}' is not a CloudFormation change set name; use 1-128 characters from A-Z a-z 0-9 -, starting with a letter, e.g. 'PipelineChangeSet'.`);
+  }
+}
+
+/** Fill `{region}` and `{account}` into a template path; unknown placeholders fail. */
+export function fillTemplatePath(scope: IConstruct, templatePath: string, region: string, account: string): string {
+  for (const match of templatePath.matchAll(/\{([^}]*)\}/g)) {
+    if (!PLACEHOLDERS.includes(match[1])) {
+      fail(scope, `templatePath '${templatePath}' has the unknown placeholder '{${match[1]}}'; use only {region} and {account}.`);
+    }
+  }
+  return templatePath.split('{region}').join(region).split('{account}').join(account);
+}
+
+/** Whether `name` is one of the stage names wave `base` may define: `base.ChangeSets`, `base.2`, `base.ChangeSets.2`, ... */
+export function generatedStageName(base: string, name: string): boolean {
+  if (!name.startsWith(`${base}.`)) return false;
+  return /^(ChangeSets|ChangeSets\.\d+|\d+)$/.test(name.slice(base.length + 1));
+}
+
+/**
+ * Stack set options that would be ignored or that CloudFormation rejects: fail at synth.
+ * Organizational units need the service-managed model; a target's `executionRole`,
+ * `parameterOverrides` and `stackName` have no place in a stack set (one template, one
+ * stack set name, the `parameters` and execution role of the stack set).
+ */
+export function checkStackSetOptions(scope: IConstruct, props: CrossRegionCfnPipelineProps, options: StackSetDeploymentOptions) {
+  checkStackName(scope, options.stackSetName ?? props.stackName, 'the stack set', 'stack set name');
+  const ouWaves = props.waves.filter((w) => w.organizationalUnits !== undefined);
+  if (ouWaves.length > 0 && !serviceManaged(options.deploymentModel)) {
+    fail(scope, `wave '${ouWaves[0].waveName}' has organizationalUnits, but the stack set is self-managed (the default), which deploys to accounts only; ` +
+      'pass CfnDeployment.stackSet({ deploymentModel: StackSetDeploymentModel.organizations() }), or list the accounts as targets instead.');
+  }
+  for (const wave of props.waves) {
+    if (wave.organizationalUnits !== undefined && wave.organizationalUnits.length === 0) {
+      fail(scope, `wave '${wave.waveName}' has an empty organizationalUnits list; pass at least one OU id like 'ou-ab12-cdefgh34', or remove organizationalUnits.`);
+    }
+    (wave.targets ?? []).forEach((target, i) => {
+      const where = `target ${i + 1} of wave '${wave.waveName}'`;
+      if (target.executionRole !== undefined) {
+        fail(scope, `${where} has an executionRole, which a stack set does not use (its instances run with the stack set's execution role); remove it, or pass the role through deploymentModel: StackSetDeploymentModel.selfManaged({ executionRoleName }).`);
+      }
+      if (target.parameterOverrides !== undefined) {
+        fail(scope, `${where} has parameterOverrides, which a stack set does not use (every instance gets the same parameters); remove them, and pass CfnDeployment.stackSet({ parameters }).`);
+      }
+      if (target.stackName !== undefined) {
+        fail(scope, `${where} has a stackName, which a stack set does not use (instances are named after the stack set); remove it, and pass CfnDeployment.stackSet({ stackSetName }).`);
+      }
+    });
+  }
+}
+
+/**
+ * Whether a stack set deployment model is service-managed (AWS Organizations).
+ *
+ * The one use of an aws-cdk-lib internal in this pipeline: `StackSetDeploymentModel` exposes
+ * its permission model only through `_bind` (no public property or method says which factory
+ * made it), and knowing it at plan time is what lets organizational units with a self-managed
+ * stack set fail with a fix instead of deploying a stack set CloudFormation rejects. It is bound
+ * to a detached construct (no app, no stack, nothing written): the organizations model ignores
+ * the scope; the self-managed one, when it would define its administration role there, throws,
+ * which also means self-managed.
+ */
+function serviceManaged(model: cpactions.StackSetDeploymentModel | undefined): boolean {
+  if (!model) return false;
+  try {
+    const config = model._bind(new Construct(undefined as unknown as Construct, 'StackSetModelProbe')).stackSetConfiguration;
+    return config?.PermissionModel === 'SERVICE_MANAGED';
+  } catch {
+    return false;
+  }
+}
