@@ -198,14 +198,22 @@ export class FailureNotifications extends Construct {
 
     const deadLetterQueue = props.deadLetterQueue;
     if (enrich) {
-      // One rule, one pattern: `$or` over the kinds (EventBridge content filtering), each branch
-      // naming its detail-type and states, so no other state change of the pipeline matches.
+      // One rule, one pattern: the three detail-types of this pipeline, and `$or` (EventBridge
+      // content filtering) over the states that notify: FAILED of any of them; CANCELED of a
+      // stage (stage events have `stage` and no `action`; execution events have neither); STARTED
+      // of an approval action (only action events have `type`). No other state change matches.
+      const states: Array<{ [key: string]: unknown }> = [
+        { state: ['FAILED'] },
+        { state: ['CANCELED'], stage: [{ exists: true }], action: [{ exists: false }] },
+      ];
+      if (notifyOnApproval) states.push({ state: ['STARTED'], type: { category: ['Approval'] } });
       const rule = new events.Rule(this, 'Rule', {
         description: `${kinds.map((k) => k.description).join(', ')} in CodePipeline pipeline ${pipeline.pipelineName}`,
         eventPattern: {
           source: ['aws.codepipeline'],
+          detailType: [...new Set(kinds.map((kind) => kind.detailType))],
           resources: [pipeline.pipelineArn],
-          ...{ $or: kinds.map((kind) => ({ 'detail-type': [kind.detailType], 'detail': kind.detail })) },
+          detail: { $or: states },
         },
       });
       this.rules = [rule];

@@ -47,23 +47,27 @@ const pipelineArn = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:111111111111:', { Ref: Match.stringLikeRegexp('^Pipeline') }]],
 };
 
-/** The pipeline's failure events, as the rule's pattern must name them. */
-const FAILURE_BRANCHES = [
-  { 'detail-type': ['CodePipeline Pipeline Execution State Change'], 'detail': { state: ['FAILED'] } },
-  { 'detail-type': ['CodePipeline Stage Execution State Change'], 'detail': { state: ['FAILED', 'CANCELED'] } },
-  { 'detail-type': ['CodePipeline Action Execution State Change'], 'detail': { state: ['FAILED'] } },
+/** The detail-types and states the rule's pattern must name. */
+const DETAIL_TYPES = ['CodePipeline Pipeline Execution State Change', 'CodePipeline Stage Execution State Change', 'CodePipeline Action Execution State Change'];
+const FAILURE_STATES = [
+  { state: ['FAILED'] },
+  { state: ['CANCELED'], stage: [{ exists: true }], action: [{ exists: false }] },
 ];
-const APPROVAL_BRANCH = { 'detail-type': ['CodePipeline Action Execution State Change'], 'detail': { state: ['STARTED'], type: { category: ['Approval'] } } };
+const APPROVAL_STATE = { state: ['STARTED'], type: { category: ['Approval'] } };
 
 /**
- * The subset of EventBridge pattern matching the rule uses (exact values in arrays, nested
- * objects, `$or` of sub-patterns), to state which events the one rule lets through.
+ * The subset of EventBridge pattern matching the rule uses (exact values and `exists` in arrays,
+ * nested objects, `$or` of sub-patterns), to state which events the one rule lets through.
  */
 function matches(pattern: any, event: any): boolean {
   return Object.entries(pattern).every(([key, want]) => {
     if (key === '$or') return (want as any[]).some((branch) => matches(branch, event));
     const got = event?.[key];
-    if (Array.isArray(want)) return (Array.isArray(got) ? got : [got]).some((g) => want.some((w) => typeof w !== 'object' && w === g));
+    if (Array.isArray(want)) {
+      const exists = want.find((w) => typeof w === 'object' && w !== null && 'exists' in w);
+      if (exists) return exists.exists === (got !== undefined);
+      return (Array.isArray(got) ? got : [got]).some((g) => want.some((w) => typeof w !== 'object' && w === g));
+    }
     return typeof got === 'object' && got !== null && matches(want, got);
   });
 }
@@ -98,8 +102,9 @@ describe('FailureNotifications', () => {
     const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
     expect(rule.Properties.EventPattern).toEqual({
       'source': ['aws.codepipeline'],
+      'detail-type': DETAIL_TYPES,
       'resources': [expect.objectContaining({ 'Fn::Join': expect.anything() })],
-      '$or': [...FAILURE_BRANCHES, APPROVAL_BRANCH],
+      'detail': { $or: [...FAILURE_STATES, APPROVAL_STATE] },
     });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { resources: [pipelineArn] },
@@ -379,7 +384,7 @@ describe('FailureNotifications', () => {
     const { template } = synth({ notifyOnApproval: false });
 
     template.resourceCountIs('AWS::Events::Rule', 1);
-    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { $or: FAILURE_BRANCHES } });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'detail-type': DETAIL_TYPES, 'detail': { $or: FAILURE_STATES } } });
   });
 
   test('enrich: false defines one rule per event kind (each writes its own message)', () => {
