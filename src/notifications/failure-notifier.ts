@@ -31,7 +31,7 @@ export class FailureNotifier extends Construct {
     if (existing === undefined) return new FailureNotifier(stack, FailureNotifier.ID);
     if (!(existing instanceof FailureNotifier)) {
       fail(scope, `stack '${stack.node.path}' already has a child '${FailureNotifier.ID}' that is not the failure notifier; ` +
-        `this id is reserved for the notifier shared by the stack's pipelines: give your construct another id.`);
+        'this id is reserved for the notifier shared by the stack\'s pipelines: give your construct another id.');
     }
     return existing;
   }

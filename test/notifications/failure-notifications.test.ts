@@ -199,8 +199,15 @@ describe('FailureNotifications', () => {
     const two = countByType(pipelinesStack(2).template);
 
     expect(one).toEqual({
-      'AWS::Events::Rule': 1, 'AWS::Lambda::Permission': 1, 'AWS::CloudWatch::Alarm': 1, 'AWS::SNS::Topic': 1, 'AWS::SNS::TopicPolicy': 1,
-      'AWS::Lambda::Function': 1, 'AWS::IAM::Role': 1, 'AWS::IAM::Policy': 1, 'AWS::Logs::LogGroup': 1,
+      'AWS::Events::Rule': 1,
+      'AWS::Lambda::Permission': 1,
+      'AWS::CloudWatch::Alarm': 1,
+      'AWS::SNS::Topic': 1,
+      'AWS::SNS::TopicPolicy': 1,
+      'AWS::Lambda::Function': 1,
+      'AWS::IAM::Role': 1,
+      'AWS::IAM::Policy': 1,
+      'AWS::Logs::LogGroup': 1,
     });
     const added = Object.fromEntries(Object.keys(two).map((type) => [type, two[type] - (one[type] ?? 0)]).filter(([, n]) => n !== 0));
     expect(added).toEqual({ 'AWS::Events::Rule': 1, 'AWS::Lambda::Permission': 1, 'AWS::CloudWatch::Alarm': 1, 'AWS::SNS::Topic': 1, 'AWS::SNS::TopicPolicy': 1 });
@@ -277,7 +284,8 @@ describe('FailureNotifications', () => {
   });
 
   test('logRetention of pipelines sharing the notifier: the longest wins', () => {
-    const { template } = pipelinesStack(3, (i) => ({ logRetention: [logs.RetentionDays.ONE_WEEK, logs.RetentionDays.SIX_MONTHS, logs.RetentionDays.ONE_MONTH][i] }));
+    const retentions = [logs.RetentionDays.ONE_WEEK, logs.RetentionDays.SIX_MONTHS, logs.RetentionDays.ONE_MONTH];
+    const { template } = pipelinesStack(3, (i) => ({ logRetention: retentions[i] }));
 
     template.resourceCountIs('AWS::Logs::LogGroup', 1);
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 180 });

@@ -112,7 +112,8 @@ describe('notifier message', () => {
 
   test('readNotifierInput: the rule\'s envelope gives topic, pipeline and event; a bare event is taken as it is', () => {
     const topicArn = 'arn:aws:sns:eu-west-1:111111111111:t';
-    expect(readNotifierInput({ topicArn, pipelineName: ev.PIPELINE, event: ev.stageFailed })).toEqual({ topicArn, pipelineName: ev.PIPELINE, event: ev.stageFailed });
+    const envelope = { topicArn, pipelineName: ev.PIPELINE, event: ev.stageFailed };
+    expect(readNotifierInput(envelope)).toEqual(envelope);
     expect(readNotifierInput(ev.stageFailed)).toEqual({ event: ev.stageFailed });
     expect(readNotifierInput({ topicArn: 42, event: ev.stageFailed })).toEqual({ event: { topicArn: 42, event: ev.stageFailed } });
     expect(readNotifierInput(null)).toEqual({ event: null });

@@ -468,7 +468,7 @@ describe('CrossRegionCfnPipeline', () => {
     const a = setup();
     expect(a.pipeline.failureNotifications).toBeDefined();
     expect(Template.fromJSON(synthValidated(a.app).templates.Pipe).findResources('AWS::Events::Rule', {
-      Properties: { EventPattern: { 'detail-type': ['CodePipeline Pipeline Execution State Change'] } },
+      Properties: { EventPattern: { 'detail-type': Match.arrayWith(['CodePipeline Pipeline Execution State Change']) } },
     })).not.toEqual({});
     const b = setup({ failureNotifications: false });
     expect(b.pipeline.failureNotifications).toBeUndefined();
