@@ -19,14 +19,14 @@ export const REGIONS = [
   'ap-southeast-3', 'ap-southeast-4', 'ap-east-1', 'af-south-1', 'me-south-1', 'me-central-1', 'il-central-1', 'sa-east-1', 'ca-west-1', 'mx-central-1',
 ];
 
-const buildSpec = () => codebuild.BuildSpec.fromObject({
+export const buildSpec = () => codebuild.BuildSpec.fromObject({
   version: '0.2',
   phases: { build: { commands: ['./make-templates.sh'] } },
   artifacts: { files: ['template-*.yaml'] },
 });
 
-function sourceBucket(stack: Stack): s3.Bucket {
-  const bucket = new s3.Bucket(stack, 'SourceBucket', { versioned: true, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
+export function sourceBucket(stack: Stack, id = 'SourceBucket'): s3.Bucket {
+  const bucket = new s3.Bucket(stack, id, { versioned: true, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
   Validations.of(bucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'benchmark fixture: the source bucket is the same in both apps' });
   return bucket;
 }

@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { defineL2, defineOurs } from './apps';
+import { notificationsSection } from './notifications';
 import { createTestApp, Footprint, footprintOf, synthAndReport } from '../test/util/harness';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -152,6 +153,7 @@ function main() {
   log(`| largest inline policies of one role | ${bigFp.largestRolePolicyBytes} bytes | < 10,240 ${bigFp.largestRolePolicyBytes < 10240 ? 'OK' : 'OVER'} |`);
   log(`| validation findings | ${bigReport.findings.length} | 0 |`);
   log();
+  for (const line of notificationsSection()) log(line);
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), lines.join('\n'));
 }
 

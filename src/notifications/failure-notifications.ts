@@ -4,14 +4,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { NotifyFunction } from './notify-function';
+import { FailureNotifier } from './failure-notifier';
 import {
   ACTION_EXECUTION_EVENT,
   FAILURES_METRIC,
@@ -68,21 +67,22 @@ export interface FailureNotificationsOptions {
 
   /**
    * A Lambda function of yours that also receives every matched event, unchanged (the EventBridge
-   * CodePipeline event), as a further target of each rule.
+   * CodePipeline event), as a further target of the rule (of each rule with `enrich: false`).
    *
    * @default - no function of yours
    */
   readonly function?: lambda.IFunction;
 
   /**
-   * Enrich the notifications: the rules invoke a small notifier Lambda that asks CodePipeline for
-   * the source revision (commit id and message), the failed actions' error summaries and links,
-   * writes a readable message and publishes it to the topic, and counts failures in the
-   * `CdkDeliveryPipelines` / `Failures` metric.
+   * Enrich the notifications: the pipeline's rule invokes the stack's notifier Lambda (one per
+   * stack, shared by its pipelines), which asks CodePipeline for the source revision (commit id
+   * and message), the failed actions' error summaries and links, writes a readable message,
+   * publishes it to this pipeline's topic, and counts failures in the `CdkDeliveryPipelines` /
+   * `Failures` metric.
    *
-   * With `false`, no Lambda is defined: the rules publish to the topic directly, through an input
-   * transformer that turns the event into a short readable text (or, when chat channels are
-   * given, into AWS Chatbot's custom-notification JSON), and `failureMetric` is the
+   * With `false`, no Lambda is defined: one rule per event kind publishes to the topic directly,
+   * through an input transformer that turns the event into a short readable text (or, when chat
+   * channels are given, into AWS Chatbot's custom-notification JSON), and `failureMetric` is the
    * EventBridge `TriggeredRules` metric of the pipeline-failed rule.
    *
    * @default true
@@ -106,7 +106,9 @@ export interface FailureNotificationsOptions {
   readonly deadLetterQueue?: sqs.IQueue;
 
   /**
-   * How long the notifier Lambda's logs are kept (only with `enrich`).
+   * How long the notifier Lambda's logs are kept (only with `enrich`). The notifier and its log
+   * group are shared by the pipelines of the stack: the log group keeps the longest retention
+   * any of them asks for.
    *
    * @default logs.RetentionDays.THREE_MONTHS
    */
@@ -120,27 +122,38 @@ export interface FailureNotificationsProps extends FailureNotificationsOptions {
 }
 
 /**
- * Failure notifications for a CodePipeline pipeline: EventBridge rules for a failed pipeline
- * execution, a failed or canceled stage, a failed action and a manual approval waiting, which
- * notify an SNS topic (and through it e-mail, Slack and Teams) with a readable message, plus a
- * CloudWatch alarm on failed executions to page on.
+ * Failure notifications for a CodePipeline pipeline: one EventBridge rule over the pipeline's
+ * execution, stage and action events (a failed execution, a failed or canceled stage, a failed
+ * action, a manual approval waiting), which notifies an SNS topic (and through it e-mail, Slack
+ * and Teams) with a readable message, plus a CloudWatch alarm on failed executions to page on.
+ *
+ * The messages are written by one notifier Lambda per stack (construct `CdpFailureNotifier`, a
+ * child of the stack: function, role, policy, log group), shared by every pipeline of the stack:
+ * a first pipeline costs 9 resources (rule, Lambda permission, alarm, topic and topic policy, plus
+ * the notifier's 4), each further pipeline in the same stack 5 (plus one subscription per e-mail
+ * address). Pipelines in other stacks of the same account and region get that stack's own
+ * notifier: sharing one across stacks would tie the stacks together with cross-stack references.
  */
 export class FailureNotifications extends Construct {
   /** The topic notifications are published to. */
   public readonly topic: sns.ITopic;
 
-  /** The EventBridge rules, one per event kind: pipeline failed, stage failed, action failed, approval needed. */
+  /**
+   * The EventBridge rules: one rule matching every event kind (pipeline failed, stage failed or
+   * canceled, action failed, approval needed); with `enrich: false`, one rule per event kind,
+   * since each kind's message is written by its own input transformer.
+   */
   public readonly rules: events.Rule[];
 
   /**
-   * The notifier Lambda that writes and publishes the messages.
+   * The notifier Lambda that writes and publishes the messages, shared by the pipelines of this stack.
    *
    * @default - undefined with `enrich: false`
    */
   public readonly notifier?: lambda.IFunction;
 
   /**
-   * The notifier Lambda's log group.
+   * The notifier Lambda's log group, shared by the pipelines of this stack.
    *
    * @default - undefined with `enrich: false`
    */
@@ -160,7 +173,7 @@ export class FailureNotifications extends Construct {
     const { pipeline } = props;
     const enrich = props.enrich ?? true;
     const notifyOnApproval = props.notifyOnApproval ?? true;
-    this.checkSameEnvironment(id, pipeline);
+    this.checkSameEnvironment(pipeline);
 
     this.topic = props.topic ?? this.defineTopic();
     for (const email of props.emails ?? []) {
@@ -172,7 +185,7 @@ export class FailureNotifications extends Construct {
     const slackChannels = props.slackChannels ?? [];
     const teamsChannels = props.teamsChannels ?? [];
     for (const channel of slackChannels) channel.addNotificationTopic(this.topic);
-    for (const channel of teamsChannels) this.addTopicToTeamsChannel(id, channel);
+    for (const channel of teamsChannels) this.addTopicToTeamsChannel(channel);
 
     const kinds: RuleKind[] = [
       { id: 'PipelineFailed', description: 'pipeline execution FAILED', detailType: PIPELINE_EXECUTION_EVENT, detail: { state: ['FAILED'] } },
@@ -182,22 +195,33 @@ export class FailureNotifications extends Construct {
     if (notifyOnApproval) {
       kinds.push({ id: 'ApprovalNeeded', description: 'manual approval waiting', detailType: ACTION_EXECUTION_EVENT, detail: { state: ['STARTED'], type: { category: ['Approval'] } } });
     }
-    this.rules = kinds.map((kind) => new events.Rule(this, kind.id, {
-      description: `${kind.description} in CodePipeline pipeline ${pipeline.pipelineName}`,
-      eventPattern: {
-        source: ['aws.codepipeline'],
-        detailType: [kind.detailType],
-        resources: [pipeline.pipelineArn],
-        detail: kind.detail,
-      },
-    }));
 
     const deadLetterQueue = props.deadLetterQueue;
     if (enrich) {
-      const { fn, logGroup } = this.defineNotifier(props);
-      this.notifier = fn;
-      this.notifierLogGroup = logGroup;
-      for (const rule of this.rules) rule.addTarget(new targets.LambdaFunction(fn, { deadLetterQueue }));
+      // One rule, one pattern: the three detail-types of this pipeline, and `$or` (EventBridge
+      // content filtering) over the states that notify: FAILED of any of them; CANCELED of a
+      // stage (stage events have `stage` and no `action`; execution events have neither); STARTED
+      // of an approval action (only action events have `type`). No other state change matches.
+      const states: Array<{ [key: string]: unknown }> = [
+        { state: ['FAILED'] },
+        { state: ['CANCELED'], stage: [{ exists: true }], action: [{ exists: false }] },
+      ];
+      if (notifyOnApproval) states.push({ state: ['STARTED'], type: { category: ['Approval'] } });
+      const rule = new events.Rule(this, 'Rule', {
+        description: `${kinds.map((k) => k.description).join(', ')} in CodePipeline pipeline ${pipeline.pipelineName}`,
+        eventPattern: {
+          source: ['aws.codepipeline'],
+          detailType: [...new Set(kinds.map((kind) => kind.detailType))],
+          resources: [pipeline.pipelineArn],
+          detail: { $or: states },
+        },
+      });
+      this.rules = [rule];
+      const notifier = FailureNotifier.of(this);
+      this.notifier = notifier.function;
+      this.notifierLogGroup = notifier.logGroup;
+      const input = notifier.register(pipeline, this.topic, props.logRetention);
+      rule.addTarget(new targets.LambdaFunction(notifier.function, { event: input, deadLetterQueue }));
       this.failureMetric = new cloudwatch.Metric({
         namespace: METRIC_NAMESPACE,
         metricName: FAILURES_METRIC,
@@ -206,6 +230,15 @@ export class FailureNotifications extends Construct {
         period: Duration.minutes(5),
       });
     } else {
+      this.rules = kinds.map((kind) => new events.Rule(this, kind.id, {
+        description: `${kind.description} in CodePipeline pipeline ${pipeline.pipelineName}`,
+        eventPattern: {
+          source: ['aws.codepipeline'],
+          detailType: [kind.detailType],
+          resources: [pipeline.pipelineArn],
+          detail: kind.detail,
+        },
+      }));
       const chatFormat = slackChannels.length + teamsChannels.length > 0;
       kinds.forEach((kind, i) => this.rules[i].addTarget(new targets.SnsTopic(this.topic, {
         deadLetterQueue,
@@ -242,49 +275,7 @@ export class FailureNotifications extends Construct {
     return topic;
   }
 
-  private defineNotifier(props: FailureNotificationsProps): { fn: lambda.Function; logGroup: logs.LogGroup } {
-    const { pipeline } = props;
-    const logGroup = new logs.LogGroup(this, 'NotifierLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-    });
-    // An explicit role with inline statements only: no AWSLambdaBasicExecutionRole (logs:* on every group).
-    const role = new iam.Role(this, 'NotifierRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Failure notifier of CodePipeline pipeline ${pipeline.pipelineName}: reads its executions, publishes to its topic`,
-    });
-    // logs:CreateLogStream and logs:PutLogEvents on this log group (its ARN covers its streams, which Lambda names at run time).
-    logGroup.grantWrite(role);
-    // Both actions take the `pipeline` resource type (arn:${Partition}:codepipeline:${Region}:${Account}:${PipelineName}).
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codepipeline:GetPipelineExecution', 'codepipeline:ListActionExecutions'],
-      resources: [pipeline.pipelineArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['sns:Publish'],
-      resources: [this.topic.topicArn],
-    }));
-    // topic.grantPublish would grant kms:GenerateDataKey* (a wildcard); SNS needs exactly these two.
-    this.topic.masterKey?.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
-
-    const fn = new NotifyFunction(this, 'Notifier', {
-      description: `Writes and publishes failure notifications of CodePipeline pipeline ${pipeline.pipelineName}`,
-      role,
-      logGroup,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(30),
-      environment: {
-        TOPIC_ARN: this.topic.topicArn,
-        PIPELINE_NAME: pipeline.pipelineName,
-      },
-      // Only a failed publish fails an invocation: after Lambda's retries, the event itself goes to the topic.
-      retryAttempts: 2,
-      onFailure: new TopicDestination(this.topic),
-    });
-    return { fn, logGroup };
-  }
-
-  private addTopicToTeamsChannel(_id: string, channel: chatbot.CfnMicrosoftTeamsChannelConfiguration): void {
+  private addTopicToTeamsChannel(channel: chatbot.CfnMicrosoftTeamsChannelConfiguration): void {
     const existing = channel.snsTopicArns;
     if (existing !== undefined && (Token.isUnresolved(existing) || !Array.isArray(existing))) {
       fail(this, `the snsTopicArns of Teams channel '${channel.node.path}' is a token; give it a list of ARNs so the notification topic can be added.`);
@@ -292,7 +283,7 @@ export class FailureNotifications extends Construct {
     channel.snsTopicArns = [...(existing ?? []), this.topic.topicArn];
   }
 
-  private checkSameEnvironment(_id: string, pipeline: codepipeline.IPipeline): void {
+  private checkSameEnvironment(pipeline: codepipeline.IPipeline): void {
     const stack = Stack.of(this);
     for (const [what, mine, theirs] of [['region', stack.region, pipeline.env.region], ['account', stack.account, pipeline.env.account]]) {
       if (!Token.isUnresolved(mine) && !Token.isUnresolved(theirs) && mine !== theirs) {
@@ -313,15 +304,6 @@ interface RuleKind {
   readonly description: string;
   readonly detailType: string;
   readonly detail: { [key: string]: unknown };
-}
-
-/** Lambda on-failure destination that only names the topic: the role's sns:Publish is granted explicitly. */
-class TopicDestination implements lambda.IDestination {
-  constructor(private readonly topic: sns.ITopic) {}
-
-  public bind(): lambda.DestinationConfig {
-    return { destination: this.topic.topicArn };
-  }
 }
 
 /** Event fields the raw-mode messages use (tokens, so made per message rather than at module load). */

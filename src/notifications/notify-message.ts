@@ -502,3 +502,30 @@ export function publishInput(topicArn: string, notification: Notification) {
     }),
   };
 }
+
+/**
+ * What the shared notifier receives from a pipeline's rule: the rule's input transformer wraps the
+ * CodePipeline event with the topic and pipeline it belongs to, because one notifier (one Lambda
+ * per stack) serves every pipeline of the stack, each with its own topic.
+ */
+export interface NotifierInput {
+  /** Topic this pipeline's notifications go to (the rule's `topicArn`, else env TOPIC_ARN). */
+  readonly topicArn?: string;
+  /** Pipeline the rule watches (names it when the event cannot be read). */
+  readonly pipelineName?: string;
+  /** The EventBridge CodePipeline event. */
+  readonly event: unknown;
+}
+
+/**
+ * Read the notifier's input: the envelope `{ topicArn, pipelineName, event }` written by the rule,
+ * or a bare EventBridge event (invoked by hand, or by a rule without the envelope), which is taken
+ * as it is.
+ */
+export function readNotifierInput(input: unknown): NotifierInput {
+  const root = obj(input);
+  if (root && 'event' in root && typeof root.topicArn === 'string' && root['detail-type'] === undefined) {
+    return { topicArn: str(root.topicArn), pipelineName: str(root.pipelineName), event: root.event };
+  }
+  return { event: input };
+}

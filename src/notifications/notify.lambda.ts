@@ -2,12 +2,17 @@
  * Failure notifier: EventBridge CodePipeline event -> readable message on the SNS topic, plus one
  * embedded-metric-format log line (`CdkDeliveryPipelines` / `Failures` by `PipelineName`).
  *
+ * One notifier serves every pipeline of a stack: each pipeline's rule wraps the event as
+ * `{ topicArn, pipelineName, event }` (see `readNotifierInput`), so the message goes to that
+ * pipeline's topic. A bare event is read too, and then goes to env TOPIC_ARN.
+ *
  * Enrichment (`GetPipelineExecution`, `ListActionExecutions`) is best effort: when a call fails
  * (throttling, access denied, timeout) the message says so and carries what the event said. Only a
- * failed publish fails the invocation, so Lambda retries it and then hands the event to the
- * function's on-failure destination.
+ * failed publish fails the invocation: it is logged (with the subject and the topic) and Lambda
+ * retries the invocation (twice, its default for asynchronous calls). The failure metric is
+ * written before publishing, so the pipeline's failure alarm fires even when publishing fails.
  *
- * Environment: TOPIC_ARN (required), PIPELINE_NAME, ENRICH_TIMEOUT_MS (default 10000).
+ * Environment: TOPIC_ARN (only for bare events), PIPELINE_NAME (likewise), ENRICH_TIMEOUT_MS (default 10000).
  */
 import {
   CodePipelineClient,
@@ -27,6 +32,7 @@ import {
   formatUnreadableEvent,
   parsePipelineEvent,
   publishInput,
+  readNotifierInput,
 } from './notify-message';
 import { emfLine } from '../shared.lambda/emf';
 
@@ -103,13 +109,15 @@ export async function buildNotification(event: unknown, env: NodeJS.ProcessEnv):
   return formatNotification(parsed.facts, enrichment);
 }
 
-export async function handler(event: unknown): Promise<void> {
-  const topicArn = process.env.TOPIC_ARN;
-  if (!topicArn) throw new Error('notify.lambda: environment variable TOPIC_ARN is not set');
-  const notification = await buildNotification(event, process.env);
+export async function handler(input: unknown): Promise<void> {
+  const { topicArn: givenTopic, pipelineName, event } = readNotifierInput(input);
+  const topicArn = givenTopic ?? process.env.TOPIC_ARN;
+  if (!topicArn) throw new Error('notify.lambda: the input names no topicArn and environment variable TOPIC_ARN is not set');
+  const env = pipelineName ? { ...process.env, PIPELINE_NAME: pipelineName } : process.env;
+  const notification = await buildNotification(event, env);
 
   // The metric first: the alarm must fire even when publishing fails.
-  const pipeline = notification.pipeline ?? process.env.PIPELINE_NAME;
+  const pipeline = notification.pipeline ?? env.PIPELINE_NAME;
   if (pipeline) {
     console.log(emfLine({
       namespace: METRIC_NAMESPACE,
@@ -120,6 +128,12 @@ export async function handler(event: unknown): Promise<void> {
     }));
   }
 
-  const out = await sns.send(new PublishCommand(publishInput(topicArn, notification)));
-  console.log(JSON.stringify({ message: 'notification published', messageId: out.MessageId, subject: notification.subject }));
+  let messageId: string | undefined;
+  try {
+    messageId = (await sns.send(new PublishCommand(publishInput(topicArn, notification)))).MessageId;
+  } catch (error) {
+    console.error(JSON.stringify({ message: 'notification not published', topicArn, subject: notification.subject, error: describeError(error) }));
+    throw error;
+  }
+  console.log(JSON.stringify({ message: 'notification published', messageId, subject: notification.subject }));
 }

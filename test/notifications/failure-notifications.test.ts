@@ -7,9 +7,12 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import * as ev from './events';
 import { FailureNotifications, FailureNotificationsOptions } from '../../src';
 import { createTestApp, synthValidated } from '../util';
 
@@ -44,24 +47,81 @@ const pipelineArn = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:111111111111:', { Ref: Match.stringLikeRegexp('^Pipeline') }]],
 };
 
+/** The detail-types and states the rule's pattern must name. */
+const DETAIL_TYPES = ['CodePipeline Pipeline Execution State Change', 'CodePipeline Stage Execution State Change', 'CodePipeline Action Execution State Change'];
+const FAILURE_STATES = [
+  { state: ['FAILED'] },
+  { state: ['CANCELED'], stage: [{ exists: true }], action: [{ exists: false }] },
+];
+const APPROVAL_STATE = { state: ['STARTED'], type: { category: ['Approval'] } };
+
+/**
+ * The subset of EventBridge pattern matching the rule uses (exact values and `exists` in arrays,
+ * nested objects, `$or` of sub-patterns), to state which events the one rule lets through.
+ */
+function matches(pattern: any, event: any): boolean {
+  return Object.entries(pattern).every(([key, want]) => {
+    if (key === '$or') return (want as any[]).some((branch) => matches(branch, event));
+    const got = event?.[key];
+    if (Array.isArray(want)) {
+      const exists = want.find((w) => typeof w === 'object' && w !== null && 'exists' in w);
+      if (exists) return exists.exists === (got !== undefined);
+      return (Array.isArray(got) ? got : [got]).some((g) => want.some((w) => typeof w !== 'object' && w === g));
+    }
+    return typeof got === 'object' && got !== null && matches(want, got);
+  });
+}
+
+/** Resource counts by type. */
+function countByType(template: Template): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of Object.values<any>(template.toJSON().Resources)) out[r.Type] = (out[r.Type] ?? 0) + 1;
+  return out;
+}
+
+/** One stack with `n` plain L2 pipelines, each with FailureNotifications. */
+function pipelinesStack(n: number, options: (i: number) => FailureNotificationsOptions = () => ({})) {
+  const app = createTestApp();
+  const stack = new Stack(app, 'Stack', { env });
+  const notifications: FailureNotifications[] = [];
+  for (let i = 0; i < n; i++) {
+    const scope = new Construct(stack, `App${i}`);
+    const pipeline = codepipeline.Pipeline.fromPipelineArn(scope, 'Pipeline', `arn:aws:codepipeline:eu-west-1:111111111111:pipeline-${i}`);
+    notifications.push(new FailureNotifications(scope, 'FailureNotifications', { pipeline, ...options(i) }));
+  }
+  const result = synthValidated(app);
+  return { notifications, result, template: Template.fromJSON(result.templates.Stack) };
+}
+
 describe('FailureNotifications', () => {
-  test('defaults: four rules on this pipeline invoke the notifier Lambda, which publishes to an SSL-only topic', () => {
+  test('defaults: one rule over the execution, stage and action events of this pipeline invokes the shared notifier Lambda', () => {
     const { template, notifications } = synth();
 
-    expect(notifications.rules).toHaveLength(4);
-    template.resourceCountIs('AWS::Events::Rule', 4);
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'source': ['aws.codepipeline'], 'detail-type': ['CodePipeline Pipeline Execution State Change'], 'resources': [pipelineArn], 'detail': { state: ['FAILED'] } },
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Notifier'), 'Arn'] } })],
+    expect(notifications.rules).toHaveLength(1);
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rule.Properties.EventPattern).toEqual({
+      'source': ['aws.codepipeline'],
+      'detail-type': DETAIL_TYPES,
+      'resources': [expect.objectContaining({ 'Fn::Join': expect.anything() })],
+      'detail': { $or: [...FAILURE_STATES, APPROVAL_STATE] },
     });
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'detail-type': ['CodePipeline Stage Execution State Change'], 'detail': { state: ['FAILED', 'CANCELED'] } },
+      EventPattern: { resources: [pipelineArn] },
+      Targets: [Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CdpFailureNotifierFunction'), 'Arn'] },
+        InputTransformer: {
+          InputTemplate: {
+            'Fn::Join': ['', ['{"topicArn":"', { Ref: Match.stringLikeRegexp('FailureNotificationsTopic') }, '","pipelineName":"', { Ref: Match.stringLikeRegexp('^Pipeline') }, '","event":<aws.events.event.json>}']],
+          },
+        },
+      })],
     });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'detail-type': ['CodePipeline Action Execution State Change'], 'detail': { state: ['FAILED'] } },
-    });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'detail-type': ['CodePipeline Action Execution State Change'], 'detail': { state: ['STARTED'], type: { category: ['Approval'] } } },
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('FailureNotificationsRule'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
@@ -70,9 +130,120 @@ describe('FailureNotifications', () => {
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
       Architectures: ['arm64'],
-      Environment: { Variables: Match.objectLike({ TOPIC_ARN: { Ref: Match.stringLikeRegexp('FailureNotificationsTopic') }, PIPELINE_NAME: { Ref: Match.stringLikeRegexp('^Pipeline') } }) },
-      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('NotifierLogs') } },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^CdpFailureNotifierLogs') } },
     });
+    // The topic comes with each event (the rule's input), not from the function's environment.
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(Object.keys(fn.Properties.Environment?.Variables ?? {})).not.toContain('TOPIC_ARN');
+    expect(notifications.notifier?.node.path).toBe('Stack/CdpFailureNotifier/Function');
+  });
+
+  test('the rule lets through exactly the failure events and the approval waiting, and no other state change', () => {
+    const { template } = synth();
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
+    const pattern = { ...rule.Properties.EventPattern, resources: [ev.pipelineFailed.resources[0]] };
+
+    for (const event of [ev.pipelineFailed, ev.stageFailed, ev.stageCanceled, ev.actionFailed, ev.approvalNeeded]) {
+      expect(matches(pattern, event)).toBe(true);
+    }
+    const others = [
+      { ...ev.pipelineFailed, detail: { ...ev.pipelineFailed.detail, state: 'SUCCEEDED' } },
+      { ...ev.pipelineFailed, detail: { ...ev.pipelineFailed.detail, state: 'CANCELED' } },
+      { ...ev.stageFailed, detail: { ...ev.stageFailed.detail, state: 'STARTED' } },
+      { ...ev.actionFailed, detail: { ...ev.actionFailed.detail, state: 'CANCELED' } },
+      { ...ev.approvalNeeded, detail: { ...ev.approvalNeeded.detail, state: 'SUCCEEDED' } },
+      { ...ev.actionFailed, detail: { ...ev.actionFailed.detail, state: 'STARTED' } },
+      { ...ev.pipelineFailed, resources: ['arn:aws:codepipeline:eu-west-1:111111111111:another-pipeline'] },
+    ];
+    for (const event of others) expect(matches(pattern, event)).toBe(false);
+  });
+
+  test('two pipelines in a stack share one notifier: one function, role, policy and log group', () => {
+    const { template, notifications } = pipelinesStack(2);
+
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::IAM::Policy', 1);
+    template.resourceCountIs('AWS::Events::Rule', 2);
+    expect(notifications[0].notifier).toBe(notifications[1].notifier);
+    expect(notifications[0].notifierLogGroup).toBe(notifications[1].notifierLogGroup);
+    // Each rule sends its pipeline's events to its own topic.
+    for (let i = 0; i < 2; i++) {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: { resources: [`arn:aws:codepipeline:eu-west-1:111111111111:pipeline-${i}`] },
+        Targets: [Match.objectLike({
+          InputTransformer: { InputTemplate: { 'Fn::Join': ['', ['{"topicArn":"', { Ref: Match.stringLikeRegexp(`^App${i}FailureNotificationsTopic`) }, `","pipelineName":"pipeline-${i}","event":<aws.events.event.json>}`]] } },
+        })],
+      });
+    }
+  });
+
+  test('the shared role may read exactly the registered pipelines and publish to exactly their topics', () => {
+    const { template } = pipelinesStack(2);
+
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy'));
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CdpFailureNotifierLogs/), 'Arn'] } },
+      {
+        Action: ['codepipeline:GetPipelineExecution', 'codepipeline:ListActionExecutions'],
+        Effect: 'Allow',
+        Resource: ['arn:aws:codepipeline:eu-west-1:111111111111:pipeline-0', 'arn:aws:codepipeline:eu-west-1:111111111111:pipeline-1'],
+      },
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: [{ Ref: expect.stringMatching(/^App0FailureNotificationsTopic/) }, { Ref: expect.stringMatching(/^App1FailureNotificationsTopic/) }] },
+    ]);
+  });
+
+  test('a second pipeline in the stack adds 5 resources: rule, Lambda permission, alarm, topic and topic policy', () => {
+    const one = countByType(pipelinesStack(1).template);
+    const two = countByType(pipelinesStack(2).template);
+
+    expect(one).toEqual({
+      'AWS::Events::Rule': 1,
+      'AWS::Lambda::Permission': 1,
+      'AWS::CloudWatch::Alarm': 1,
+      'AWS::SNS::Topic': 1,
+      'AWS::SNS::TopicPolicy': 1,
+      'AWS::Lambda::Function': 1,
+      'AWS::IAM::Role': 1,
+      'AWS::IAM::Policy': 1,
+      'AWS::Logs::LogGroup': 1,
+    });
+    const added = Object.fromEntries(Object.keys(two).map((type) => [type, two[type] - (one[type] ?? 0)]).filter(([, n]) => n !== 0));
+    expect(added).toEqual({ 'AWS::Events::Rule': 1, 'AWS::Lambda::Permission': 1, 'AWS::CloudWatch::Alarm': 1, 'AWS::SNS::Topic': 1, 'AWS::SNS::TopicPolicy': 1 });
+  });
+
+  test('two pipelines given the same topic: it is granted once', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Stack', { env });
+    const topic = new sns.Topic(stack, 'Shared', { enforceSSL: true });
+    Validations.of(topic).acknowledge({ id: 'AwsSolutions-SNS2', reason: 'test fixture: encryption is not what this test is about' });
+    for (const i of [0, 1]) {
+      const pipeline = codepipeline.Pipeline.fromPipelineArn(stack, `P${i}`, `arn:aws:codepipeline:eu-west-1:111111111111:pipeline-${i}`);
+      new FailureNotifications(stack, `Notify${i}`, { pipeline, topic });
+    }
+    const template = Template.fromJSON(synthValidated(app).templates.Stack);
+
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy'));
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual({ Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^Shared/) } });
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+  });
+
+  test('pipelines in two stacks of one account and region: each stack has its own notifier, no cross-stack reference', () => {
+    const app = createTestApp();
+    for (const id of ['StackA', 'StackB']) {
+      const stack = new Stack(app, id, { env });
+      const pipeline = codepipeline.Pipeline.fromPipelineArn(stack, 'Pipeline', `arn:aws:codepipeline:eu-west-1:111111111111:${id}`);
+      new FailureNotifications(stack, 'FailureNotifications', { pipeline });
+    }
+    const result = synthValidated(app);
+
+    for (const id of ['StackA', 'StackB']) {
+      const template = Template.fromJSON(result.templates[id]);
+      template.resourceCountIs('AWS::Lambda::Function', 1);
+      expect(template.toJSON().Outputs).toBeUndefined();
+      expect(JSON.stringify(template.toJSON())).not.toContain('Fn::ImportValue');
+    }
   });
 
   test('the notifier role may only read this pipeline\'s executions, publish to this topic and write its own log group', () => {
@@ -99,20 +270,25 @@ describe('FailureNotifications', () => {
     ]);
   });
 
-  test('the notifier logs to its own log group with a retention, and hands events it could not publish to the topic', () => {
+  test('the notifier logs to its log group with a retention and leaves retries to Lambda\'s defaults (no per-topic destination)', () => {
     const { template } = synth();
 
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: { Ref: Match.stringLikeRegexp('FailureNotificationsTopic') } } },
-    });
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
   });
 
   test('logRetention sets the notifier log group retention', () => {
     const { template } = synth({ logRetention: 7 });
 
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  test('logRetention of pipelines sharing the notifier: the longest wins', () => {
+    const retentions = [logs.RetentionDays.ONE_WEEK, logs.RetentionDays.SIX_MONTHS, logs.RetentionDays.ONE_MONTH];
+    const { template } = pipelinesStack(3, (i) => ({ logRetention: retentions[i] }));
+
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 180 });
   });
 
   test('failureAlarm: Failures >= 1 summed over 5 minutes, missing data not breaching', () => {
@@ -191,12 +367,13 @@ describe('FailureNotifications', () => {
     }));
 
     const rules = template.findResources('AWS::Events::Rule');
+    expect(Object.keys(rules)).toHaveLength(1);
     for (const rule of Object.values(rules)) {
       expect(rule.Properties.Targets).toHaveLength(2);
       expect(rule.Properties.Targets[1]).toMatchObject({ Arn: 'arn:aws:lambda:eu-west-1:111111111111:function:mine' });
       expect(rule.Properties.Targets[1].InputTransformer).toBeUndefined();
     }
-    template.resourcePropertiesCountIs('AWS::Lambda::Permission', { FunctionName: 'arn:aws:lambda:eu-west-1:111111111111:function:mine' }, 4);
+    template.resourcePropertiesCountIs('AWS::Lambda::Permission', { FunctionName: 'arn:aws:lambda:eu-west-1:111111111111:function:mine' }, 1);
   });
 
   test('deadLetterQueue is set on every rule target', () => {
@@ -211,11 +388,18 @@ describe('FailureNotifications', () => {
     }
   });
 
-  test('notifyOnApproval: false leaves out the approval rule', () => {
-    const { template, notifications } = synth({ notifyOnApproval: false });
+  test('notifyOnApproval: false leaves the approval out of the rule\'s pattern', () => {
+    const { template } = synth({ notifyOnApproval: false });
 
-    expect(notifications.rules.map((r) => r.node.id)).toEqual(['PipelineFailed', 'StageFailed', 'ActionFailed']);
-    template.resourceCountIs('AWS::Events::Rule', 3);
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'detail-type': DETAIL_TYPES, 'detail': { $or: FAILURE_STATES } } });
+  });
+
+  test('enrich: false defines one rule per event kind (each writes its own message)', () => {
+    const { notifications } = synth({ enrich: false });
+
+    expect(notifications.rules.map((r) => r.node.id)).toEqual(['PipelineFailed', 'StageFailed', 'ActionFailed', 'ApprovalNeeded']);
+    expect(synth({ enrich: false, notifyOnApproval: false }).notifications.rules.map((r) => r.node.id)).toEqual(['PipelineFailed', 'StageFailed', 'ActionFailed']);
   });
 
   test('enrich: false defines no Lambda and publishes a readable text made by an input transformer', () => {
@@ -279,6 +463,7 @@ describe('FailureNotifications', () => {
     expect(result.acknowledged.filter((a) => a.constructPath.startsWith('Stack/FailureNotifications'))).toEqual([
       { constructPath: 'Stack/FailureNotifications/Topic', rule: 'AwsSolutions-SNS2', reason: expect.stringMatching(/no secrets or artifacts/) },
     ]);
+    expect(result.acknowledged.filter((a) => a.constructPath.startsWith('Stack/CdpFailureNotifier'))).toEqual([]);
   });
 
   test('fails when an e-mail address is not one', () => {
@@ -306,6 +491,14 @@ describe('FailureNotifications', () => {
     });
 
     expect(() => new FailureNotifications(stack, 'Notify', { pipeline, teamsChannels: [teams] })).toThrow(/snsTopicArns of Teams channel 'Stack\/Teams' is a token/);
+  });
+
+  test('fails when the stack has another construct with the notifier\'s id', () => {
+    const app = createTestApp();
+    const { stack, pipeline } = pipelineStack(app);
+    new Construct(stack, 'CdpFailureNotifier');
+
+    expect(() => new FailureNotifications(stack, 'Notify', { pipeline })).toThrow(/FailureNotifications 'Notify': stack 'Stack' already has a child 'CdpFailureNotifier' that is not the failure notifier/);
   });
 
   test('snapshot', () => {

@@ -6,6 +6,7 @@ import {
   formatNotification,
   parsePipelineEvent,
   publishInput,
+  readNotifierInput,
   sourceRevisions,
   toSubject,
 } from '../../src/notifications/notify-message';
@@ -107,5 +108,14 @@ describe('notifier message', () => {
       PipelineName: 'p',
       Failures: 1,
     });
+  });
+
+  test('readNotifierInput: the rule\'s envelope gives topic, pipeline and event; a bare event is taken as it is', () => {
+    const topicArn = 'arn:aws:sns:eu-west-1:111111111111:t';
+    const envelope = { topicArn, pipelineName: ev.PIPELINE, event: ev.stageFailed };
+    expect(readNotifierInput(envelope)).toEqual(envelope);
+    expect(readNotifierInput(ev.stageFailed)).toEqual({ event: ev.stageFailed });
+    expect(readNotifierInput({ topicArn: 42, event: ev.stageFailed })).toEqual({ event: { topicArn: 42, event: ev.stageFailed } });
+    expect(readNotifierInput(null)).toEqual({ event: null });
   });
 });

@@ -206,11 +206,60 @@ describe('notifier handler', () => {
     expect(published().text).toContain('the event is string, not a JSON object');
   });
 
-  test('fails the invocation when publishing fails, so Lambda retries it', async () => {
+  test('fails the invocation when publishing fails, so Lambda retries it, and logs what was not published', async () => {
     sns.on(PublishCommand).rejects(new Error('KMS key disabled'));
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
 
-    await expect(handler(ev.pipelineFailed)).rejects.toThrow(/KMS key disabled/);
-    expect(emfLines(log)[0]).toMatchObject({ Failures: 1 });
+    try {
+      await expect(handler(ev.pipelineFailed)).rejects.toThrow(/KMS key disabled/);
+      expect(emfLines(log)[0]).toMatchObject({ Failures: 1 });
+      expect(JSON.parse(String(error.mock.calls[0][0]))).toMatchObject({
+        message: 'notification not published',
+        topicArn: TOPIC_ARN,
+        subject: expect.stringContaining('my-app-pipeline'),
+        error: 'Error: KMS key disabled',
+      });
+    } finally {
+      error.mockRestore();
+    }
+  });
+
+  describe('shared notifier: the rule wraps each event with its pipeline\'s topic', () => {
+    const OTHER_TOPIC = 'arn:aws:sns:eu-west-1:111111111111:other-pipeline-failures';
+    const wrap = (event: unknown) => ({ topicArn: OTHER_TOPIC, pipelineName: ev.PIPELINE, event });
+
+    test.each([
+      ['pipeline FAILED', ev.pipelineFailed, 'PIPELINE_FAILED', 1],
+      ['stage FAILED', ev.stageFailed, 'STAGE_FAILED', 0],
+      ['stage CANCELED', ev.stageCanceled, 'STAGE_CANCELED', 0],
+      ['action FAILED', ev.actionFailed, 'ACTION_FAILED', 0],
+      ['approval needed', ev.approvalNeeded, 'APPROVAL_NEEDED', 0],
+    ])('%s from the one rule: read, formatted and published to the topic the rule names', async (_name, event, eventType, failures) => {
+      delete process.env.TOPIC_ARN;
+      delete process.env.PIPELINE_NAME;
+
+      await handler(wrap(event));
+
+      const { input, chatbot } = published();
+      expect(input.TopicArn).toBe(OTHER_TOPIC);
+      expect(chatbot.metadata.eventType).toBe(eventType);
+      expect(emfLines(log)[0]).toMatchObject({ PipelineName: ev.PIPELINE, Failures: failures });
+    });
+
+    test('the rule\'s topic wins over env TOPIC_ARN', async () => {
+      await handler(wrap(ev.actionFailed));
+
+      expect(published().input.TopicArn).toBe(OTHER_TOPIC);
+    });
+
+    test('an unreadable wrapped event is reported under the pipeline the rule names', async () => {
+      delete process.env.PIPELINE_NAME;
+
+      await handler(wrap({ 'detail-type': 'CodePipeline Action Execution State Change', 'detail': { state: 'FAILED' } }));
+
+      expect(published().input.TopicArn).toBe(OTHER_TOPIC);
+      expect(emfLines(log)[0]).toMatchObject({ PipelineName: ev.PIPELINE });
+    });
   });
 
   test('fails when TOPIC_ARN is not set', async () => {

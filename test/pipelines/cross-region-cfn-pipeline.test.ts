@@ -100,7 +100,7 @@ describe('CrossRegionCfnPipeline', () => {
 
   test('per wave: change sets in every target in parallel, then the gate, then execution in parallel', () => {
     const gate = new FakeGate();
-    const { app } = setup({ waves: [{ waveName: 'Prod', gate: gate, targets: [{ region: 'eu-west-1' }, { region: 'us-east-2' }] }] });
+    const { app } = setup({ waves: [{ waveName: 'Prod', gate, targets: [{ region: 'eu-west-1' }, { region: 'us-east-2' }] }] });
     const template = synthValidated(app).templates.Pipe;
     expect(stagesOf(template).map((s) => s.Name)).toEqual(['Source', 'Build', 'Prod.ChangeSets', 'Prod']);
     const changeSets = stage(template, 'Prod.ChangeSets').Actions;
@@ -124,7 +124,7 @@ describe('CrossRegionCfnPipeline', () => {
         beforeEntry: { conditions: [{ result: codepipeline.Result.FAIL, rules: [new codepipeline.Rule({ name: 'Window', provider: 'DeploymentWindow', version: '1', configuration: { Cron: '0 9 ? * MON-FRI *' } })] }] },
       }),
     };
-    const { app } = setup({ waves: [{ waveName: 'Prod', gate: gate, targets: [{ region: 'eu-west-1' }] }] });
+    const { app } = setup({ waves: [{ waveName: 'Prod', gate, targets: [{ region: 'eu-west-1' }] }] });
     const prod = stage(synthValidated(app).templates.Pipe, 'Prod');
     expect(prod.BeforeEntry.Conditions[0].Rules[0].Name).toBe('Window');
     expect(prod.Actions.map((a: any) => a.RunOrder)).toEqual([1]);
@@ -139,7 +139,7 @@ describe('CrossRegionCfnPipeline', () => {
       source: PipelineSource.codeCommit(repo),
       buildStep: { buildSpec },
       stackName: 'app',
-      waves: [{ waveName: 'Prod', gate: gate, targets: [{ region: 'us-east-2' }] }],
+      waves: [{ waveName: 'Prod', gate, targets: [{ region: 'us-east-2' }] }],
     });
     const prod = stage(synthValidated(app).templates.Pipe, 'Prod');
     expect(prod.Actions[0].ActionTypeId.Category).toBe('Approval');
@@ -469,7 +469,7 @@ describe('CrossRegionCfnPipeline', () => {
     const a = setup();
     expect(a.pipeline.failureNotifications).toBeDefined();
     expect(Template.fromJSON(synthValidated(a.app).templates.Pipe).findResources('AWS::Events::Rule', {
-      Properties: { EventPattern: { 'detail-type': ['CodePipeline Pipeline Execution State Change'] } },
+      Properties: { EventPattern: { 'detail-type': Match.arrayWith(['CodePipeline Pipeline Execution State Change']) } },
     })).not.toEqual({});
     const b = setup({ failureNotifications: false });
     expect(b.pipeline.failureNotifications).toBeUndefined();
@@ -501,7 +501,7 @@ describe('CrossRegionCfnPipeline', () => {
       const role = iam.Role.fromRoleName(new Stack(new App(), 'Other', { env }), 'Exec', 'exec');
       const p = plan({
         templatePath: 'out/{account}/{region}.json',
-        waves: [{ waveName: 'W', gate: gate, targets: [{ region: 'us-east-2', account: '222222222222', stackName: 'big', executionRole: role }, { region: 'eu-west-1' }] }],
+        waves: [{ waveName: 'W', gate, targets: [{ region: 'us-east-2', account: '222222222222', stackName: 'big', executionRole: role }, { region: 'eu-west-1' }] }],
       });
       expect(p.stackSet).toBeUndefined();
       expect(p.stacks!.changeSetName).toBe('PipelineChangeSet');
