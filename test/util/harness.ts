@@ -232,6 +232,14 @@ export function synthAndReport(app: App): SynthResult {
     }
   }
 
+  if (process.env.CDP_FINDINGS_LOG) {
+    // Catalogue runs (notes/harness-findings.md): every finding and notice of every synth, one JSON line each.
+    const test = (globalThis as any).expect?.getState?.().currentTestName ?? '';
+    const lines = [...findings.map((f) => ({ ...f, failing: true })), ...notices.map((f) => ({ ...f, failing: false }))]
+      .map((f) => JSON.stringify({ flagSet: FLAG_SET_OF.get(app), testPath: (globalThis as any).expect?.getState?.().testPath, test, ...f }));
+    if (lines.length > 0) fs.appendFileSync(process.env.CDP_FINDINGS_LOG, lines.join('\n') + '\n');
+  }
+
   const templates: Record<string, any> = {};
   const sizes: number[] = [];
   for (const stack of assembly.stacksRecursively) {

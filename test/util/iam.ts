@@ -138,17 +138,35 @@ function keyMatches(defined: string, used: string): boolean {
   return new RegExp(`^${body}$`, 'i').test(used);
 }
 
-/** Does a statement's resource (may hold `*`/`?`) overlap an ARN format of iam-data? */
+/** Can two `*`-globs match a common string (case-insensitive)? */
+function globsOverlap(a: string, b: string): boolean {
+  const memo = new Map<number, boolean>();
+  const go = (i: number, j: number): boolean => {
+    const k = i * (b.length + 1) + j;
+    const cached = memo.get(k);
+    if (cached !== undefined) return cached;
+    let r: boolean;
+    if (i === a.length && j === b.length) r = true;
+    else if (a[i] === '*') r = go(i + 1, j) || (j < b.length && go(i, j + 1));
+    else if (b[j] === '*') r = go(i, j + 1) || (i < a.length && go(i + 1, j));
+    else r = i < a.length && j < b.length && (a[i] === '?' || b[j] === '?' || a[i].toLowerCase() === b[j].toLowerCase()) && go(i + 1, j + 1);
+    memo.set(k, r);
+    return r;
+  };
+  return go(0, 0);
+}
+
+/** Does a statement's resource (may hold `*`/`?`) overlap an ARN format of iam-data (`${Var}` = anything)? */
 export function resourceMatchesFormat(resource: string, format: string): boolean {
   if (resource === '*') return true;
-  // The format's variables (`${BucketName}`) match anything but ':' in the first five fields, anything after.
-  const fields = format.split(':');
-  const head = fields.slice(0, 5);
-  const tail = fields.slice(5).join(':');
-  const part = (s: string, any: string) => s.split(/\$\{[^}]+\}/).map((x) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join(any);
-  const re = new RegExp(`^${head.map((h) => part(h, '[^:]*')).join(':')}:${part(tail, '.*')}$`, 'i');
-  // A `*` in the statement's resource can stand for the empty string or for anything: try both.
-  return [resource.replace(/[*?]/g, ''), resource.replace(/\*/g, 'x').replace(/\?/g, 'x')].some((c) => re.test(c));
+  const split = (a: string) => {
+    const f = a.split(':');
+    return [...f.slice(0, 5), f.slice(5).join(':')];
+  };
+  const r = split(resource);
+  const f = split(format.replace(/\$\{[^}]+\}/g, '*'));
+  if (resource.split(':').length < 6) return false;
+  return r.every((field, i) => globsOverlap(field, f[i]));
 }
 
 /** Audit one resolved policy document. */
@@ -301,10 +319,14 @@ export interface SimulationOutcome {
 
 interface Located { readonly templatePath: string; readonly template: any; readonly resolver: TemplateResolver; readonly logicalId: string }
 
-function templatesOf(assembly: CloudAssembly): Array<{ templatePath: string; template: any; resolver: TemplateResolver }> {
+interface AssemblyTemplate { templatePath: string; template: any; resolver: TemplateResolver; paths: Map<string, string> }
+
+function templatesOf(assembly: CloudAssembly): AssemblyTemplate[] {
   return assembly.stacksRecursively.map((s) => {
     const templatePath = path.join(s.assembly.directory, s.templateFile);
-    return { templatePath, template: s.template, resolver: new TemplateResolver(s.template, envOfTemplate(templatePath)) };
+    // Construct path -> logical id, from the manifest's `aws:cdk:logicalId` metadata.
+    const paths = new Map(s.findMetadataByType('aws:cdk:logicalId').map((m) => [m.path.replace(/^\//, ''), String(m.data)]));
+    return { templatePath, template: s.template, resolver: new TemplateResolver(s.template, envOfTemplate(templatePath)), paths };
   });
 }
 
@@ -312,10 +334,11 @@ function templatesOf(assembly: CloudAssembly): Array<{ templatePath: string; tem
 export function findResource(assembly: CloudAssembly, idOrPath: string, type?: string): Located {
   const hits: Located[] = [];
   for (const t of templatesOf(assembly)) {
+    const byPath = t.paths.get(idOrPath) ?? t.paths.get(`${idOrPath}/Resource`);
     for (const [id, res] of Object.entries<any>(t.template.Resources ?? {})) {
       if (type && res.Type !== type) continue;
       const p = res.Metadata?.['aws:cdk:path'];
-      if (id === idOrPath || p === idOrPath || p === `${idOrPath}/Resource`) hits.push({ ...t, logicalId: id });
+      if (id === idOrPath || id === byPath || p === idOrPath || p === `${idOrPath}/Resource`) hits.push({ ...t, logicalId: id });
     }
   }
   if (hits.length !== 1) {
