@@ -149,6 +149,8 @@ export class TemplateResolver {
   /** ARN of a resource of this template, from its type's ARN format in iam-data. */
   public arnOf(logicalId: string): string {
     const resource = this.template.Resources[logicalId];
+    // CloudFormation's LogGroup `Arn` attribute ends in `:*` (it covers the group's streams).
+    if (resource.Type === 'AWS::Logs::LogGroup') return `${arnFor(resource.Type, this.nameOf(logicalId), this.env)}:*`;
     return arnFor(resource.Type, this.nameOf(logicalId), this.env);
   }
 }
