@@ -102,6 +102,18 @@ const project = new awscdk.AwsCdkConstructLibrary({
       coverageReporters: ['text-summary'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.ts'],
+      // Every test file runs twice: under aws-cdk-lib's default flags and under the flags `cdk init`
+      // writes (test/util/harness.ts explains; the setup file sets CDP_FLAG_SET for the harness).
+      projects: (['defaults', 'cdk-init'] as const).map((flagSet) => ({
+        displayName: flagSet,
+        testMatch: ['<rootDir>/test/**/*.test.ts'],
+        testPathIgnorePatterns: ['/node_modules/'],
+        clearMocks: true,
+        snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.ts'],
+        setupFiles: [`<rootDir>/test/util/flag-sets/${flagSet}.ts`],
+        snapshotResolver: `<rootDir>/test/util/flag-sets/snapshot-resolver-${flagSet}.js`,
+        transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+      })),
     },
   },
   githubOptions: { mergify: false },

@@ -1,16 +1,23 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { createTestApp, synthAndReport, synthValidated } from '.';
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
+import { createTestApp, currentFlagSet, FLAG_SETS, flagsOf, synthAndReport, synthValidated, TEST_ENV, testStackEnvs } from '.';
 
-const env = { account: '111111111111', region: 'eu-west-1' };
+const env = TEST_ENV;
+
+/** A topic every validator accepts: SSL enforced, KMS-encrypted (Control Tower CT.SNS.PR.1). */
+function cleanTopic(stack: Stack, id: string): sns.Topic {
+  return new sns.Topic(stack, id, { enforceSSL: true });
+}
 
 describe('validation harness', () => {
   test('passes a stack with no findings and counts its footprint', () => {
     const app = createTestApp();
     const stack = new Stack(app, 'Clean', { env });
-    const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
+    const topic = cleanTopic(stack, 'Topic');
     topic.addToResourcePolicy(new iam.PolicyStatement({
       actions: ['sns:Publish'],
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
@@ -29,11 +36,7 @@ describe('validation harness', () => {
   test('fails when the CloudFormation validation engine reports an error', () => {
     const app = createTestApp();
     const stack = new Stack(app, 'Bad', { env });
-    const bucket = new s3.CfnBucket(stack, 'Bucket', { bucketName: 'Not_A_Valid_Name' });
-    Validations.of(bucket).acknowledge(
-      { id: 'AwsSolutions-S1', reason: 'test fixture' },
-      { id: 'AwsSolutions-S10', reason: 'test fixture' },
-    );
+    new s3.CfnBucket(stack, 'Bucket', { bucketName: 'Not_A_Valid_Name' });
 
     expect(() => synthValidated(app)).toThrow(/\[CloudFormation Validate\] F3031 \(error\) at Bad\/Bucket: BucketName/);
   });
@@ -41,14 +44,10 @@ describe('validation harness', () => {
   test('fails when the CloudFormation validation engine reports only a warning', () => {
     const app = createTestApp();
     const stack = new Stack(app, 'Warn', { env });
-    const bucket = new s3.CfnBucket(stack, 'Bucket', { versioningConfiguration: { status: 'Sometimes' } });
-    Validations.of(bucket).acknowledge(
-      { id: 'AwsSolutions-S1', reason: 'test fixture' },
-      { id: 'AwsSolutions-S10', reason: 'test fixture' },
-    );
+    new s3.CfnBucket(stack, 'Bucket', { versioningConfiguration: { status: 'Sometimes' } });
 
     const report = synthAndReport(app);
-    expect(report.findings.map((f) => `${f.rule}:${f.severity}`)).toEqual(['W3030:warning']);
+    expect(report.findings.filter((f) => f.plugin === 'CloudFormation Validate').map((f) => `${f.rule}:${f.severity}`)).toEqual(['W3030:warning']);
     expect(() => synthValidated(app)).toThrow(/W3030 \(warning\)/);
   });
 
@@ -80,5 +79,107 @@ describe('validation harness', () => {
     Validations.of(other).acknowledge({ id: 'AwsSolutions-SNS3', reason: 'covers Other only' });
 
     expect(() => synthValidated(app)).toThrow(/AwsSolutions-SNS3 \(error\) at Sibling\/Topic\/Resource/);
+  });
+});
+
+describe('flag sets', () => {
+  test('the run has a flag set, and cdk-init is aws-cdk-lib\'s recommended flags, not a copy', () => {
+    expect(FLAG_SETS).toContain(currentFlagSet());
+    expect(flagsOf('defaults')).toEqual({});
+    expect(flagsOf('cdk-init')).toEqual(CURRENTLY_RECOMMENDED_FLAGS);
+    expect(flagsOf('cdk-init')['@aws-cdk/core:enablePartitionLiterals']).toBe(true);
+  });
+
+  test.each(FLAG_SETS)('an app made under %s gets its flags: partition literal or token in ARNs', (flagSet) => {
+    const app = createTestApp({ flagSet });
+    const stack = new Stack(app, 'Flags', { env });
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [stack.formatArn({ service: 's3', region: '', account: '', resource: 'bucket/*' })] }));
+    const result = synthAndReport(app);
+    expect(result.flagSet).toBe(flagSet);
+    const resource = JSON.stringify(result.templates.Flags.Resources.RoleDefaultPolicy5FFB7DAB.Properties.PolicyDocument.Statement[0].Resource);
+    expect(resource).toBe(flagSet === 'cdk-init'
+      ? '"arn:aws:s3:::bucket/*"'
+      : '{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::bucket/*"]]}');
+  });
+
+  test('env-agnostic stacks are offered beside the test environment', () => {
+    expect(testStackEnvs()).toEqual([['env 111111111111/eu-west-1', env], ['env-agnostic', undefined]]);
+  });
+});
+
+describe('Control Tower proactive controls (cdk-validator-cfnguard)', () => {
+  test('fail a log group without a KMS key, on its construct', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Ct', { env });
+    new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+
+    expect(() => synthValidated(app)).toThrow(/\[cdk-validator-cfnguard\] cloudwatch_log_group_encrypted_check \(error\) at Ct\/Logs\/Resource: \[CT\.CLOUDWATCH\.PR\.3\]/);
+  });
+
+  test('an acknowledgment with the plugin namespace on the exact construct clears it; a sibling\'s does not', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'CtAck', { env });
+    const acked = new logs.LogGroup(stack, 'Acked', { retention: logs.RetentionDays.ONE_YEAR });
+    new logs.LogGroup(stack, 'Other', { retention: logs.RetentionDays.ONE_YEAR });
+    Validations.of(acked).acknowledge({ id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason: 'fixture: holds no secrets' });
+
+    const report = synthAndReport(app);
+    expect(report.findings.filter((f) => f.plugin === 'cdk-validator-cfnguard').map((f) => f.constructPath)).toEqual(['CtAck/Other/Resource']);
+    expect(report.acknowledged).toContainEqual({ constructPath: 'CtAck/Acked', rule: 'cloudwatch_log_group_encrypted_check', reason: 'fixture: holds no secrets' });
+  });
+});
+
+describe('IAM audit (IamAudit plugin)', () => {
+  function roleWith(stack: Stack, ...statements: iam.PolicyStatement[]): iam.Role {
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    statements.forEach((s) => role.addToPolicy(s));
+    return role;
+  }
+
+  test('a narrow, valid policy passes', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Good', { env });
+    roleWith(stack,
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }),
+      new iam.PolicyStatement({ actions: ['cloudformation:ValidateTemplate'], resources: ['*'] }),
+      new iam.PolicyStatement({ actions: ['codeconnections:UseConnection'], resources: ['arn:aws:codeconnections:eu-west-1:111111111111:connection/abc'] }),
+      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: ['arn:aws:kms:eu-west-1:111111111111:key/k'], conditions: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } }),
+    );
+    const result = synthAndReport(app);
+    expect(result.findings.filter((f) => f.plugin === 'IamAudit')).toEqual([]);
+  });
+
+  test.each([
+    ['unknown action', new iam.PolicyStatement({ actions: ['s3:GetObjekt'], resources: ['arn:aws:s3:::bucket/*'] }), /IAM-ACTION-UNKNOWN .*'s3:GetObjekt'/],
+    ['a * action', new iam.PolicyStatement({ actions: ['s3:*'], resources: ['arn:aws:s3:::bucket/*'] }), /IAM-ACTION-STAR/],
+    ['CreateStackSet on a stack-set ARN', new iam.PolicyStatement({ actions: ['cloudformation:CreateStackSet'], resources: ['arn:aws:cloudformation:eu-west-1:111111111111:stackset/s:*'] }), /IAM-NO-RESOURCE .*cloudformation:CreateStackSet takes only Resource '\*'/],
+    ['ValidateTemplate on a stack ARN', new iam.PolicyStatement({ actions: ['cloudformation:ValidateTemplate'], resources: ['arn:aws:cloudformation:eu-west-1:111111111111:stack/s/*'] }), /IAM-NO-RESOURCE .*ValidateTemplate/],
+    ['codestar-connections:UseConnection on a codeconnections ARN', new iam.PolicyStatement({ actions: ['codestar-connections:UseConnection'], resources: ['arn:aws:codeconnections:eu-west-1:111111111111:connection/abc'] }), /IAM-NO-RESOURCE .*codestar-connections:UseConnection/],
+    ['a condition key the action does not have', new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'], conditions: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } }), /IAM-CONDITION-KEY .*'kms:ViaService'/],
+  ])('fails %s, at the policy\'s construct', (_name, statement, message) => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Bad', { env });
+    roleWith(stack, statement);
+    expect(() => synthValidated(app)).toThrow(new RegExp(`\\[IamAudit\\] ${message.source.replace(/^(IAM-[A-Z-]+) /, '$1 \\(error\\) at Bad/Role/DefaultPolicy/Resource: ')}`));
+  });
+
+  test('fails another account\'s root in a bucket policy, and reports s3:GetObject* prefixes as notices', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Root', { env });
+    const bucket = new s3.Bucket(stack, 'Bucket', { enforceSSL: true });
+    bucket.grantRead(new iam.AccountPrincipal('222222222222'));
+    const result = synthAndReport(app);
+    expect(result.findings.filter((f) => f.plugin === 'IamAudit').map((f) => `${f.rule} ${f.constructPath}`)).toEqual(['IAM-CROSS-ACCOUNT-ROOT Root/Bucket/Policy/Resource']);
+    expect(result.notices.filter((f) => f.rule === 'IAM-ACTION-WILDCARD').map((f) => f.description)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^'s3:GetObject\*' expands to \d+ actions/)]));
+  });
+
+  test('an acknowledgment IamAudit::<rule> on the exact construct clears it', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'IamAck', { env });
+    const role = roleWith(stack, new iam.PolicyStatement({ actions: ['cloudformation:ValidateTemplate'], resources: ['arn:aws:cloudformation:eu-west-1:111111111111:stack/s/*'] }));
+    Validations.of(role).acknowledge({ id: 'IamAudit::IAM-NO-RESOURCE', reason: 'fixture' });
+    expect(synthAndReport(app).findings.filter((f) => f.plugin === 'IamAudit')).toEqual([]);
   });
 });

@@ -1,10 +1,123 @@
+/**
+ * The validation harness every construct test runs through.
+ *
+ * ## Two flag sets, every test, always
+ * A construct test builds its app with `createTestApp()` and checks it with `synthValidated(app)`;
+ * nothing else. Which feature flags the app gets is chosen by the test *run*, not by the test:
+ * - `defaults`: aws-cdk-lib's own defaults (no feature flags), what an old or hand-made app has;
+ * - `cdk-init`: the flags `cdk init` writes into cdk.json, taken from aws-cdk-lib itself
+ *   (`cx-api` `CURRENTLY_RECOMMENDED_FLAGS`, the same table the CLI's
+ *   `.recommended-feature-flags.json` is generated from), never a copied list. Among them
+ *   `@aws-cdk/core:enablePartitionLiterals` (ARNs render `arn:aws:`) and
+ *   `@aws-cdk/core:annotationsInValidationReport` (construct warnings become report findings).
+ * The jest config has two `projects` (`defaults`, `cdk-init`) that run the same test files; each
+ * project's setup file sets `CDP_FLAG_SET` (see `flag-sets/`), and the `cdk-init` project keeps its
+ * snapshots beside the others as `*.cdk-init.snap` (`flag-sets/snapshot-resolver*.js`). So
+ * `npm test` and `npx jest test/x.test.ts` run every test under both sets, test files stay as they
+ * are, and a failure names its set (`[cdk-init]` in jest's output). Run one set with
+ * `npx jest --selectProjects cdk-init`. Outside those projects, `CDP_FLAG_SET` (default `defaults`)
+ * chooses. Why not `forEachFlagSet(name, fn)` in every test: it would rewrite every test file and a
+ * new test that forgets it would silently run one set only.
+ *
+ * ## Validators (all run at synth, offline; all findings count the same way)
+ * - aws-cdk-lib's CloudFormation validation engine (`validateAgainstDefaultRules`),
+ * - cdk-nag v3 `AwsSolutionsChecks`,
+ * - this library's `PipelineChecks`,
+ * - Control Tower proactive controls: `@cdklabs/cdk-validator-cfnguard` (CloudFormation Guard rules;
+ *   the package ships the `cfn-guard` binary for linux/macos x64/arm64, no download). Only the rule
+ *   files that name a resource type present in the assembly are run (same findings, ~5x faster).
+ *   Acknowledge on the exact construct with the guard rule name and the plugin namespace:
+ *   `Validations.of(c).acknowledge({ id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason })`.
+ *   Control Tower's hooks have no suppression: an acknowledged finding still fails deployment in an
+ *   account that enables that control, so the reason must say why that is acceptable.
+ * - `IamAudit` (`iam.ts`): every policy document checked against the Service Authorization Reference.
+ *   Acknowledge with `IamAudit::<rule>`.
+ *
+ * ## Env-agnostic stacks
+ * `testStackEnvs()` gives the environments a construct test should build its stack in: the
+ * test account/region, and no `env` at all (`Stack` without `env`, tokens for account and region).
+ * Use it (`describe.each(testStackEnvs())`) for constructs that allow an env-agnostic stack; the
+ * constructs that require a concrete environment say so and are tested with `TEST_ENV` only.
+ */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppProps, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
-import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, AppProps, Environment, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Validations } from 'aws-cdk-lib';
+import { CloudAssembly, CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { IamAudit } from './iam';
 import { PipelineChecks } from '../../src/checks';
+
+/** The flag sets every construct test runs under. */
+export const FLAG_SETS = ['defaults', 'cdk-init'] as const;
+export type FlagSet = typeof FLAG_SETS[number];
+
+/** Feature flags of a flag set (context an App gets from cdk.json). */
+export function flagsOf(flagSet: FlagSet): Record<string, any> {
+  return flagSet === 'cdk-init' ? { ...CURRENTLY_RECOMMENDED_FLAGS } : {};
+}
+
+/** The flag set this test run uses (`CDP_FLAG_SET`, set by the jest project). */
+export function currentFlagSet(): FlagSet {
+  const v = process.env.CDP_FLAG_SET ?? 'defaults';
+  if (!(FLAG_SETS as readonly string[]).includes(v)) {
+    throw new Error(`CDP_FLAG_SET='${v}': expected one of ${FLAG_SETS.join(', ')}`);
+  }
+  return v as FlagSet;
+}
+
+/** Account and region of concrete test stacks. */
+export const TEST_ENV: Environment = { account: '111111111111', region: 'eu-west-1' };
+
+/** Stack environments for constructs that allow an env-agnostic stack: `[name, env]` for `describe.each`. */
+export function testStackEnvs(env: Environment = TEST_ENV): Array<[string, Environment | undefined]> {
+  return [['env ' + `${env.account}/${env.region}`, env], ['env-agnostic', undefined]];
+}
+
+const GUARD_RULES_DIR = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+let guardRuleTypes: Array<{ file: string; types: Set<string> }> | undefined;
+
+/** Each bundled Control Tower guard rule file and the resource types it names. */
+function controlTowerRules(): Array<{ file: string; types: Set<string> }> {
+  if (!guardRuleTypes) {
+    const files: string[] = [];
+    const walk = (d: string) => fs.readdirSync(d).forEach((f) => {
+      const p = path.join(d, f);
+      if (fs.statSync(p).isDirectory()) walk(p); else files.push(p);
+    });
+    walk(GUARD_RULES_DIR);
+    guardRuleTypes = files.map((file) => ({ file, types: new Set((fs.readFileSync(file, 'utf-8').match(/AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g) ?? [])) }));
+  }
+  return guardRuleTypes;
+}
+
+/**
+ * Control Tower proactive controls through `@cdklabs/cdk-validator-cfnguard`, running only the rule
+ * files that name a resource type of the assembly (a rule on a type absent from every template
+ * cannot fail). Same plugin name, so acknowledgments read `cdk-validator-cfnguard::<rule>`.
+ */
+export class ControlTowerChecks implements IPolicyValidationPlugin {
+  public readonly name = 'cdk-validator-cfnguard';
+  public readonly version: string;
+  constructor(private readonly options: { readonly disabledRules?: string[] } = {}) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.version = require('@cdklabs/cdk-validator-cfnguard/package.json').version;
+  }
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const types = new Set<string>();
+    for (const t of context.templatePaths) {
+      for (const r of Object.values<any>(JSON.parse(fs.readFileSync(t, 'utf-8')).Resources ?? {})) types.add(r.Type);
+    }
+    const rules = controlTowerRules()
+      .filter((r) => !(this.options.disabledRules ?? []).includes(path.parse(r.file).name))
+      .filter((r) => [...r.types].some((t) => types.has(t)))
+      .map((r) => r.file);
+    if (rules.length === 0) return { success: true, violations: [] };
+    return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate(context as any) as any;
+  }
+}
 
 /** One finding left in the validation report (not acknowledged). */
 export interface Finding {
@@ -39,6 +152,10 @@ export interface Acknowledgment {
 
 export interface SynthResult {
   readonly assembly: CloudAssembly;
+  /** The flag set the app was synthesized under. */
+  readonly flagSet: FlagSet;
+  /** Reported but not failing (severity info etc.), e.g. IamAudit's `s3:GetObject*` prefixes. */
+  readonly notices: Finding[];
   /** Templates by stack artifact id. */
   readonly templates: Record<string, any>;
   readonly footprint: Footprint;
@@ -56,29 +173,37 @@ const PLUGINS_ADDED = new WeakSet<App>();
 export interface TestAppOptions extends AppProps {
   /** More validation plugins to run beside the CloudFormation engine and cdk-nag. */
   readonly plugins?: IPolicyValidationPlugin[];
+  /** @default currentFlagSet() (the jest project's) */
+  readonly flagSet?: FlagSet;
 }
+
+const FLAG_SET_OF = new WeakMap<App, FlagSet>();
 
 /**
  * An App set up the way every construct test in this project runs:
+ * - the feature flags of the run's flag set (`defaults` or `cdk-init`, see the header),
  * - aws-cdk-lib's CloudFormation validation engine (`CloudFormationValidatePlugin`,
  *   bundled `@aws/cloudformation-validate`) with `validateAgainstDefaultRules` on,
- * - cdk-nag v3 `AwsSolutionsChecks` as a validation plugin,
- * - this library's `PipelineChecks` (CodePipeline rules and quotas) as a validation plugin,
+ * - cdk-nag v3 `AwsSolutionsChecks`, this library's `PipelineChecks`, Control Tower proactive
+ *   controls (`ControlTowerChecks`) and the IAM audit (`IamAudit`) as validation plugins,
  * - synth does not throw on findings: `synthValidated` reads the report and fails the
  *   test with a readable list instead (so warnings fail too, not only errors).
  */
 export function createTestApp(options: TestAppOptions = {}): App {
-  const { plugins, ...appProps } = options;
+  const { plugins, flagSet, ...appProps } = options;
+  const set = flagSet ?? currentFlagSet();
   const app = new App({
     ...appProps,
     context: {
+      ...flagsOf(set),
       '@aws-cdk/core:validateAgainstDefaultRules': true,
       '@aws-cdk/core:failSynthOnValidationErrors': false,
       ...appProps.context,
     },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PipelineChecks(), ...(plugins ?? []));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PipelineChecks(), new ControlTowerChecks(), new IamAudit(), ...(plugins ?? []));
   PLUGINS_ADDED.add(app);
+  FLAG_SET_OF.set(app, set);
   return app;
 }
 
@@ -94,16 +219,25 @@ export function synthAndReport(app: App): SynthResult {
   const report = fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf-8')) : { pluginReports: [] };
 
   const findings: Finding[] = [];
+  const notices: Finding[] = [];
   for (const plugin of report.pluginReports ?? []) {
     if (plugin.conclusion === 'failure' && (plugin.violations ?? []).length === 0 && plugin.metadata?.error) {
       findings.push({ plugin: plugin.pluginName, rule: 'PLUGIN-FAILED', severity: 'error', description: String(plugin.metadata.error), constructPath: '' });
     }
     for (const v of plugin.violations ?? []) {
-      if (!FAILING_SEVERITIES.has(String(v.severity).toLowerCase())) continue;
+      const failing = FAILING_SEVERITIES.has(String(v.severity).toLowerCase());
       for (const c of v.violatingConstructs ?? [{ constructPath: '' }]) {
-        findings.push({ plugin: plugin.pluginName, rule: v.ruleName, severity: v.severity, description: v.description, constructPath: c.constructPath ?? '' });
+        (failing ? findings : notices).push({ plugin: plugin.pluginName, rule: v.ruleName, severity: v.severity, description: v.description, constructPath: c.constructPath ?? '' });
       }
     }
+  }
+
+  if (process.env.CDP_FINDINGS_LOG) {
+    // Catalogue runs (notes/harness-findings.md): every finding and notice of every synth, one JSON line each.
+    const test = (globalThis as any).expect?.getState?.().currentTestName ?? '';
+    const lines = [...findings.map((f) => ({ ...f, failing: true })), ...notices.map((f) => ({ ...f, failing: false }))]
+      .map((f) => JSON.stringify({ flagSet: FLAG_SET_OF.get(app), testPath: (globalThis as any).expect?.getState?.().testPath, test, ...f }));
+    if (lines.length > 0) fs.appendFileSync(process.env.CDP_FINDINGS_LOG, lines.join('\n') + '\n');
   }
 
   const templates: Record<string, any> = {};
@@ -112,7 +246,7 @@ export function synthAndReport(app: App): SynthResult {
     templates[stack.id] = stack.template;
     sizes.push(fs.statSync(path.join(stack.assembly.directory, stack.templateFile)).size);
   }
-  return { assembly, templates, footprint: footprintOf(Object.values(templates), sizes), findings, acknowledged: acknowledgmentsIn(app), synthMs };
+  return { assembly, flagSet: FLAG_SET_OF.get(app) ?? 'defaults', notices, templates, footprint: footprintOf(Object.values(templates), sizes), findings, acknowledged: acknowledgmentsIn(app), synthMs };
 }
 
 /**
@@ -123,7 +257,7 @@ export function synthAndReport(app: App): SynthResult {
 export function synthValidated(app: App): SynthResult {
   const result = synthAndReport(app);
   if (result.findings.length > 0) {
-    throw new Error(`${result.findings.length} validation finding(s):\n${formatFindings(result.findings)}`);
+    throw new Error(`${result.findings.length} validation finding(s) [flag set ${result.flagSet}]:\n${formatFindings(result.findings)}`);
   }
   return result;
 }
