@@ -128,6 +128,10 @@ function defineProject(scope: Construct, id: string, props: BuildStepProps, acti
     encryptionKey,
     description: `Runs '${actionName}' for ${props.errorPrefix.replace(/'/g, '')}`,
   });
+  // Build logs to CloudWatch Logs (Control Tower CT.CODEBUILD.PR.3), in CodeBuild's default log group
+  // /aws/codebuild/<project>, which the project role may already write. Set on the resource:
+  // aws-cdk-lib's `logging.cloudWatch` requires a log group of our own.
+  (project.node.defaultChild as codebuild.CfnProject).logsConfig = { cloudWatchLogs: { status: 'ENABLED' } };
   for (const statement of options.rolePolicy ?? []) {
     project.addToRolePolicy(statement);
   }

@@ -11,7 +11,7 @@ import { BuildOptions, TestOptions } from '../../build/build-options';
 import { PipelineChecks } from '../../checks/pipeline-checks';
 import { DeployTarget } from '../../deploy/deploy-target';
 import { FailureNotifications, FailureNotificationsOptions } from '../../notifications/failure-notifications';
-import { defineAccessLogBucket } from '../../private/access-logs';
+import { bucketEventsToEventBridge, defineAccessLogBucket } from '../../private/access-logs';
 import { acknowledge } from '../../private/acknowledge';
 import { artifactBucketAllowances, defineBuildStep } from '../../build/private/build-step';
 import { CODEPIPELINE_NAME } from '../../private/names';
@@ -177,6 +177,8 @@ export class SourceBuildDeployPipeline extends Construct {
       variables: props.variables,
       artifactBucket: this.artifactBucket,
       crossAccountKeys: kmsEncrypted,
+      // The keys aws-cdk-lib defines for replication buckets in other regions rotate, as ours do.
+      enableKeyRotation: kmsEncrypted ? true : undefined,
       restartExecutionOnUpdate: props.restartExecutionOnUpdate ?? false,
     });
     acknowledgeWildcards(this, artifactBucketAllowances(this.artifactBucket));
@@ -289,7 +291,7 @@ export class SourceBuildDeployPipeline extends Construct {
     }
 
     this.acknowledgeCrossAccountSupport(crossAccountTargets);
-    this.acknowledgeCrossRegionSupport();
+    this.acknowledgeCrossRegionSupport(props.artifactBucket ? Duration.days(30) : (props.artifactExpiration ?? Duration.days(30)));
 
     if (props.failureNotifications ?? true) {
       this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...props.notifications });
@@ -367,6 +369,7 @@ export class SourceBuildDeployPipeline extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       })
       : undefined);
+    if (key instanceof kms.Key && !props.encryptionKey) protectKey(key);
     const logs = defineAccessLogBucket(this, 'AccessLogs', {
       removalPolicy: RemovalPolicy.RETAIN,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, // delivery through the bucket policy below
@@ -380,12 +383,22 @@ export class SourceBuildDeployPipeline extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Versioned (Control Tower CT.S3.PR.11, with lifecycle CT.S3.PR.3): an overwritten or expired artifact stays
+      // recoverable for a day, then its noncurrent version and delete marker go too.
+      versioned: true,
       lifecycleRules: [{
         expiration: props.artifactExpiration ?? Duration.days(30),
+        noncurrentVersionExpiration: Duration.days(1),
         abortIncompleteMultipartUploadAfter: Duration.days(1),
+      }, {
+        expiredObjectDeleteMarker: true,
       }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    bucketEventsToEventBridge(bucket);
+    acknowledge(bucket, 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+      'Object Lock (CT.S3.PR.9) cannot be turned off once on, and pipeline artifacts are transient: they expire after artifactExpiration. '
+      + 'An account that enables CT.S3.PR.9 fails the deployment of this bucket: pass artifactBucket, a bucket of your own with Object Lock.');
     // Server access logging through a bucket policy (not the legacy log-delivery ACL), whatever
     // the app's @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy flag says.
     (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
@@ -432,6 +445,10 @@ export class SourceBuildDeployPipeline extends Construct {
         { action: 'cloudformation:GetTemplate*', resourcePattern: () => stackArn, reason: stackReason },
         { resourcePattern: () => stackArn, reason: stackReason },
       ];
+      // Replication buckets in other regions: the action and deployment roles read their artifacts there.
+      for (const replication of Object.values(this.pipeline.crossRegionSupport)) {
+        if (replication.replicationBucket !== this.artifactBucket) allowances.push(...artifactBucketAllowances(replication.replicationBucket));
+      }
       acknowledgeWildcards(support, allowances.map((a) => ({ ...a, onlyUnder })));
     }
   }
@@ -441,17 +458,66 @@ export class SourceBuildDeployPipeline extends Construct {
    * that region. Acknowledge the grants on it (like those on the artifact bucket) and its
    * missing access logs.
    */
-  private acknowledgeCrossRegionSupport(): void {
+  private acknowledgeCrossRegionSupport(expiration: Duration): void {
+    const aliases: string[] = [];
     for (const support of Object.values(this.pipeline.crossRegionSupport)) {
       const bucket = support.replicationBucket;
       if (bucket === this.artifactBucket) continue;
       acknowledgeWildcards(this, artifactBucketAllowances(bucket));
+      if (bucket.encryptionKey instanceof kms.Alias) {
+        aliases.push(bucket.encryptionKey.aliasName);
+        if (bucket.encryptionKey.aliasTargetKey instanceof kms.Key) protectKey(bucket.encryptionKey.aliasTargetKey);
+      }
+      // What costs nothing on aws-cdk-lib's replication bucket, as on the artifact bucket: versioning,
+      // expiry of artifacts and of their noncurrent versions, events to EventBridge.
+      const cfnBucket = bucket.node.defaultChild;
+      if (bucket instanceof s3.Bucket && cfnBucket instanceof s3.CfnBucket) {
+        cfnBucket.versioningConfiguration = { status: 'Enabled' };
+        cfnBucket.lifecycleConfiguration = {
+          rules: [
+            { status: 'Enabled', expirationInDays: expiration.toDays(), noncurrentVersionExpiration: { noncurrentDays: 1 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+            { status: 'Enabled', expiredObjectDeleteMarker: true },
+          ],
+        };
+        bucketEventsToEventBridge(bucket);
+        acknowledge(bucket, 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+          'Object Lock (CT.S3.PR.9) cannot be turned off once on, and replicated artifacts are transient (they expire like the artifact bucket\'s). '
+          + 'An account that enables CT.S3.PR.9 fails the deployment of this aws-cdk-lib support stack.');
+        acknowledge(bucket, 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
+          'aws-cdk-lib defines this replication bucket in its own support stack with no server access logs (see AwsSolutions-S1 here). '
+          + 'An account that enables CT.S3.PR.2 fails the deployment of that support stack.');
+      }
       acknowledge(bucket, 'AwsSolutions-S1',
         'Replication artifact store that aws-cdk-lib defines in its own cross-region support stack (SSL enforced, public access blocked): aws-cdk-lib '
         + 'gives it no server access logs and offers no option to add them, and this construct does not take replication buckets of your own, so reads '
         + 'and writes of its objects are not logged unless you enable CloudTrail S3 data events (off by default). Only the pipeline role and its action '
         + 'roles are granted access to it.');
     }
+    this.narrowReplicationKeyGrants(aliases);
+  }
+
+  /**
+   * aws-cdk-lib grants the pipeline role the keys of replication buckets in other regions on "*"
+   * (the key is in another stack and has no name an IAM policy can hold). Limit that statement to
+   * the keys behind those aliases (`kms:ResourceAliases`), and acknowledge the "*" it keeps.
+   */
+  private narrowReplicationKeyGrants(aliases: string[]): void {
+    if (aliases.length === 0) return;
+    const policy = this.pipeline.role.node.tryFindChild('DefaultPolicy');
+    if (!(policy instanceof iam.Policy)) return;
+    // PolicyDocument has no public reader of its statements; the statements are aws-cdk-lib's own grants.
+    const statements = ((policy.document as unknown as { statements?: iam.PolicyStatement[] }).statements ?? [])
+      .filter((st) => st.effect === iam.Effect.ALLOW && st.resources.length === 1 && st.resources[0] === '*'
+        && st.actions.length > 0 && st.actions.every((a) => a.startsWith('kms:')) && Object.keys(st.conditions ?? {}).length === 0 && !st.frozen);
+    for (const st of statements) st.addCondition('ForAnyValue:StringEquals', { 'kms:ResourceAliases': aliases });
+    if (statements.length === 0) return;
+    const reason = 'Keys of the replication buckets aws-cdk-lib defines in other regions: the key has no name an IAM policy can hold, so aws-cdk-lib grants on "*"; '
+      + `the statement holds only for keys with the alias ${aliases.join(', ')} (condition kms:ResourceAliases), i.e. those replication keys.`;
+    acknowledgeWildcards(this.pipeline.role, [
+      { resource: '*', onlyActions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'], reason },
+      { action: 'kms:ReEncrypt*', resources: ['*'], reason },
+      { action: 'kms:GenerateDataKey*', resources: ['*'], reason },
+    ]);
   }
 
   private checkUniqueActions(me: string, stageName: string, stageActions: codepipeline.IAction[]): void {
@@ -476,4 +542,23 @@ export class SourceBuildDeployPipeline extends Construct {
       }
     }
   }
+}
+
+/**
+ * What a key this construct defines (or aws-cdk-lib defines for it) gets beyond rotation: grants
+ * only for AWS resources (Control Tower CT.KMS.PR.3, free), and the acknowledgment of the default
+ * key-admin statement.
+ */
+function protectKey(key: kms.Key): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'GrantsOnlyForAwsResources',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
+  acknowledge(key, 'IamAudit::IAM-ACTION-STAR',
+    'The default key policy of aws-cdk-lib and AWS: the key\'s own account (root) administers the key with kms:*, so that IAM policies of that account '
+    + 'decide who uses it and the key cannot become unmanageable; no other account or principal gets kms:*.');
 }
