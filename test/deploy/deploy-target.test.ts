@@ -1,4 +1,4 @@
-import { CfnCapabilities, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnCapabilities, CfnParameter, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -388,5 +388,21 @@ describe('DeployTarget acknowledgments cover only what they name', () => {
     expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
     expect(statements.filter((st: any) => st.Resource === '*').flatMap((st: any) => [st.Action].flat()).sort())
       .toEqual(['ecs:DescribeTaskDefinition', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition']);
+  });
+});
+
+describe('DeployTarget.stepFunctions with a state machine whose ARN is a token', () => {
+  test.each([
+    ['defined in the app', (stack: Stack) => new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Noop')) })],
+    ['imported by a name parameter', (stack: Stack) => sfn.StateMachine.fromStateMachineName(stack, 'Machine', new CfnParameter(stack, 'MachineName').valueAsString)],
+  ])('%s: DescribeExecution on its executions only (with the prefix), and no unacknowledged wildcard', (_name, machineOf) => {
+    const { app, stack } = newStack();
+    const stateMachine = machineOf(stack);
+    definePipeline(stack, { failureNotifications: false, stages: [{ stageName: 'Prod', targets: [DeployTarget.stepFunctions({ stateMachine, executionNamePrefix: 'deploy-' })] }] });
+    const result = synthAndReport(app);
+    expect(formatFindings(result.findings.filter((f) => f.constructPath.includes('/Prod/StartExecution/')))).toBe('');
+    const statements = roleStatements(Template.fromJSON(result.templates.Stack), 'PipelineProdStartExecutionCodePipelineActionRole');
+    const describe = statements.find((st: any) => st.Action === 'states:DescribeExecution');
+    expect(JSON.stringify(describe.Resource)).toMatch(/:execution:.*:deploy-\*"/);
   });
 });

@@ -11,6 +11,7 @@ import { ApprovalGate } from '../../src/gates/approval-gate';
 import { DeployTarget } from '../../src/deploy/deploy-target';
 import { SourceBuildDeployPipeline } from '../../src/pipelines/source-build-deploy/source-build-deploy-pipeline';
 import { PipelineSource } from '../../src/source/pipeline-source';
+import { createTestApp, testStackEnvs } from '../util';
 
 function pipelineProps(template: Template): any {
   return (Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0] as any).Properties;
@@ -367,4 +368,66 @@ describe('SourceBuildDeployPipeline bad input', () => {
 
 test('the env of the fixtures is concrete', () => {
   expect(Stack.of(newStack().stack).account).toBe(env.account);
+});
+
+describe.each(testStackEnvs(env))('SourceBuildDeployPipeline in a stack with %s', (_name, stackEnv) => {
+  // Same account and region for every target: the construct allows a stack without env then.
+  let template: Template;
+  beforeAll(() => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Stack', { env: stackEnv });
+    definePipeline(stack, {
+      failureNotifications: false,
+      tests: [{ name: 'Unit', buildSpec }],
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', changeSet: true })] }],
+    });
+    template = validatedTemplate(app).template;
+  });
+
+  test('the artifact bucket is versioned, noncurrent versions and delete markers expire, and its events go to EventBridge', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({ ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' }),
+          Match.objectLike({ ExpiredObjectDeleteMarker: true, Status: 'Enabled' }),
+        ],
+      },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'artifacts/' }),
+    });
+    // the access-log bucket too
+    template.resourcePropertiesCountIs('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } }, 2);
+  });
+
+  test('every CodeBuild project logs to CloudWatch Logs', () => {
+    const projects = Object.values<any>(template.findResources('AWS::CodeBuild::Project'));
+    expect(projects).toHaveLength(2);
+    for (const p of projects) expect(p.Properties.LogsConfig).toEqual({ CloudWatchLogs: { Status: 'ENABLED' } });
+  });
+});
+
+describe('SourceBuildDeployPipeline: a target in another region and another account', () => {
+  test('replication keys rotate and allow grants only for AWS resources; the pipeline role uses them only through their alias', () => {
+    const { app, stack } = newStack();
+    definePipeline(stack, {
+      failureNotifications: false,
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', account: '222222222222', region: 'us-east-1', changeSet: true })] }],
+    });
+    const { template, result } = validatedTemplate(app);
+    const replication = Template.fromJSON(result.templates['cross-region-stack-111111111111_us-east-1']);
+    const grantsOnlyForAws = Match.arrayWith([Match.objectLike({
+      Effect: 'Deny', Action: 'kms:CreateGrant', Principal: { AWS: '*' },
+      Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    })]);
+    for (const t of [template, replication]) {
+      t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, KeyPolicy: { Statement: grantsOnlyForAws } });
+    }
+    replication.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' }, NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } } });
+    const policy = Object.values<any>(template.findResources('AWS::IAM::Policy')).find((p) => p.Properties.Roles[0].Ref.startsWith('PipelineRole'));
+    const onStar = policy.Properties.PolicyDocument.Statement.filter((st: any) => st.Resource === '*');
+    expect(onStar).toHaveLength(1);
+    expect(onStar[0].Action.every((a: string) => a.startsWith('kms:'))).toBe(true);
+    expect(onStar[0].Condition['ForAnyValue:StringEquals']['kms:ResourceAliases']).toEqual([expect.stringMatching(/^alias\//)]);
+  });
 });

@@ -1,3 +1,4 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { TargetKind } from '../private/target-kind';
@@ -33,9 +34,18 @@ export interface StepFunctionsTargetOptions {
 /** The actions of `DeployTarget.stepFunctions`. */
 export function stepFunctionsTarget(options: StepFunctionsTargetOptions): TargetKind {
   return singleAction(options.actionName ?? 'StartExecution', (b) => {
+    // The very ARN aws-cdk-lib's StepFunctionInvokeAction grants DescribeExecution on, so the
+    // acknowledgment holds for a state machine whose ARN is a token (defined in the app, imported).
+    const sm = options.stateMachine;
+    const stack = Stack.of(sm);
+    const { account, region, partition, resourceName } = stack.splitArn(sm.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME);
+    const executions = stack.formatArn({
+      account, region, partition, service: 'states', resource: 'execution',
+      resourceName: `${resourceName}:${options.executionNamePrefix ?? ''}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     b.allow([{
-      resourcePattern: () => /^arn:[^:]+:states:[^:]+:[^:]+:execution:[^:*]+:\*$/,
-      reason: 'Executions of this one state machine (execution:<state machine name>:*): execution names are generated per run; aws-cdk-lib grants DescribeExecution on them.',
+      resource: executions,
+      reason: 'Executions of this one state machine (execution:<state machine name>:<prefix>*): execution names are generated per run; aws-cdk-lib grants DescribeExecution on them.',
     }]);
     return new actions.StepFunctionInvokeAction({
       actionName: b.name,
