@@ -7,6 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { DeployTarget } from '../../src/deploy/deploy-target';
@@ -370,15 +371,27 @@ describe('DeployTarget acknowledgments cover only what they name', () => {
 
   test('ecs with a service defined in the app: PassRole on its task definition roles, TagResource on its family only', () => {
     const { app, stack } = newStack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'app', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    // A fixture that passes the Control Tower ECS/log rules itself, so only the target is judged.
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 1, natGateways: 0, restrictDefaultSecurityGroup: false, subnetConfiguration: [{ name: 'app', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
     const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task', { family: 'web' });
-    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest'), logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web' }) });
-    const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition });
+    const logGroup = new logs.LogGroup(stack, 'WebLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    Validations.of(logGroup).acknowledge({ id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason: 'test fixture: the container logs of the service under test' });
+    taskDefinition.addContainer('web', {
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest'), logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web', logGroup }),
+      readonlyRootFilesystem: true, memoryLimitMiB: 512, user: '1000',
+    });
+    const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition, minHealthyPercent: 100, circuitBreaker: { rollback: true } });
     Validations.of(vpc).acknowledge({ id: 'AwsSolutions-VPC7', reason: 'test fixture: an isolated VPC that only hosts the service under test' });
-    definePipeline(stack, { stages: [{ stageName: 'Prod', targets: [DeployTarget.ecs({ service })] }] });
+    definePipeline(stack, { failureNotifications: false, stages: [{ stageName: 'Prod', targets: [DeployTarget.ecs({ service })] }] });
     const result = synthAndReport(app);
     expect(formatFindings(result.findings)).toBe('');
+    const update = roleStatements(Template.fromJSON(result.templates.Stack), 'PipelineProdDeployEcsCodePipelineActionRole')
+      .find((st: any) => JSON.stringify(st.Action).includes('ecs:UpdateService'));
+    // service/<cluster>/<service>: the ARN format IAM matches UpdateService against
+    expect(JSON.stringify(update.Resource)).toMatch(/:service\/",\{"Ref":"Cluster\w+"\},"\/",\{"Fn::GetAtt":\["Web\w+","Name"\]\}/);
     const statements = roleStatements(Template.fromJSON(result.templates.Stack), 'PipelineProdDeployEcsCodePipelineActionRole');
     const tag = statements.find((st: any) => st.Action === 'ecs:TagResource');
     expect(JSON.stringify(tag.Resource)).toMatch(/:task-definition\/web:\*"/);

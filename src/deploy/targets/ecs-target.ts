@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -123,9 +123,18 @@ class EcsServiceDeployAction extends codepipeline.Action {
       account: service.env.account,
     });
     const role = options.role;
+    // A literal ARN as given; a token (a service of the app) in the ARN format with the cluster name, the
+    // one IAM matches ecs:UpdateService against (service/<cluster>/<service>), whatever
+    // @aws-cdk/aws-ecs:arnFormatIncludesClusterName says.
+    const serviceArn = Token.isUnresolved(service.serviceArn)
+      ? stack.formatArn({
+        service: 'ecs', resource: 'service', resourceName: `${service.cluster.clusterName}/${service.serviceName}`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME, region: service.env.region, account: service.env.account,
+      })
+      : service.serviceArn;
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ecs:UpdateService', 'ecs:DescribeServices'],
-      resources: [service.serviceArn],
+      resources: [serviceArn],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ecs:DescribeTasks'],
