@@ -9,6 +9,20 @@ import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
 import { ACCOUNT_ID, REGION_NAME } from '../private/names';
 
+interface TrustedStatements {
+  readonly s3: iam.PolicyStatement;
+  readonly kms?: iam.PolicyStatement;
+  readonly principals: Set<string>;
+  pending?: boolean;
+}
+
+interface DefinedStore {
+  readonly bucket: s3.Bucket;
+  readonly key?: kms.Key;
+  readonly stack: Stack;
+  readonly trusted: Map<string, TrustedStatements>;
+}
+
 const ARTIFACT_STORES_SYMBOL = Symbol.for('cdk-delivery-pipelines.ArtifactStores');
 
 /**
@@ -19,8 +33,11 @@ export interface ArtifactStoresProps {
    * Accounts, other than the stores' own, whose deploy roles read artifacts (the accounts
    * of cross-account targets). When the list is not empty, every regional store is
    * encrypted with a rotating customer-managed KMS key (one per region, shared by all the
-   * pipelines that use these stores) whose key policy and bucket policy let exactly these
-   * accounts read; the AWS-managed S3 key cannot be shared across accounts.
+   * pipelines that use these stores); the AWS-managed S3 key cannot be shared across accounts.
+   * The key and bucket policies never trust these accounts as a whole: they name the roles of
+   * these accounts that a pipeline grants read access to in that region (the pipelines' own
+   * CloudFormation action and execution roles, by ARN), and the store's stack depends on the
+   * stacks of those roles so that they exist when the policies are written.
    *
    * @default - no other account: buckets use S3-managed encryption and no KMS key is defined
    */
@@ -152,6 +169,8 @@ export class ArtifactStores extends Construct {
 
   private readonly props: ArtifactStoresProps;
   private readonly stores = new Map<string, RegionalArtifactStore>();
+  /** The bucket and key these stores defined per region, and their statements trusting roles of other accounts. */
+  private readonly defined = new Map<string, DefinedStore>();
   private readonly prefix: string;
   private readonly suffix: string;
 
@@ -259,11 +278,14 @@ export class ArtifactStores extends Construct {
           enableKeyRotation: true,
           removalPolicy,
         });
+        // Control Tower CT.KMS.PR.3: grants on the key only for AWS services (no one uses grants here).
         key.addToResourcePolicy(new iam.PolicyStatement({
-          sid: 'TrustedAccountsReadArtifacts',
-          principals: this.trustedAccounts.map((a) => new iam.AccountPrincipal(a)),
-          actions: ['kms:Decrypt', 'kms:DescribeKey'],
+          sid: 'GrantsOnlyForAwsResources',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:CreateGrant'],
           resources: ['*'],
+          conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
         }));
         new kms.Alias(store, 'Alias', { aliasName: this.keyAliasName, targetKey: key, removalPolicy });
         encryptionKey = key;
@@ -280,6 +302,17 @@ export class ArtifactStores extends Construct {
         objectOwnership: policyDelivery ? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED : s3.ObjectOwnership.OBJECT_WRITER,
       });
       logs = logBucket;
+      const ct = (rule: string, reason: string) => acknowledge(logBucket, `cdk-validator-cfnguard::${rule}`, reason);
+      const where = 'Where this control is enabled the deployment fails; serverAccessLogs is off by default.';
+      ct('s3_bucket_logging_enabled_check', `CT.S3.PR.2: this bucket is the server access log destination of the artifact store beside it; logging it would need another log bucket without end. ${where}`);
+      ct('s3_bucket_default_encryption_kms_check', `CT.S3.PR.10: S3 server access log delivery writes only to buckets with S3-managed encryption (SSE-S3), not SSE-KMS. ${where}`);
+      ct('s3_bucket_versioning_enabled_check', `CT.S3.PR.11: S3 log delivery writes each log object once under a new key; nothing overwrites it, and logs expire after a year. ${where}`);
+      ct('s3_event_notifications_enabled_check', `CT.S3.PR.4: log objects have no consumer of their events. ${where}`);
+      ct('s3_bucket_object_lock_enabled_check', `CT.S3.PR.9: S3 Object Lock cannot be turned off once on, and log objects expire after a year. ${where}`);
+      if (!policyDelivery) {
+        ct('s3_bucket_acl_prohibited_check', 'CT.S3.PR.5: without the feature flag @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy, aws-cdk-lib grants S3 log delivery through the log-delivery ACL, ' +
+          `which needs ObjectWriter ownership; turn the flag on (cdk init does) and the bucket uses a bucket policy and BucketOwnerEnforced. ${where}`);
+      }
     }
 
     const bucketName = `${this.prefix}-${this.account}-${region}-${this.suffix}`;
@@ -291,27 +324,94 @@ export class ArtifactStores extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Versioned (Control Tower CT.S3.PR.11): an overwritten or deleted artifact stays recoverable for a day.
+      versioned: true,
       lifecycleRules: [{
         expiration: this.props.artifactExpiration ?? Duration.days(30),
+        noncurrentVersionExpiration: Duration.days(1),
+        expiredObjectDeleteMarker: false,
         abortIncompleteMultipartUploadAfter: Duration.days(1),
       }],
       serverAccessLogsBucket: logs,
       removalPolicy,
     });
-    if (this.trustedAccounts.length > 0) {
-      bucket.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'TrustedAccountsReadArtifacts',
-        principals: this.trustedAccounts.map((a) => new iam.AccountPrincipal(a)),
-        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation', 's3:ListBucket'],
-        resources: [bucket.bucketArn, bucket.arnForObjects('*')],
-      }));
-    }
+    // Object events to EventBridge (Control Tower CT.S3.PR.4): CloudFormation's own property, no custom resource; S3 events on the default bus cost nothing.
+    (bucket.node.defaultChild as s3.CfnBucket).addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled', true);
+    this.acknowledgeControls(bucket, !!encryptionKey, !!logs);
+    this.defined.set(region, { bucket, key: encryptionKey instanceof kms.Key && StoreScope.definedByStores(encryptionKey) ? encryptionKey : undefined, stack, trusted: new Map() });
     if (!logs) {
       acknowledge(bucket, 'AwsSolutions-S1', 'CodePipeline artifact store without server access logs (serverAccessLogs is off): only the pipeline, action and CloudFormation roles ' +
           'are granted access, objects expire, public access is blocked and SSL is enforced. Object reads and writes are not logged unless you enable CloudTrail S3 data events; ' +
           'set serverAccessLogs: true on ArtifactStores for S3 server access logs.');
     }
     return { region, bucket, bucketName, encryptionKey, encryptionKeyId, stack };
+  }
+
+  /**
+   * Let a role of a trusted account read (and with `write`, write) the artifacts of the store these
+   * stores define in `region`: its ARN in the bucket policy and key policy, and the store's stack
+   * depending on the role's stack (a policy naming a role that does not exist yet fails to deploy).
+   * Roles of the stores' own account need no resource policy; stores passed in (`buckets`,
+   * `encryptionKeys`) keep the policies you gave them. Called by the grants on the stores.
+   *
+   * @internal
+   */
+  public _trustRole(region: string, role: iam.IRole, write: boolean): void {
+    const account = role.env.account;
+    if (Token.isUnresolved(account) || account === this.account) return;
+    if (!this.trustedAccounts.includes(account)) {
+      fail(this, `role '${role.node.path}' of account '${account}' is granted the artifacts in ${region}, but trustedAccounts does not list '${account}'; add '${account}' to trustedAccounts.`);
+    }
+    const store = this.defined.get(region);
+    if (!store) return;
+    const principal = new iam.ArnPrincipal(role.roleArn);
+    const key = write ? 'write' : 'read';
+    let statements = store.trusted.get(key);
+    if (!statements) {
+      const suffix = write ? 'Write' : 'Read';
+      const s3Stmt = new iam.PolicyStatement({
+        sid: `TrustedRoles${suffix}Artifacts`,
+        actions: write ? ['s3:PutObject'] : ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation', 's3:ListBucket'],
+        resources: write ? [store.bucket.arnForObjects('*')] : [store.bucket.bucketArn, store.bucket.arnForObjects('*')],
+      });
+      const kmsStmt = store.key ? new iam.PolicyStatement({
+        sid: `TrustedRoles${suffix}Artifacts`,
+        actions: write ? ['kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'],
+        resources: ['*'],
+      }) : undefined;
+      statements = { s3: s3Stmt, kms: kmsStmt, principals: new Set() };
+      store.trusted.set(key, statements);
+      // Added once they name a principal (a statement without one is invalid).
+      statements.pending = true;
+    }
+    const id = role.node.path;
+    if (statements.principals.has(id)) return;
+    statements.principals.add(id);
+    statements.s3.addPrincipals(principal);
+    statements.kms?.addPrincipals(principal);
+    if (statements.pending) {
+      statements.pending = false;
+      store.bucket.addToResourcePolicy(statements.s3);
+      if (statements.kms) store.key!.addToResourcePolicy(statements.kms);
+    }
+    // An imported role (fromRoleArn) sits in a stack of its own importer's account: no dependency on it.
+    const roleStack = Stack.of(role);
+    if (roleStack !== store.stack && roleStack.account === account) store.stack.node.addDependency(roleStack);
+  }
+
+  /** The Control Tower controls a store bucket does not meet, acknowledged with what turns them on. */
+  private acknowledgeControls(bucket: s3.Bucket, kmsEncrypted: boolean, logged: boolean) {
+    const ct = (rule: string, reason: string) => acknowledge(bucket, `cdk-validator-cfnguard::${rule}`, reason);
+    if (!logged) {
+      ct('s3_bucket_logging_enabled_check', 'CT.S3.PR.2: serverAccessLogs is off (a log bucket per region costs storage and two more resources); ' +
+        'set serverAccessLogs: true on ArtifactStores to meet it. Where this control is enabled the deployment fails until you do.');
+    }
+    if (!kmsEncrypted) {
+      ct('s3_bucket_default_encryption_kms_check', 'CT.S3.PR.10: without trustedAccounts the artifacts are encrypted with S3-managed keys (SSE-S3), which no other account can use, ' +
+        'and no KMS key ($1/month per region) is defined; list another account in trustedAccounts to get a KMS key per region. Where this control is enabled the deployment fails until you do.');
+    }
+    ct('s3_bucket_object_lock_enabled_check', 'CT.S3.PR.9: artifacts are transient (they expire after artifactExpiration) and S3 Object Lock cannot be turned off again once on; ' +
+      'not enabled on artifact stores. Where this control is enabled, pass your own locked buckets in ArtifactStores buckets.');
   }
 
   private supportStack(region: string): Stack {

@@ -92,7 +92,13 @@ export function grantStoreAccess(stores: ArtifactStores, store: RegionalArtifact
       acknowledge(access, principal, 'Action::kms:GenerateDataKey*', 'S3 generates data keys with the artifact store key to encrypt artifacts; only that key is in the statement.');
     }
   }
+  // A role of another (trusted) account also needs the bucket and key policies to name it.
+  if (isRole(principal)) stores._trustRole(store.region, principal, write);
   return iam.Grant.drop(grantee, 'artifact store access is granted by grantStoreAccess');
+}
+
+function isRole(principal: iam.IPrincipal): principal is iam.IRole {
+  return Construct.isConstruct(principal) && 'roleArn' in principal && 'env' in principal;
 }
 
 function statement(access: PrincipalAccess, principal: iam.IPrincipal, key: string, make: () => iam.PolicyStatement): iam.PolicyStatement {

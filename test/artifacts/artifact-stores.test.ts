@@ -1,11 +1,19 @@
-import { App, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { App, Duration, PhysicalName, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ArtifactStores } from '../../src/artifacts/artifact-stores';
+import { grantStoreAccess } from '../../src/artifacts/store-access';
 import { createTestApp, synthValidated } from '../util';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
+
+/** Fixture keys meet Control Tower CT.KMS.PR.3 the way the stores' own keys do. */
+const GRANTS_ONLY_FOR_AWS = new iam.PolicyStatement({
+  effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['kms:CreateGrant'], resources: ['*'],
+  conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+});
 
 function setup(props: ConstructorParameters<typeof ArtifactStores>[2] = {}) {
   const app = createTestApp();
@@ -46,10 +54,23 @@ describe('ArtifactStores', () => {
     expect(result.footprint.kmsKeys).toBe(0);
   });
 
-  test('no versioning: CodePipeline artifact stores do not need it (only S3 source buckets do)', () => {
+  test('versioned, noncurrent versions expire after a day, object events go to EventBridge (Control Tower S3 controls)', () => {
     const { app } = setup();
     const template = Template.fromJSON(synthValidated(app).templates.Home);
-    template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: Match.absent() });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 1 } })] },
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+    });
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+  });
+
+  test('the Control Tower controls a store does not meet are acknowledged on its bucket, saying what turns them on', () => {
+    const { app } = setup();
+    const acks = synthValidated(app).acknowledged.filter((a) => a.constructPath === 'Home/Stores/eu-west-1/Bucket' && a.rule.startsWith('s3_'));
+    expect(acks.map((a) => a.rule).sort()).toEqual(['s3_bucket_default_encryption_kms_check', 's3_bucket_logging_enabled_check', 's3_bucket_object_lock_enabled_check']);
+    expect(acks.find((a) => a.rule === 's3_bucket_logging_enabled_check')!.reason).toMatch(/serverAccessLogs: true/);
+    expect(acks.find((a) => a.rule === 's3_bucket_default_encryption_kms_check')!.reason).toMatch(/trustedAccounts/);
   });
 
   test('the missing access log is acknowledged on each artifact bucket, with the reason', () => {
@@ -70,24 +91,47 @@ describe('ArtifactStores', () => {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([Match.objectLike({
-          Sid: 'TrustedAccountsReadArtifacts',
-          Action: ['kms:Decrypt', 'kms:DescribeKey'],
-          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } },
+          Sid: 'GrantsOnlyForAwsResources',
+          Effect: 'Deny',
+          Action: 'kms:CreateGrant',
+          Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
         })]),
       },
     });
+    // No account is trusted as a whole: only roles that are granted read access are named (see below).
+    expect(JSON.stringify(result.templates['Home-Stores-us-east-2'])).not.toMatch(/222222222222:root/);
     support.hasResourceProperties('AWS::KMS::Alias', { AliasName: stores.keyAliasName });
     support.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }] },
     });
-    support.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Sid: 'TrustedAccountsReadArtifacts',
-          Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation', 's3:ListBucket'],
-        })]),
-      },
-    });
+  });
+
+  test('a role of a trusted account granted a store is named by its ARN in that store\'s bucket and key policies, and the store stack deploys after the role', () => {
+    const { app, stores } = setup({ regions: ['us-east-2'], trustedAccounts: ['222222222222'] });
+    const roleStack = new Stack(app, 'Roles', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const role = new iam.Role(roleStack, 'Deployer', { assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'), roleName: PhysicalName.GENERATE_IF_NEEDED });
+    grantStoreAccess(stores, stores.forRegion('us-east-2'), role, false);
+    const result = synthValidated(app);
+    const support = result.templates['Home-Stores-us-east-2'];
+    const statement = (type: string, property: string) => Object.values<any>(support.Resources).filter((r) => r.Type === type)
+      .flatMap((r) => r.Properties[property].Statement).find((st: any) => st.Sid === 'TrustedRolesReadArtifacts');
+    const s3Statement = statement('AWS::S3::BucketPolicy', 'PolicyDocument');
+    const kmsStatement = statement('AWS::KMS::Key', 'KeyPolicy');
+    // The role's own ARN (its generated name), partition as the flag set renders it; never the account root.
+    for (const st of [s3Statement, kmsStatement]) expect(JSON.stringify(st.Principal)).toMatch(/:iam::222222222222:role\/roles[a-z0-9]+"/);
+    expect([...s3Statement.Action].sort()).toEqual(['s3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion', 's3:ListBucket']);
+    expect([...kmsStatement.Action].sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    // The home region's store was not granted: its policies name no role of 222222222222.
+    expect(JSON.stringify(result.templates.Home)).not.toMatch(/222222222222/);
+    expect(result.assembly.getStackArtifact('Home-Stores-us-east-2').dependencies.map((d) => d.id)).toContain('Roles');
+  });
+
+  test('fails when a role of an account that is not trusted is granted a store', () => {
+    const { app, stores } = setup({ trustedAccounts: ['222222222222'] });
+    const roleStack = new Stack(app, 'Roles', { env: { account: '333333333333', region: 'eu-west-1' } });
+    const role = new iam.Role(roleStack, 'Deployer', { assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'), roleName: PhysicalName.GENERATE_IF_NEEDED });
+    expect(() => grantStoreAccess(stores, stores.forRegion('eu-west-1'), role, false))
+      .toThrow(/ArtifactStores 'Stores': role 'Roles\/Deployer' of account '333333333333' is granted the artifacts in eu-west-1, but trustedAccounts does not list '333333333333'; add '333333333333' to trustedAccounts\./);
   });
 
   test('the stores\' own account is not a trusted account and does not make keys', () => {
@@ -130,6 +174,7 @@ describe('ArtifactStores', () => {
     const app = createTestApp();
     const stack = new Stack(app, 'Home', { env });
     const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
+    key.addToResourcePolicy(GRANTS_ONLY_FOR_AWS);
     new ArtifactStores(stack, 'Stores', { encryptionKeys: { 'eu-west-1': key }, trustedAccounts: ['222222222222'] });
     const template = Template.fromJSON(synthValidated(app).templates.Home);
     template.resourceCountIs('AWS::KMS::Key', 1);

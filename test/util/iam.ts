@@ -9,7 +9,12 @@
  *     AWS::KMS::Key.KeyPolicy, AWS::SNS::TopicPolicy, AWS::SQS::QueuePolicy) and trust policies, with
  *     intrinsics rendered to concrete ARNs by `resolve.ts`. Rules:
  *     - IAM-ACTION-UNKNOWN (error): the action (or the pattern) matches no action of iam-data.
- *     - IAM-ACTION-STAR (error): `*` or `service:*` in an Allow statement.
+ *     - IAM-ACTION-STAR (error): `*` or `service:*` in an Allow statement. One statement is exempt: a KMS
+ *       key policy's default statement (`kms:*` on `*` to the key's OWN account root, no condition),
+ *       which is the default key policy KMS itself applies and AWS recommends ("Default key policy",
+ *       KMS Developer Guide): it does not let any principal use the key, it lets the account's IAM
+ *       policies decide, and it keeps the key manageable (without it a key can become unmanageable).
+ *       aws-cdk-lib writes it on every `kms.Key`. Any other principal, action list or condition is judged.
  *     - IAM-ACTION-WILDCARD (info, reported not failing): `s3:GetObject*`-style prefix in an Allow statement.
  *     - IAM-CONDITION-KEY (error): a condition key that is neither global nor defined for the action
  *       or its resource types: the statement can never apply to that action.
@@ -169,6 +174,16 @@ export function resourceMatchesFormat(resource: string, format: string): boolean
   return r.every((field, i) => globsOverlap(field, f[i]));
 }
 
+/** The default key policy statement: `kms:*` on `*` to the key's own account root only, unconditioned (see the header). */
+export function isDefaultKeyAdminStatement(policy: FoundPolicy, st: any): boolean {
+  if (policy.resourceType !== 'AWS::KMS::Key' || st.Effect !== 'Allow' || st.Condition !== undefined || st.NotAction !== undefined) return false;
+  const actions = asArray<string>(st.Action).map(String);
+  const principals = asArray<string>(st.Principal?.AWS).map(String);
+  const others = Object.keys(st.Principal ?? {}).filter((k) => k !== 'AWS');
+  return actions.length === 1 && actions[0] === 'kms:*' && asArray(st.Resource).map(String).join() === '*' && others.length === 0
+    && principals.length === 1 && (principals[0] === `arn:aws:iam::${policy.env.account}:root` || principals[0] === policy.env.account);
+}
+
 /** Audit one resolved policy document. */
 export function auditPolicy(policy: FoundPolicy): IamFinding[] {
   const findings: IamFinding[] = [];
@@ -181,7 +196,7 @@ export function auditPolicy(policy: FoundPolicy): IamFinding[] {
     const expanded: Array<{ pattern: string; actions: ActionInfo[] }> = [];
     for (const pattern of asArray<string>(st.Action).map(String)) {
       if (pattern === '*' || /^[^:]+:\*$/.test(pattern)) {
-        if (allow) report('IAM-ACTION-STAR', 'error', i, `'${pattern}' allows every action${pattern === '*' ? '' : ' of the service'}; name the actions`);
+        if (allow && !isDefaultKeyAdminStatement(policy, st)) report('IAM-ACTION-STAR', 'error', i, `'${pattern}' allows every action${pattern === '*' ? '' : ' of the service'}; name the actions`);
         continue;
       }
       const actions = actionsMatching(pattern);

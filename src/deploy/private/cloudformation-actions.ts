@@ -1,21 +1,24 @@
-import { CfnCapabilities, Token } from 'aws-cdk-lib';
+import { CfnCapabilities } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledge } from '../../private/acknowledge';
 import { fail } from '../../private/errors';
-import { acknowledgeWildcards, escapeRegExp } from '../../private/wildcard-allowances';
+import { nagRendering } from '../../private/nag-rendering';
 
 /**
  * The CloudFormation actions of both pipelines (`DeployTarget.cloudFormation` in
  * SourceBuildDeployPipeline, the waves and test stack of CrossRegionCfnPipeline), built in one
  * place: never administrator permissions, the execution role passed as CloudFormation's
- * `RoleArn`, and one acknowledgment of the stack-ARN wildcards aws-cdk-lib grants.
+ * `RoleArn`, and IAM statements that take effect (see `CorrectedGrants`), with the stack-ARN
+ * wildcards acknowledged on the action role itself (so also in the `OverflowPolicyN` that
+ * iam.Role splits a large policy into).
  *
  * ```ts
  * const cfn = new CloudFormationActions({ stackName: 'App', templatePath: out.atPath('app.yaml'), executionRole });
  * const [prepare, execute] = cfn.changeSet({ prepareName: 'App-Prepare', executeName: 'App-Execute', changeSetName: 'App-changes', runOrder: 1 });
- * cfn.acknowledgeStackAccess(scope, '/Prod/App-Prepare/');
  * ```
  */
 export interface CloudFormationActionsProps {
@@ -103,14 +106,14 @@ export class CloudFormationActions {
 
   /** One action that creates or updates the stack directly. */
   public createUpdate(options: CloudFormationActionOptions): actions.CloudFormationCreateUpdateStackAction {
-    const action = new actions.CloudFormationCreateUpdateStackAction({ ...this.deployProps, ...options });
+    const action = new CreateUpdateStackAction({ ...this.deployProps, ...options });
     this.deployActions.push(action);
     return action;
   }
 
   /** A change set created (replaced) by one action. */
   public createReplaceChangeSet(actionName: string, changeSetName: string, runOrder: number): actions.CloudFormationCreateReplaceChangeSetAction {
-    const action = new actions.CloudFormationCreateReplaceChangeSetAction({ ...this.deployProps, actionName, changeSetName, runOrder });
+    const action = new CreateReplaceChangeSetAction({ ...this.deployProps, actionName, changeSetName, runOrder });
     this.deployActions.push(action);
     return action;
   }
@@ -118,7 +121,7 @@ export class CloudFormationActions {
   /** The action executing a change set. */
   public executeChangeSet(actionName: string, changeSetName: string, runOrder: number): actions.CloudFormationExecuteChangeSetAction {
     const p = this.props;
-    return new actions.CloudFormationExecuteChangeSetAction({
+    return new ExecuteChangeSetAction({
       actionName, stackName: p.stackName, changeSetName, role: p.role, account: p.account, region: p.region, runOrder,
     });
   }
@@ -134,7 +137,7 @@ export class CloudFormationActions {
   /** The action deleting the stack (e.g. a test stack). */
   public deleteStack(actionName: string, runOrder: number): actions.CloudFormationDeleteStackAction {
     const p = this.props;
-    return new actions.CloudFormationDeleteStackAction({
+    return new DeleteStackAction({
       actionName, stackName: p.stackName, role: p.role, deploymentRole: p.executionRole, adminPermissions: false,
       account: p.account, region: p.region, runOrder,
     });
@@ -151,25 +154,204 @@ export class CloudFormationActions {
       for (const statement of statements) action.addToDeploymentRolePolicy(statement);
     }
   }
+}
 
-  /**
-   * Acknowledge, on the policies under `scope` (and, with `onlyUnder`, only those whose path
-   * contains it: the role of one action), the wildcards aws-cdk-lib grants on this stack: its
-   * ARN ends in the id CloudFormation generates at creation (`stack/<name>/*`), and
-   * `DescribeStack*` / `GetTemplate*` are read-only action groups on it. A token stack name is
-   * compared in cdk-nag's rendering (`<LogicalId>`).
-   */
-  public acknowledgeStackAccess(scope: IConstruct, onlyUnder?: string): void {
-    const stackName = this.props.stackName;
-    const shown = Token.isUnresolved(stackName) ? 'of this action' : `'${stackName}'`;
-    const stackArn = (flatten: (t: unknown) => string) =>
-      new RegExp(`^arn:<AWS::Partition>:cloudformation:[^:]+:[^:]+:stack/${escapeRegExp(flatten(stackName))}/\\*$`);
-    const reason = `CloudFormation stack ARNs end in an id generated at creation: the wildcard covers only stack ${shown}, `
-      + 'and DescribeStack*/GetTemplate* are read-only action groups on it (aws-cdk-lib CloudFormation action grants).';
-    acknowledgeWildcards(scope, [
-      { action: 'cloudformation:DescribeStack*', resourcePattern: stackArn, reason, onlyUnder },
-      { action: 'cloudformation:GetTemplate*', resourcePattern: stackArn, reason, onlyUnder },
-      { resourcePattern: stackArn, reason, onlyUnder },
-    ]);
+/** The stack set action (CloudFormation StackSets), with the grants corrected like the stack actions'. */
+export function deployStackSetAction(props: actions.CloudFormationDeployStackSetActionProps): actions.CloudFormationDeployStackSetAction {
+  return new DeployStackSetAction(props);
+}
+
+/** The stack instances action of a stack set, with the grants corrected like the stack actions'. */
+export function deployStackInstancesAction(props: actions.CloudFormationDeployStackInstancesActionProps): actions.CloudFormationDeployStackInstancesAction {
+  return new DeployStackInstancesAction(props);
+}
+
+// ------------------------------------------------------------------ corrected grants
+
+/** Actions the `cloudformation:ChangeSetName` condition key is defined for (Service Authorization Reference). */
+const CHANGE_SET_ACTIONS = ['cloudformation:CreateChangeSet', 'cloudformation:DeleteChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet'];
+/** Actions that take no resource ARN: on any ARN they never match. */
+const WILDCARD_ONLY = ['cloudformation:ValidateTemplate', 'cloudformation:CreateStackSet'];
+
+/**
+ * What aws-codepipeline-actions' CloudFormation actions grant their role (its `SingletonPolicy`),
+ * rewritten into statements that take effect, kept per role in the construct tree:
+ * - `cloudformation:ChangeSetName` is a condition key of the change set actions only: on
+ *   `DescribeStacks`/`DescribeStackEvents` it makes the statement never apply (the deploy action's
+ *   polling would be denied), so those get their own statement without it;
+ * - `ValidateTemplate` and `CreateStackSet` take only `*` (never a stack/stack set ARN): they move
+ *   to one statement on `*` in a policy of their own (`WildcardOnlyActions`), acknowledged there;
+ * - everything else as aws-cdk-lib writes it, and the stack / stack set ARN wildcards (the id
+ *   CloudFormation appends) and `DescribeStack*`/`GetTemplate*` acknowledged on the role, as cdk-nag
+ *   renders them (partition literal or `<AWS::Partition>`, concrete or env-agnostic region).
+ */
+class CorrectedGrants extends Construct {
+  private static readonly ID = 'CdpCloudFormationGrants';
+
+  public static of(role: iam.IRole): CorrectedGrants {
+    const found = role.node.tryFindChild(CorrectedGrants.ID);
+    return found instanceof CorrectedGrants ? found : new CorrectedGrants(role, CorrectedGrants.ID);
+  }
+
+  /** The view of the role aws-cdk-lib's action binds with: statements it adds are recorded, not added. */
+  public readonly view: iam.IRole;
+  private readonly recorded: Array<{ original: iam.PolicyStatement; replacements: iam.PolicyStatement[] }> = [];
+  private wildcardOnly?: iam.PolicyStatement;
+  private readonly acknowledged = new Set<string>();
+
+  private constructor(private readonly role: iam.IRole, id: string) {
+    super(role, id);
+    const record = (statement: iam.PolicyStatement) => this.record(statement);
+    const result = (): iam.AddToPrincipalPolicyResult => ({ statementAdded: true, policyDependable: role });
+    this.view = new Proxy(role, {
+      get(target, prop, receiver) {
+        if (prop === 'addToPolicy') return (s: iam.PolicyStatement) => { record(s); return true; };
+        if (prop === 'addToPrincipalPolicy') return (s: iam.PolicyStatement) => { record(s); return result(); };
+        if (prop === 'grantPrincipal') return receiver;
+        return Reflect.get(target, prop, target);
+      },
+    });
+  }
+
+  /** Copy what aws-cdk-lib has put in the recorded statements so far (resources grow as actions bind) into ours. */
+  public sync(): void {
+    for (const { original, replacements } of this.recorded) {
+      for (const r of replacements) {
+        const missing = original.resources.filter((arn) => !r.resources.includes(arn));
+        if (missing.length > 0) r.addResources(...missing);
+      }
+      for (const arn of original.resources) this.acknowledgeResource(arn);
+    }
+  }
+
+  private record(original: iam.PolicyStatement) {
+    const conditions = original.conditions ?? {};
+    const conditioned = Object.values<any>(conditions).some((block) => block && 'cloudformation:ChangeSetName' in block);
+    const wildcardOnly = original.actions.filter((a) => WILDCARD_ONLY.includes(a));
+    const rest = original.actions.filter((a) => !WILDCARD_ONLY.includes(a));
+    const groups = conditioned
+      ? [{ actions: rest.filter((a) => CHANGE_SET_ACTIONS.includes(a)), conditions }, { actions: rest.filter((a) => !CHANGE_SET_ACTIONS.includes(a)), conditions: undefined }]
+      : [{ actions: rest, conditions: Object.keys(conditions).length > 0 ? conditions : undefined }];
+    const replacements: iam.PolicyStatement[] = [];
+    for (const g of groups.filter((x) => x.actions.length > 0)) {
+      const statement = new iam.PolicyStatement({ actions: g.actions, conditions: g.conditions });
+      this.role.addToPrincipalPolicy(statement);
+      replacements.push(statement);
+      for (const action of g.actions.filter((a) => a.includes('*'))) {
+        this.acknowledgeOnRole(`Action::${action}`, `Read-only ${action} (aws-cdk-lib's CloudFormation action grant) on the CloudFormation stacks of this role's actions only, which the action polls and reads to deploy.`);
+      }
+    }
+    if (wildcardOnly.length > 0) this.addWildcardOnly(wildcardOnly);
+    this.recorded.push({ original, replacements });
+  }
+
+  private addWildcardOnly(actionNames: string[]) {
+    if (!this.wildcardOnly) {
+      this.wildcardOnly = new iam.PolicyStatement({ actions: [], resources: ['*'] });
+      const reason = 'cloudformation:ValidateTemplate and cloudformation:CreateStackSet take no resource ARN (Service Authorization Reference: Resource \'*\' only); ' +
+        'this policy holds only them, for the CloudFormation actions of this role.';
+      if (this.role instanceof iam.Role) {
+        const policy = new iam.Policy(this, 'WildcardOnlyActions', { statements: [this.wildcardOnly] });
+        this.role.attachInlinePolicy(policy);
+        acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]', reason);
+      } else {
+        this.role.addToPrincipalPolicy(this.wildcardOnly);
+        this.acknowledgeOnRole('Resource::*', reason);
+      }
+    }
+    const missing = actionNames.filter((a) => !this.wildcardOnly!.actions.includes(a));
+    if (missing.length > 0) this.wildcardOnly.addActions(...missing);
+  }
+
+  private acknowledgeResource(arn: string) {
+    const shown = nagRendering(this, arn);
+    if (shown === undefined || !shown.includes('*')) return;
+    const kind = /:stackset\//.test(shown) ? 'stack set' : /:stack\//.test(shown) ? 'stack' : undefined;
+    if (!kind) return;
+    this.acknowledgeOnRole(`Resource::${shown}`, `CloudFormation ${kind} ARN ${shown}: the trailing wildcard is the id CloudFormation generates at creation; the statement names exactly this ${kind}.`);
+  }
+
+  private acknowledgeOnRole(finding: string, reason: string) {
+    if (this.acknowledged.has(finding)) return;
+    this.acknowledged.add(finding);
+    // On the role: covers its DefaultPolicy and the OverflowPolicyN iam.Role splits a large one into.
+    acknowledge(this.role, `AwsSolutions-IAM5[${finding}]`, reason);
+  }
+}
+
+/**
+ * The artifact bucket as aws-cdk-lib's action sees it: its grants are dropped (they would go to
+ * the view of the role); the action's own grants are made on the real role by `bindCorrected`.
+ */
+function silentBucket(bucket: s3.IBucket): s3.IBucket {
+  const drop = (grantee: iam.IGrantable) => iam.Grant.drop(grantee, 'granted by CloudFormationActions on the action role');
+  return new Proxy(bucket, {
+    get(target, prop) {
+      if (typeof prop === 'string' && /^grant(Read|Write|ReadWrite|Put|PutAcl)$/.test(prop)) return drop;
+      return Reflect.get(target, prop, target);
+    },
+  });
+}
+
+interface Bindable {
+  readonly actionProperties: codepipeline.ActionProperties;
+}
+
+/**
+ * Bind an aws-cdk-lib CloudFormation action with the role's view and a silent bucket, then grant
+ * on the real role what it needs: the corrected statements, and read (write too, with outputs)
+ * access to the artifacts; an execution role aws-cdk-lib defined reads the artifacts.
+ */
+function bindCorrected(action: Bindable, options: codepipeline.ActionBindOptions, bind: (o: codepipeline.ActionBindOptions) => codepipeline.ActionConfig,
+  definedDeploymentRole?: () => iam.IRole | undefined): codepipeline.ActionConfig {
+  const grants = CorrectedGrants.of(options.role);
+  const config = bind({ ...options, role: grants.view, bucket: silentBucket(options.bucket) });
+  grants.sync();
+  if ((action.actionProperties.outputs ?? []).length > 0) {
+    options.bucket.grantReadWrite(options.role);
+  } else if ((action.actionProperties.inputs ?? []).length > 0) {
+    options.bucket.grantRead(options.role);
+  }
+  const deploymentRole = definedDeploymentRole?.();
+  if (deploymentRole) options.bucket.grantRead(deploymentRole);
+  return config;
+}
+
+class CreateUpdateStackAction extends actions.CloudFormationCreateUpdateStackAction {
+  constructor(private readonly given: actions.CloudFormationCreateUpdateStackActionProps) { super(given); }
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    return bindCorrected(this, options, (o) => super.bound(scope, stage, o), () => (this.given.deploymentRole ? undefined : this.deploymentRole));
+  }
+}
+
+class CreateReplaceChangeSetAction extends actions.CloudFormationCreateReplaceChangeSetAction {
+  constructor(private readonly given: actions.CloudFormationCreateReplaceChangeSetActionProps) { super(given); }
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    return bindCorrected(this, options, (o) => super.bound(scope, stage, o), () => (this.given.deploymentRole ? undefined : this.deploymentRole));
+  }
+}
+
+class ExecuteChangeSetAction extends actions.CloudFormationExecuteChangeSetAction {
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    return bindCorrected(this, options, (o) => super.bound(scope, stage, o));
+  }
+}
+
+class DeleteStackAction extends actions.CloudFormationDeleteStackAction {
+  constructor(private readonly given: actions.CloudFormationDeleteStackActionProps) { super(given); }
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    return bindCorrected(this, options, (o) => super.bound(scope, stage, o), () => (this.given.deploymentRole ? undefined : this.deploymentRole));
+  }
+}
+
+class DeployStackSetAction extends actions.CloudFormationDeployStackSetAction {
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    return bindCorrected(this, options, (o) => super.bound(scope, stage, o));
+  }
+}
+
+class DeployStackInstancesAction extends actions.CloudFormationDeployStackInstancesAction {
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    return bindCorrected(this, options, (o) => super.bound(scope, stage, o));
   }
 }

@@ -142,8 +142,6 @@ export class CloudFormationTarget implements TargetKind {
       account: o.account,
       region: o.region,
     });
-    // Only on the roles of this target's own actions (not on build, test or pipeline roles).
-    for (const name of names) cfn.acknowledgeStackAccess(scope, `/${options.stageName}/${name}/`);
     this.pending = cfn;
     if (!o.changeSet) {
       return { actions: [cfn.createUpdate({ actionName: base, runOrder: options.runOrder })], lastRunOrder: options.runOrder };

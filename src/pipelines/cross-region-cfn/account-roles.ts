@@ -1,26 +1,15 @@
 import { PhysicalName, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../private/acknowledge';
 
 /** The two roles a pipeline uses in one target account. */
 export class AccountRoles {
-  /** Findings acknowledged on the action role so far (one acknowledgment per finding, however many targets share the role). */
-  private readonly acknowledged = new Set<string>();
-
   constructor(
     /** Assumed by the pipeline role to run the CloudFormation actions. */
     public readonly actionRole: iam.IRole,
     /** Passed to CloudFormation to create the stack's resources. */
     public readonly executionRole: iam.IRole,
   ) {}
-
-  /** Acknowledge a cdk-nag finding on the action role, once. */
-  public acknowledgeOnActionRole(id: string, reason: string): void {
-    if (this.acknowledged.has(id)) return;
-    this.acknowledged.add(id);
-    acknowledge(this.actionRole, id, reason);
-  }
 }
 
 export interface AccountRolesOptions {

@@ -1,15 +1,14 @@
-import { CfnCapabilities, Token } from 'aws-cdk-lib';
+import { CfnCapabilities } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { AccountRoleFactory, AccountRoles } from './account-roles';
+import { AccountRoleFactory } from './account-roles';
 import { StackSetPlan, StackSetWavePlan, TargetPlan, TestStackPlan } from './plan';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { grantStoreAccess } from '../../artifacts/store-access';
-import { CloudFormationActions } from '../../deploy/private/cloudformation-actions';
+import { CloudFormationActions, deployStackInstancesAction, deployStackSetAction } from '../../deploy/private/cloudformation-actions';
 import { acknowledge } from '../../private/acknowledge';
-import { nagRendering } from '../../private/nag-rendering';
 
 /** What every CloudFormation action of the pipeline shares. */
 export interface CfnActionsProps {
@@ -35,7 +34,7 @@ export class CfnActions {
 
   /** CHANGE_SET_REPLACE in one target. */
   public createReplaceChangeSet(target: TargetPlan, changeSetName: string): codepipeline.IAction {
-    return this.forTarget(target, false).createReplaceChangeSet(target.actionName, changeSetName, 1);
+    return this.forTarget(target).createReplaceChangeSet(target.actionName, changeSetName, 1);
   }
 
   /** CHANGE_SET_EXECUTE in one target. */
@@ -47,14 +46,13 @@ export class CfnActions {
 
   /** CREATE_UPDATE in one target. */
   public createUpdate(target: TargetPlan, runOrder: number): codepipeline.IAction {
-    return this.forTarget(target, true).createUpdate({ actionName: target.actionName, runOrder });
+    return this.forTarget(target).createUpdate({ actionName: target.actionName, runOrder });
   }
 
   /** The test stack: CREATE_UPDATE writing its outputs to `outputs`, and DELETE_ONLY (unless retained). */
   public testStack(test: TestStackPlan, outputs: codepipeline.Artifact): { deploy: codepipeline.IAction; delete?: codepipeline.IAction } {
     const roles = this.props.accountRoles.forAccount(this.props.account);
     this.grantExecution(roles.executionRole, test.region);
-    acknowledgeStackAccess(roles, test.region, this.props.account, test.stackName, true);
     const cfn = new CloudFormationActions({
       stackName: test.stackName,
       templatePath: this.props.templates.atPath(test.templatePath),
@@ -72,7 +70,7 @@ export class CfnActions {
 
   /**
    * The stack set action of one wave: the first wave deploys the stack set, later waves its
-   * instances. Call `acknowledgeStackSet` once before the first.
+   * instances.
    */
   public stackSet(plan: StackSetPlan, wave: StackSetWavePlan, runOrder: number): codepipeline.IAction {
     const roles = this.props.accountRoles.forAccount(this.props.account);
@@ -87,9 +85,9 @@ export class CfnActions {
         : cpactions.StackInstances.inAccounts(wave.accounts, wave.regions),
     };
     if (wave.action === 'StackInstances') {
-      return new cpactions.CloudFormationDeployStackInstancesAction({ ...common, actionName: 'StackInstances' });
+      return deployStackInstancesAction({ ...common, actionName: 'StackInstances' });
     }
-    return new cpactions.CloudFormationDeployStackSetAction({
+    return deployStackSetAction({
       ...common,
       actionName: 'StackSet',
       template: cpactions.StackSetTemplate.fromArtifactPath(this.props.templates.atPath(plan.templatePath)),
@@ -98,17 +96,6 @@ export class CfnActions {
       parameters: plan.parameters ? cpactions.StackSetParameters.fromLiteral(plan.parameters) : undefined,
       cfnCapabilities: this.props.capabilities,
     });
-  }
-
-  /** The stack set ARN ends in the id CloudFormation generates: acknowledged on the action role. */
-  public acknowledgeStackSet(plan: StackSetPlan): void {
-    const { account, region } = this.props;
-    const roles = this.props.accountRoles.forAccount(account);
-    // A token name is written as cdk-nag writes it (`<LogicalId>`); one it cannot name stays unacknowledged.
-    const setName = Token.isUnresolved(plan.stackSetName) ? nagRendering(roles.actionRole, plan.stackSetName) : plan.stackSetName;
-    if (setName === undefined) return;
-    roles.acknowledgeOnActionRole(`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${region}:${account}:stackset/${setName}:*]`,
-      `Stack set '${setName}': the trailing :* is the stack set id CloudFormation generates; the statement names exactly this stack set.`);
   }
 
   /**
@@ -129,11 +116,10 @@ export class CfnActions {
   /**
    * The shared CloudFormation action builder for one target: the pipeline's action role of the
    * target's account, the target's execution role (granted read access to the store of its
-   * region), and the acknowledgment of the stack wildcards on the action role.
+   * region). The builder acknowledges the stack wildcards on the action role.
    */
-  private forTarget(target: TargetPlan, directDeploy: boolean): CloudFormationActions {
+  private forTarget(target: TargetPlan): CloudFormationActions {
     const roles = this.props.accountRoles.forAccount(target.account);
-    acknowledgeStackAccess(roles, target.region, target.account, target.stackName, directDeploy);
     const executionRole = target.executionRole ?? roles.executionRole;
     this.grantExecution(executionRole, target.region);
     const cfn = new CloudFormationActions({
@@ -152,30 +138,5 @@ export class CfnActions {
   private grantExecution(role: iam.IRole, region: string) {
     const stores = this.props.stores;
     grantStoreAccess(stores, stores.forRegion(region), role, false);
-  }
-}
-
-/**
- * Acknowledge, on the action role, the wildcards aws-codepipeline-actions puts in its
- * CloudFormation statements: the stack ARN ends in the stack id CloudFormation generates, and
- * CREATE_UPDATE/DELETE_ONLY read the stack with `DescribeStack*` / `GetTemplate*`.
- *
- * On the role, not through the builder's `acknowledgeStackAccess`: that one acknowledges on the
- * policies its aspect sees, and misses the `OverflowPolicyN` that iam.Role splits a large
- * DefaultPolicy into at synthesis (a wave of 30+ regions in one account: 30-60 findings).
- */
-function acknowledgeStackAccess(roles: AccountRoles, region: string, account: string, stackName: string, directDeploy: boolean): void {
-  // A token stack name (e.g. a CfnParameter) is rendered the way cdk-nag renders it (`<LogicalId>`);
-  // one it cannot name (other intrinsics) is left unacknowledged rather than used in an id.
-  const name = Token.isUnresolved(stackName) ? nagRendering(roles.actionRole, stackName) : stackName;
-  if (name !== undefined) {
-    roles.acknowledgeOnActionRole(`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${region}:${account}:stack/${name}/*]`,
-      `Stack '${name}' in ${region}: the trailing /* is the stack id CloudFormation generates at creation; the statement names exactly this stack.`);
-  }
-  if (directDeploy) {
-    roles.acknowledgeOnActionRole('AwsSolutions-IAM5[Action::cloudformation:DescribeStack*]',
-      'Read-only DescribeStacks/DescribeStackEvents/DescribeStackResource(s) on the deployed stacks only, which the CloudFormation action polls.');
-    roles.acknowledgeOnActionRole('AwsSolutions-IAM5[Action::cloudformation:GetTemplate*]',
-      'Read-only GetTemplate/GetTemplateSummary on the deployed stacks only, which the CloudFormation action calls to deploy.');
   }
 }

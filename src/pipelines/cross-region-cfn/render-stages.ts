@@ -123,7 +123,6 @@ function renderStackWaves(stages: Stages, actions: CfnActions, plan: StacksPlan)
 
 /** The first wave deploys the stack set, later waves add its instances, each behind its gate. */
 function renderStackSetWaves(stages: Stages, actions: CfnActions, plan: StackSetPlan) {
-  actions.acknowledgeStackSet(plan);
   for (const wave of plan.waves) {
     stages.addGated(wave.waveName, wave.gate, [wave], (w, runOrder) => actions.stackSet(plan, w, runOrder));
   }
