@@ -60,11 +60,21 @@ export interface BuildOptions {
 
   /**
    * Environment variables set on the action (they override the project's). Values may hold
-   * pipeline variables, e.g. `{ value: '#{SourceVariables.CommitId}' }` or `'#{variables.tag}'`.
+   * pipeline variables, e.g. `{ value: source.variable('CommitId') }` (`#{SourceVariables.CommitId}`)
+   * or `{ value: '#{variables.tag}' }`.
    *
    * @default - none
    */
   readonly environmentVariables?: { [name: string]: codebuild.BuildEnvironmentVariable };
+
+  /**
+   * Namespace of the action's output variables: the variables the buildspec exports
+   * (`env.exported-variables`). Reference them with `BuildStep.variable('NAME')`
+   * (`#{BuildVariables.NAME}`), from actions that run after the build.
+   *
+   * @default 'BuildVariables' for the build step; none for a test
+   */
+  readonly variablesNamespace?: string;
 
   /**
    * Names of the output artifacts. With more than one, the buildspec lists them under

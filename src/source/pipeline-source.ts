@@ -32,9 +32,10 @@ export interface SourceCommonOptions {
   readonly actionName?: string;
 
   /**
-   * Namespace of the source action's output variables (`#{Namespace.CommitId}`).
+   * Namespace of the source action's output variables. Reference them with
+   * `source.variable('CommitId')` (which gives `#{SourceVariables.CommitId}`), never by hand.
    *
-   * @default - no namespace; CDK assigns one if you read `binding.action`'s variables
+   * @default 'SourceVariables'
    */
   readonly variablesNamespace?: string;
 }
@@ -165,6 +166,17 @@ export interface SourceBinding {
 }
 
 const DEFAULT_BRANCH = 'main';
+/** The namespace every source declares unless told otherwise. */
+const DEFAULT_VARIABLES_NAMESPACE = 'SourceVariables';
+const VARIABLES_NAMESPACE = /^[A-Za-z0-9@_-]{1,100}$/;
+
+/** Output variables of each source provider (CodePipeline action structure reference). */
+const OUTPUT_VARIABLES = {
+  codeCommit: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'RepositoryName'],
+  connection: ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'ConnectionArn', 'FullRepositoryName'],
+  s3: ['ETag', 'VersionId'],
+  ecr: ['ImageDigest', 'ImageTag', 'ImageURI', 'RegistryId', 'RepositoryName'],
+};
 const DEFAULT_ACTION_NAME = 'Source';
 const DEFAULT_ARTIFACT_NAME = 'Source';
 
@@ -195,6 +207,37 @@ export abstract class PipelineSource {
 
   /** Whether the output is a full git clone (build projects reading it need `fullClonePolicy`). */
   public abstract readonly fullClone: boolean;
+
+  /** Namespace the source action declares for its output variables (`SourceVariables` unless `variablesNamespace` says otherwise). */
+  public readonly variablesNamespace: string;
+
+  private readonly outputVariables: string[];
+
+  /**
+   * @param variablesNamespace namespace the source action declares
+   * @param outputVariables the variables the provider outputs (`variable()` accepts only these; empty: any name)
+   */
+  protected constructor(variablesNamespace: string = DEFAULT_VARIABLES_NAMESPACE, outputVariables: string[] = []) {
+    if (!Token.isUnresolved(variablesNamespace) && !VARIABLES_NAMESPACE.test(variablesNamespace)) {
+      fail('PipelineSource', `variablesNamespace '${variablesNamespace}' is invalid; use 1-100 of A-Za-z0-9@_-, e.g. 'SourceVariables'.`);
+    }
+    this.variablesNamespace = variablesNamespace;
+    this.outputVariables = outputVariables;
+  }
+
+  /**
+   * A reference to one of the source action's output variables, for action configuration and
+   * build environment variables: `source.variable('CommitId')` is `#{SourceVariables.CommitId}`.
+   * The name must be one the provider outputs (CodeCommit: CommitId, BranchName, ...; S3:
+   * VersionId, ETag; ECR: ImageDigest, ImageTag, ImageURI, ...).
+   */
+  public variable(name: string): string {
+    if (typeof name !== 'string' || (this.outputVariables.length > 0 && !this.outputVariables.includes(name))) {
+      fail(`PipelineSource.variable(${typeof name === 'string' ? `'${name}'` : String(name)})`,
+        `this source outputs no variable '${String(name)}'; use one of ${this.outputVariables.join(', ')}.`);
+    }
+    return `#{${this.variablesNamespace}.${name}}`;
+  }
 
   /**
    * Define the source action. Called once per pipeline; `scope` names the pipeline in errors.
@@ -257,7 +300,7 @@ class CodeCommitSource extends PipelineSource {
   private readonly branch: string;
 
   constructor(private readonly repository: codecommit.IRepository, private readonly options: CodeCommitSourceOptions) {
-    super();
+    super(options.variablesNamespace, OUTPUT_VARIABLES.codeCommit);
     this.fullClone = options.fullClone ?? false;
     this.branch = checkBranch('PipelineSource.codeCommit', options.branch ?? DEFAULT_BRANCH);
   }
@@ -270,7 +313,7 @@ class CodeCommitSource extends PipelineSource {
       branch: this.branch,
       trigger: codeCommitTrigger(this.options.trigger ?? SourceTrigger.EVENTS),
       codeBuildCloneOutput: this.fullClone,
-      variablesNamespace: this.options.variablesNamespace,
+      variablesNamespace: this.variablesNamespace,
       output,
     });
     return { action, output, fullClonePolicy: this._fullClonePolicyStatement() };
@@ -308,7 +351,7 @@ class ConnectionSource extends PipelineSource {
   private readonly branch: string;
 
   constructor(repoString: string, private readonly options: ConnectionSourceOptions) {
-    super();
+    super(options.variablesNamespace, OUTPUT_VARIABLES.connection);
     const where = `PipelineSource.connection('${repoString}')`;
     const parts = repoString.split('/');
     if (Token.isUnresolved(repoString) || parts.length !== 2 || !/^[A-Za-z0-9_.-]+$/.test(parts[0]) || !/^[A-Za-z0-9_.-]+$/.test(parts[1])) {
@@ -348,7 +391,7 @@ class ConnectionSource extends PipelineSource {
       branch: this.branch,
       triggerOnPush: this.options.triggerOnPush ?? true,
       codeBuildCloneOutput: this.fullClone,
-      variablesNamespace: this.options.variablesNamespace,
+      variablesNamespace: this.variablesNamespace,
       output,
     });
     const triggers: codepipeline.TriggerProps[] = hasFilters
@@ -375,7 +418,7 @@ class S3Source extends PipelineSource {
   public readonly fullClone = false;
 
   constructor(private readonly bucket: s3.IBucket, private readonly bucketKey: string, private readonly options: S3SourceOptions) {
-    super();
+    super(options.variablesNamespace, OUTPUT_VARIABLES.s3);
     if (!Token.isUnresolved(bucketKey) && (bucketKey.length === 0 || bucketKey.startsWith('/') || bucketKey.endsWith('/'))) {
       fail('PipelineSource.s3', `object key '${bucketKey}' is not an object key; pass the key of a zip file, e.g. 'source/app.zip' (no leading or trailing '/').`);
     }
@@ -403,7 +446,7 @@ class S3Source extends PipelineSource {
       bucket: this.bucket,
       bucketKey: this.bucketKey,
       trigger: s3Trigger(this.options.trigger ?? SourceTrigger.EVENTS),
-      variablesNamespace: this.options.variablesNamespace,
+      variablesNamespace: this.variablesNamespace,
       output,
     });
     return { action, output };
@@ -415,7 +458,7 @@ class EcrSource extends PipelineSource {
   private readonly imageTag: string;
 
   constructor(private readonly repository: ecr.IRepository, private readonly options: EcrSourceOptions) {
-    super();
+    super(options.variablesNamespace, OUTPUT_VARIABLES.ecr);
     this.imageTag = options.imageTag ?? 'latest';
     if (!Token.isUnresolved(this.imageTag) && !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(this.imageTag)) {
       fail('PipelineSource.ecr', `imageTag '${this.imageTag}' is not a valid image tag; use 1-128 of A-Za-z0-9._- starting with a letter, digit or '_'.`);
@@ -428,7 +471,7 @@ class EcrSource extends PipelineSource {
       actionName: checkActionName(scope, this.options.actionName ?? DEFAULT_ACTION_NAME),
       repository: this.repository,
       imageTag: this.imageTag,
-      variablesNamespace: this.options.variablesNamespace,
+      variablesNamespace: this.variablesNamespace,
       output,
     });
     return { action, output };

@@ -44,7 +44,7 @@ export function pipelineFixture(pipelineType: codepipeline.PipelineType = codepi
     crossAccountKeys: false,
     stages: [{
       stageName: 'Source',
-      actions: [new actions.S3SourceAction({ actionName: 'Source', bucket: source, bucketKey: 'app.zip', output: sourceOutput, trigger: actions.S3Trigger.NONE })],
+      actions: [new actions.S3SourceAction({ actionName: 'Source', bucket: source, bucketKey: 'app.zip', output: sourceOutput, trigger: actions.S3Trigger.NONE, variablesNamespace: 'SourceVariables' })],
     }],
   });
   Validations.of(pipeline.artifactBucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'test fixture: access logs are out of scope of the gate tests' });

@@ -54,6 +54,8 @@ export interface BuildStep {
 }
 
 const ARTIFACT_NAME = /^[A-Za-z0-9_-]{1,100}$/;
+/** The namespace the build step (not a test) declares unless `variablesNamespace` says otherwise. */
+export const DEFAULT_BUILD_NAMESPACE = 'BuildVariables';
 
 /**
  * Turn `BuildOptions` into a CodeBuild action, defining a `PipelineProject` under `scope/id`
@@ -64,6 +66,9 @@ export function defineBuildStep(scope: Construct, id: string, props: BuildStepPr
   const actionName = options.actionName ?? props.defaultActionName;
   if (!Token.isUnresolved(actionName) && !CODEPIPELINE_NAME.test(actionName)) {
     fail(errorPrefix, `action name '${actionName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
+  }
+  if (options.variablesNamespace !== undefined && !Token.isUnresolved(options.variablesNamespace) && !/^[A-Za-z0-9@_-]{1,100}$/.test(options.variablesNamespace)) {
+    fail(errorPrefix, `variablesNamespace '${options.variablesNamespace}' of '${actionName}' is invalid; use 1-100 of A-Za-z0-9@_-, e.g. 'BuildVariables'.`);
   }
   const outputNames = options.outputs ?? props.defaultOutputs;
   if (outputNames.length > 5) {
@@ -110,6 +115,7 @@ export function defineBuildStep(scope: Construct, id: string, props: BuildStepPr
     type: props.type,
     runOrder: props.runOrder,
     environmentVariables: options.environmentVariables,
+    variablesNamespace: options.variablesNamespace ?? (props.type === actions.CodeBuildActionType.BUILD ? DEFAULT_BUILD_NAMESPACE : undefined),
   });
   return { action, project, outputs, actionName };
 }

@@ -1,0 +1,27 @@
+import { fail } from '../private/errors';
+import { DEFAULT_BUILD_NAMESPACE } from './private/build-step';
+
+/** References to the build step's output variables. */
+export class BuildStep {
+  /**
+   * A reference to a variable the build step exports (listed in the buildspec's
+   * `env.exported-variables`), for actions after the build: `BuildStep.variable('IMAGE_TAG')` is
+   * `#{BuildVariables.IMAGE_TAG}`.
+   *
+   * @param name the exported environment variable
+   * @param variablesNamespace the build step's `variablesNamespace`, when you set one (default 'BuildVariables')
+   */
+  public static variable(name: string, variablesNamespace?: string): string {
+    const namespace = variablesNamespace ?? DEFAULT_BUILD_NAMESPACE;
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(name)) {
+      fail(`BuildStep.variable(${typeof name === 'string' ? `'${name}'` : String(name)})`,
+        'the name is not an environment variable name; pass the name of a variable the buildspec lists in env.exported-variables, e.g. \'IMAGE_TAG\'.');
+    }
+    if (typeof namespace !== 'string' || !/^[A-Za-z0-9@_-]{1,100}$/.test(namespace)) {
+      fail(`BuildStep.variable('${name}')`, `variablesNamespace ${String(namespace)} is invalid; pass the build step's variablesNamespace (1-100 of A-Za-z0-9@_-), or nothing for 'BuildVariables'.`);
+    }
+    return `#{${namespace}.${name}}`;
+  }
+
+  private constructor() {}
+}

@@ -1,0 +1,239 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+import { fail, where } from './errors';
+
+/**
+ * Input validation at the construct boundary, for JavaScript/Python users and `as any`: every
+ * public constructor, factory and bind method describes the shape of what it takes with the
+ * kinds below and calls `checkProps` (or `checkArg`) first, so bad input ends in
+ * `<Construct> '<id>': <prop> is <value>, not <kind>; pass <fix>.`, never in a TypeError.
+ *
+ * A kind checks one value that is present; `required(kind)` also rejects `undefined`.
+ * Composite kinds (`arrayOf`, `mapOf`, `struct`) check their members with a path
+ * (`stages[0].targets`). Tokens pass: a token string is a string, a token number a number.
+ */
+export interface Kind {
+  /** What the value should be, for messages: 'an array', 'a Duration'. */
+  readonly expected: string;
+  /** How to give it, for messages: 'e.g. Duration.minutes(30)'. */
+  readonly hint: string;
+  /** Whether `undefined` is rejected. */
+  readonly required?: boolean;
+  /** A problem with a present value (`<path> is ...; <fix>.`), or undefined when it is fine. */
+  check(value: unknown, path: string): string | undefined;
+}
+
+/** Describe any JavaScript value briefly, for messages: `a number (30)`, `an instance of Repository`. */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string': return `a string ('${value.length > 40 ? value.slice(0, 40) + '...' : value}')`;
+    case 'number': return `a number (${value})`;
+    case 'boolean': return `a boolean (${value})`;
+    case 'bigint': return `a bigint (${value})`;
+    case 'symbol': return 'a symbol';
+    case 'function': return `a function${(value as Function).name ? ` (${(value as Function).name})` : ''}`;
+  }
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null || proto === Object.prototype) {
+    const keys = Object.keys(value as object);
+    return keys.length === 0 ? 'an empty object' : `an object with ${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', ...' : ''}`;
+  }
+  const name = proto?.constructor?.name;
+  return name ? `an instance of ${name}` : 'an object';
+}
+
+function simple(expected: string, hint: string, accepts: (value: unknown) => boolean): Kind {
+  return {
+    expected,
+    hint,
+    check: (value, path) => accepts(value) ? undefined : `${path} is ${describe(value)}, not ${expected}; pass ${hint}.`,
+  };
+}
+
+/** `kind`, and `undefined` is an error (`<path> is missing; pass <hint>.`). */
+export function required(kind: Kind): Kind {
+  return { ...kind, check: kind.check, required: true };
+}
+
+/** Anything (values handed through untouched, e.g. CloudFormation parameter overrides). */
+export const anything: Kind = simple('anything', 'any value', () => true);
+
+/** A string (or a string token). */
+export function str(hint = 'a string'): Kind {
+  return simple('a string', hint, (v) => typeof v === 'string');
+}
+
+/** A number that is not NaN (or a number token). */
+export function num(hint = 'a number'): Kind {
+  return simple('a number', hint, (v) => typeof v === 'number' && !Number.isNaN(v));
+}
+
+/** true or false. */
+export const bool: Kind = simple('a boolean', 'true or false', (v) => typeof v === 'boolean');
+
+/** An aws-cdk-lib `Duration`. */
+export function duration(hint = 'e.g. Duration.minutes(30)'): Kind {
+  return simple('a Duration', hint, (v) => v instanceof Duration);
+}
+
+/** An instance of `type` (an enum-like class, a value class): `instance(PipelineSource, 'PipelineSource.codeCommit(repo)')`. */
+export function instance(type: Function, hint: string): Kind {
+  return simple(`a ${type.name}`, hint, (v) => v instanceof type);
+}
+
+/** One of an enum's values: `oneOf('a SourceTrigger', Object.values(SourceTrigger), 'SourceTrigger.EVENTS')`. */
+export function oneOf(expected: string, values: readonly unknown[], hint: string): Kind {
+  return simple(expected, hint, (v) => values.includes(v));
+}
+
+/**
+ * An object implementing an interface (`s3.IBucket`, `IStageGate`), recognised by members it must
+ * have: `implementing('an s3.IBucket', 'a bucket, e.g. new s3.Bucket(...)', 'bucketArn')`.
+ */
+export function implementing(expected: string, hint: string, ...members: string[]): Kind {
+  return simple(expected, hint, (v) => typeof v === 'object' && v !== null && members.every((m) => (v as any)[m] !== undefined));
+}
+
+/** A construct (the `scope` of a constructor). */
+export const construct: Kind = simple('a construct', 'a construct, e.g. the Stack', (v) => Construct.isConstruct(v));
+
+/** An array whose elements are `element` (`undefined` elements are errors). */
+export function arrayOf(element: Kind, hint = `a list, e.g. [${element.hint.replace(/^(e\.g\.|a |an )/, '').trim()}]`): Kind {
+  return {
+    expected: 'an array',
+    hint,
+    check: (value, path) => {
+      if (!Array.isArray(value)) return `${path} is ${describe(value)}, not an array; pass ${hint}.`;
+      for (let i = 0; i < value.length; i++) {
+        const problem = checkValue(required(element), value[i], `${path}[${i}]`);
+        if (problem) return problem;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** A map `{ [name: string]: element }`. */
+export function mapOf(element: Kind, hint = 'an object mapping names to values'): Kind {
+  return {
+    expected: 'an object',
+    hint,
+    check: (value, path) => {
+      if (!isPlainObject(value)) return `${path} is ${describe(value)}, not an object; pass ${hint}.`;
+      for (const [key, member] of Object.entries(value as object)) {
+        const problem = checkValue(element, member, `${path}.${key}`);
+        if (problem) return problem;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** A props/options struct: a plain object whose members have the given kinds. */
+export function struct(spec: { [prop: string]: Kind }, hint = `an object with ${Object.keys(spec).join(', ')}`): Kind {
+  return {
+    expected: 'an object',
+    hint,
+    check: (value, path) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return `${path} is ${describe(value)}, not an object; pass ${hint}.`;
+      }
+      for (const [prop, kind] of Object.entries(spec)) {
+        const problem = checkValue(kind, (value as any)[prop], path ? `${path}.${prop}` : prop);
+        if (problem) return problem;
+      }
+      return undefined;
+    },
+  };
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkValue(kind: Kind, value: unknown, path: string): string | undefined {
+  if (value === undefined) {
+    return kind.required ? `${path} is missing; pass ${kind.hint}.` : undefined;
+  }
+  if (Token.isUnresolved(value) && typeof value !== 'object') return undefined;
+  return kind.check(value, path);
+}
+
+/**
+ * Check a constructor's or factory's props against `spec` (first thing it does). `props`
+ * missing or not an object is an error too, unless every prop is optional (then `undefined` is `{}`).
+ */
+export function checkProps(scope: IConstruct | string, props: unknown, spec: { [prop: string]: Kind }, name = 'props'): void {
+  const needed = Object.entries(spec).filter(([, kind]) => kind.required).map(([prop]) => prop);
+  if (props === undefined || props === null) {
+    if (needed.length === 0 && props === undefined) return;
+    fail(scope, `${name} ${props === null ? 'is null' : 'is missing'}; pass an object with at least ${needed.join(', ')}.`);
+  }
+  if (typeof props !== 'object' || Array.isArray(props)) {
+    fail(scope, `${name} is ${describe(props)}, not an object; pass an object with ${needed.length > 0 ? `at least ${needed.join(', ')}` : `any of ${Object.keys(spec).join(', ')}`}.`);
+  }
+  for (const [prop, kind] of Object.entries(spec)) {
+    const problem = checkValue(kind, (props as any)[prop], name === 'props' ? prop : `${name}.${prop}`);
+    if (problem) fail(scope, problem);
+  }
+}
+
+/** Check one positional argument (`repository` of `PipelineSource.codeCommit(repository)`). */
+export function checkArg(scope: IConstruct | string, name: string, value: unknown, kind: Kind): void {
+  const problem = checkValue(kind, value, name);
+  if (problem) fail(scope, problem);
+}
+
+/**
+ * The `(scope, id)` of a construct constructor: `scope` a construct, `id` a non-empty string.
+ * Called before `super(scope, id)` would fail with constructs' own message.
+ */
+export function checkScope(type: string, scope: unknown, id: unknown): void {
+  const me = `${type} '${typeof id === 'string' ? id : String(id)}'`;
+  if (!Construct.isConstruct(scope)) fail(me, `scope is ${describe(scope)}, not a construct; pass the Stack (or a construct in it) as the first argument.`);
+  if (typeof id !== 'string' || id.length === 0) fail(me, `id is ${describe(id)}, not a non-empty string; pass a construct id, e.g. 'Pipeline'.`);
+}
+
+/**
+ * Actions in a region other than the pipeline's need a stack with a concrete region (aws-cdk-lib
+ * defines a replication bucket stack per region): say so naming the action and the fix.
+ */
+export function checkCrossRegionEnv(scope: IConstruct, stageName: string, actionRegions: { actionName: string; region?: string }[]): void {
+  const stack = Stack.of(scope);
+  if (!Token.isUnresolved(stack.region)) return;
+  const other = actionRegions.find((a) => a.region !== undefined && !Token.isUnresolved(a.region));
+  if (other) {
+    fail(scope, `stage '${stageName}', action '${other.actionName}' deploys to region '${other.region}' but stack '${stack.stackName}' has no region; `
+      + `cross-region actions need a concrete pipeline region: give the stack an env, e.g. new Stack(app, '${stack.node.id}', { env: { account: '123456789012', region: 'us-east-1' } }).`);
+  }
+}
+
+export { where };
+
+/** aws-cdk-lib interfaces, recognised by a member each must have (no import of their modules here). */
+export const cdk = {
+  bucket: implementing('an s3.IBucket', 'a bucket, e.g. new s3.Bucket(this, \'Bucket\', { versioned: true }) or s3.Bucket.fromBucketName(...)', 'bucketArn', 'bucketName'),
+  key: implementing('a kms.IKey', 'a key, e.g. new kms.Key(this, \'Key\', { enableKeyRotation: true })', 'keyArn'),
+  role: implementing('an iam.IRole', 'a role, e.g. iam.Role.fromRoleArn(...)', 'roleArn', 'grantPrincipal'),
+  topic: implementing('an sns.ITopic', 'a topic, e.g. new sns.Topic(this, \'Topic\')', 'topicArn'),
+  codeCommitRepository: implementing('a codecommit.IRepository', 'a repository, e.g. codecommit.Repository.fromRepositoryName(this, \'Repo\', \'my-app\')', 'repositoryArn', 'repositoryCloneUrlHttp'),
+  ecrRepository: implementing('an ecr.IRepository', 'a repository, e.g. ecr.Repository.fromRepositoryName(this, \'Repo\', \'my-app\')', 'repositoryArn', 'repositoryUri'),
+  project: implementing('a codebuild.IProject', 'a project, e.g. new codebuild.PipelineProject(...)', 'projectArn'),
+  buildImage: implementing('a codebuild.IBuildImage', 'an image, e.g. codebuild.LinuxBuildImage.STANDARD_7_0', 'imageId'),
+  buildSpec: implementing('a codebuild.BuildSpec', 'e.g. codebuild.BuildSpec.fromObject({ ... })', 'toBuildSpec'),
+  policyStatement: implementing('an iam.PolicyStatement', 'e.g. new iam.PolicyStatement({ actions: [...], resources: [...] })', 'toStatementJson'),
+  policyDocument: implementing('an iam.PolicyDocument', 'e.g. new iam.PolicyDocument({ statements: [...] })', 'addStatements'),
+  managedPolicy: implementing('an iam.IManagedPolicy', 'e.g. iam.ManagedPolicy.fromAwsManagedPolicyName(...)', 'managedPolicyArn'),
+  action: implementing('a codepipeline.IAction', 'an action, e.g. new actions.ManualApprovalAction({ ... })', 'actionProperties', 'bind'),
+  pipeline: implementing('a codepipeline.IPipeline', 'the pipeline, e.g. myPipeline.pipeline', 'pipelineArn', 'pipelineName'),
+  variable: implementing('a codepipeline.Variable', 'e.g. new codepipeline.Variable({ variableName: \'tag\' })', 'variableName'),
+  alarm: implementing('a cloudwatch.IAlarm', 'an alarm, e.g. new cloudwatch.Alarm(...)', 'alarmArn'),
+  function: implementing('a lambda.IFunction', 'a function, e.g. lambda.Function.fromFunctionArn(...)', 'functionArn'),
+  stateMachine: implementing('an sfn.IStateMachine', 'a state machine, e.g. sfn.StateMachine.fromStateMachineArn(...)', 'stateMachineArn'),
+  ecsService: implementing('an ecs.IBaseService', 'a service, e.g. ecs.FargateService.fromFargateServiceAttributes(...)', 'serviceArn'),
+  deploymentGroup: implementing('a codedeploy deployment group', 'a deployment group, e.g. codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(...)', 'deploymentGroupArn'),
+  stageGate: implementing('an IStageGate', 'a gate, e.g. new ApprovalGate(this, \'Approve\', { ... })', 'bindToStage'),
+};
