@@ -7,6 +7,7 @@ import { codeDeployTarget, CodeDeployTargetOptions } from './targets/codedeploy-
 import { ecsBlueGreenTarget, EcsBlueGreenTargetOptions } from './targets/ecs-blue-green-target';
 import { ecsTarget, EcsTargetOptions } from './targets/ecs-target';
 import { elasticBeanstalkTarget, ElasticBeanstalkTargetOptions } from './targets/elastic-beanstalk-target';
+import { lambdaDeployTarget, LambdaDeployTargetOptions } from './targets/lambda-deploy-target';
 import { lambdaInvokeTarget, LambdaInvokeTargetOptions } from './targets/lambda-invoke-target';
 import { S3Target, S3TargetOptions } from './targets/s3-target';
 import { stepFunctionsTarget, StepFunctionsTargetOptions } from './targets/step-functions-target';
@@ -85,6 +86,15 @@ export abstract class DeployTarget {
   /** A Lambda function invoked by the pipeline (custom deployment or check). */
   public static lambdaInvoke(options: LambdaInvokeTargetOptions): DeployTarget {
     return new KindTarget(lambdaInvokeTarget(options));
+  }
+
+  /**
+   * A Lambda function deployed by CodePipeline's Lambda deploy action (V2 pipelines): the code
+   * from an artifact, an alias shifted to the new version all at once, canary or linear, rolled
+   * back when an alarm fires.
+   */
+  public static lambdaDeploy(options: LambdaDeployTargetOptions): DeployTarget {
+    return new KindTarget(lambdaDeployTarget(options));
   }
 
   /** A Step Functions state machine execution. */

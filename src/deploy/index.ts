@@ -5,5 +5,7 @@ export type { BlueGreenImageInput, EcsBlueGreenTargetOptions } from './targets/e
 export type { CodeDeployTargetOptions } from './targets/codedeploy-target';
 export type { S3PublishOptions, S3TargetOptions } from './targets/s3-target';
 export type { ElasticBeanstalkTargetOptions } from './targets/elastic-beanstalk-target';
+export { DeployStrategy } from './targets/lambda-deploy-target';
+export type { LambdaDeployTargetOptions } from './targets/lambda-deploy-target';
 export type { LambdaInvokeTargetOptions } from './targets/lambda-invoke-target';
 export type { StepFunctionsTargetOptions } from './targets/step-functions-target';
