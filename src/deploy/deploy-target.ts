@@ -6,6 +6,7 @@ import { CloudFormationTarget, CloudFormationTargetOptions } from './targets/clo
 import { codeDeployTarget, CodeDeployTargetOptions } from './targets/codedeploy-target';
 import { ecsBlueGreenTarget, EcsBlueGreenTargetOptions } from './targets/ecs-blue-green-target';
 import { ecsTarget, EcsTargetOptions } from './targets/ecs-target';
+import { eksTarget, EksTargetOptions } from './targets/eks-target';
 import { elasticBeanstalkTarget, ElasticBeanstalkTargetOptions } from './targets/elastic-beanstalk-target';
 import { lambdaDeployTarget, LambdaDeployTargetOptions } from './targets/lambda-deploy-target';
 import { lambdaInvokeTarget, LambdaInvokeTargetOptions } from './targets/lambda-invoke-target';
@@ -95,6 +96,14 @@ export abstract class DeployTarget {
    */
   public static lambdaDeploy(options: LambdaDeployTargetOptions): DeployTarget {
     return new KindTarget(lambdaDeployTarget(options));
+  }
+
+  /**
+   * An EKS cluster, by CodePipeline's EKS deploy action (V2 pipelines): a Helm chart or kubectl
+   * manifests from an artifact, in a namespace, in this account or another one (through `role`).
+   */
+  public static eks(options: EksTargetOptions): DeployTarget {
+    return new KindTarget(eksTarget(options));
   }
 
   /** A Step Functions state machine execution. */
