@@ -6,6 +6,7 @@ import { CloudFormationTarget, CloudFormationTargetOptions } from './targets/clo
 import { codeDeployTarget, CodeDeployTargetOptions } from './targets/codedeploy-target';
 import { ecsBlueGreenTarget, EcsBlueGreenTargetOptions } from './targets/ecs-blue-green-target';
 import { ecsTarget, EcsTargetOptions } from './targets/ecs-target';
+import { ec2Target, Ec2TargetOptions } from './targets/ec2-target';
 import { eksTarget, EksTargetOptions } from './targets/eks-target';
 import { elasticBeanstalkTarget, ElasticBeanstalkTargetOptions } from './targets/elastic-beanstalk-target';
 import { lambdaDeployTarget, LambdaDeployTargetOptions } from './targets/lambda-deploy-target';
@@ -104,6 +105,14 @@ export abstract class DeployTarget {
    */
   public static eks(options: EksTargetOptions): DeployTarget {
     return new KindTarget(eksTarget(options));
+  }
+
+  /**
+   * EC2 instances (or SSM managed nodes) found by tag, by CodePipeline's EC2 deploy action (V2
+   * pipelines): files copied to a directory, scripts before and after, in batches.
+   */
+  public static ec2(options: Ec2TargetOptions): DeployTarget {
+    return new KindTarget(ec2Target(options));
   }
 
   /** A Step Functions state machine execution. */
