@@ -11,6 +11,7 @@ import { eksTarget, EksTargetOptions } from './targets/eks-target';
 import { elasticBeanstalkTarget, ElasticBeanstalkTargetOptions } from './targets/elastic-beanstalk-target';
 import { lambdaDeployTarget, LambdaDeployTargetOptions } from './targets/lambda-deploy-target';
 import { lambdaInvokeTarget, LambdaInvokeTargetOptions } from './targets/lambda-invoke-target';
+import { pipelineInvokeTarget, PipelineInvokeTargetOptions } from './targets/pipeline-invoke-target';
 import { S3Target, S3TargetOptions } from './targets/s3-target';
 import { stepFunctionsTarget, StepFunctionsTargetOptions } from './targets/step-functions-target';
 
@@ -113,6 +114,11 @@ export abstract class DeployTarget {
    */
   public static ec2(options: Ec2TargetOptions): DeployTarget {
     return new KindTarget(ec2Target(options));
+  }
+
+  /** Start another pipeline, with variables and source revisions (CodePipeline's pipeline invoke action, V2 pipelines). */
+  public static pipelineInvoke(options: PipelineInvokeTargetOptions): DeployTarget {
+    return new KindTarget(pipelineInvokeTarget(options));
   }
 
   /** A Step Functions state machine execution. */
