@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { TargetKind } from './private/target-kind';
 import { ActionTarget } from './targets/action-target';
 import { CloudFormationTarget, CloudFormationTargetOptions } from './targets/cloudformation-target';
+import { commandsTarget, CommandsTargetOptions } from './targets/commands-target';
 import { codeDeployTarget, CodeDeployTargetOptions } from './targets/codedeploy-target';
 import { ecsBlueGreenTarget, EcsBlueGreenTargetOptions } from './targets/ecs-blue-green-target';
 import { ecsTarget, EcsTargetOptions } from './targets/ecs-target';
@@ -119,6 +120,15 @@ export abstract class DeployTarget {
   /** Start another pipeline, with variables and source revisions (CodePipeline's pipeline invoke action, V2 pipelines). */
   public static pipelineInvoke(options: PipelineInvokeTargetOptions): DeployTarget {
     return new KindTarget(pipelineInvokeTarget(options));
+  }
+
+  /**
+   * Shell commands on CodePipeline-managed compute, with no CodeBuild project (CodePipeline's
+   * Commands action, V2 pipelines): a build or test step in any stage, with output files and
+   * output variables.
+   */
+  public static commands(options: CommandsTargetOptions): DeployTarget {
+    return new KindTarget(commandsTarget(options));
   }
 
   /** A Step Functions state machine execution. */
