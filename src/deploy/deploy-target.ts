@@ -5,11 +5,13 @@ import { ActionTarget } from './targets/action-target';
 import { CloudFormationTarget, CloudFormationTargetOptions } from './targets/cloudformation-target';
 import { commandsTarget, CommandsTargetOptions } from './targets/commands-target';
 import { codeDeployTarget, CodeDeployTargetOptions } from './targets/codedeploy-target';
+import { ecrBuildAndPublishTarget, EcrBuildAndPublishTargetOptions } from './targets/ecr-build-and-publish-target';
 import { ecsBlueGreenTarget, EcsBlueGreenTargetOptions } from './targets/ecs-blue-green-target';
 import { ecsTarget, EcsTargetOptions } from './targets/ecs-target';
 import { ec2Target, Ec2TargetOptions } from './targets/ec2-target';
 import { eksTarget, EksTargetOptions } from './targets/eks-target';
 import { elasticBeanstalkTarget, ElasticBeanstalkTargetOptions } from './targets/elastic-beanstalk-target';
+import { inspectorScanTarget, InspectorScanTargetOptions } from './targets/inspector-scan-target';
 import { lambdaDeployTarget, LambdaDeployTargetOptions } from './targets/lambda-deploy-target';
 import { lambdaInvokeTarget, LambdaInvokeTargetOptions } from './targets/lambda-invoke-target';
 import { pipelineInvokeTarget, PipelineInvokeTargetOptions } from './targets/pipeline-invoke-target';
@@ -129,6 +131,22 @@ export abstract class DeployTarget {
    */
   public static commands(options: CommandsTargetOptions): DeployTarget {
     return new KindTarget(commandsTarget(options));
+  }
+
+  /**
+   * Build a Docker image and push it to ECR with no CodeBuild project (CodePipeline's
+   * ECRBuildAndPublish action, V2 pipelines); its `ECRImageDigestId` variable is for later stages.
+   */
+  public static ecrBuildAndPublish(options: EcrBuildAndPublishTargetOptions): DeployTarget {
+    return new KindTarget(ecrBuildAndPublishTarget(options));
+  }
+
+  /**
+   * An Amazon Inspector scan of source code or an ECR image that fails the stage above the
+   * severity thresholds, with the report and SBOM as an artifact (V2 pipelines).
+   */
+  public static inspectorScan(options: InspectorScanTargetOptions): DeployTarget {
+    return new KindTarget(inspectorScanTarget(options));
   }
 
   /** A Step Functions state machine execution. */

@@ -5,6 +5,9 @@ export type { BlueGreenImageInput, EcsBlueGreenTargetOptions } from './targets/e
 export type { CodeDeployTargetOptions } from './targets/codedeploy-target';
 export type { S3PublishOptions, S3TargetOptions } from './targets/s3-target';
 export type { ElasticBeanstalkTargetOptions } from './targets/elastic-beanstalk-target';
+export type { EcrBuildAndPublishTargetOptions } from './targets/ecr-build-and-publish-target';
+export { InspectorScanSubject } from './targets/inspector-scan-target';
+export type { InspectorScanTargetOptions } from './targets/inspector-scan-target';
 export type { CommandsOutput, CommandsTargetOptions } from './targets/commands-target';
 export type { PipelineInvokeTargetOptions } from './targets/pipeline-invoke-target';
 export type { Ec2TargetOptions } from './targets/ec2-target';
