@@ -3,11 +3,18 @@ import { Construct } from 'constructs';
 import { TargetKind } from './private/target-kind';
 import { ActionTarget } from './targets/action-target';
 import { CloudFormationTarget, CloudFormationTargetOptions } from './targets/cloudformation-target';
+import { commandsTarget, CommandsTargetOptions } from './targets/commands-target';
 import { codeDeployTarget, CodeDeployTargetOptions } from './targets/codedeploy-target';
+import { ecrBuildAndPublishTarget, EcrBuildAndPublishTargetOptions } from './targets/ecr-build-and-publish-target';
 import { ecsBlueGreenTarget, EcsBlueGreenTargetOptions } from './targets/ecs-blue-green-target';
 import { ecsTarget, EcsTargetOptions } from './targets/ecs-target';
+import { ec2Target, Ec2TargetOptions } from './targets/ec2-target';
+import { eksTarget, EksTargetOptions } from './targets/eks-target';
 import { elasticBeanstalkTarget, ElasticBeanstalkTargetOptions } from './targets/elastic-beanstalk-target';
+import { inspectorScanTarget, InspectorScanTargetOptions } from './targets/inspector-scan-target';
+import { lambdaDeployTarget, LambdaDeployTargetOptions } from './targets/lambda-deploy-target';
 import { lambdaInvokeTarget, LambdaInvokeTargetOptions } from './targets/lambda-invoke-target';
+import { pipelineInvokeTarget, PipelineInvokeTargetOptions } from './targets/pipeline-invoke-target';
 import { S3Target, S3TargetOptions } from './targets/s3-target';
 import { stepFunctionsTarget, StepFunctionsTargetOptions } from './targets/step-functions-target';
 
@@ -85,6 +92,61 @@ export abstract class DeployTarget {
   /** A Lambda function invoked by the pipeline (custom deployment or check). */
   public static lambdaInvoke(options: LambdaInvokeTargetOptions): DeployTarget {
     return new KindTarget(lambdaInvokeTarget(options));
+  }
+
+  /**
+   * A Lambda function deployed by CodePipeline's Lambda deploy action (V2 pipelines): the code
+   * from an artifact, an alias shifted to the new version all at once, canary or linear, rolled
+   * back when an alarm fires.
+   */
+  public static lambdaDeploy(options: LambdaDeployTargetOptions): DeployTarget {
+    return new KindTarget(lambdaDeployTarget(options));
+  }
+
+  /**
+   * An EKS cluster, by CodePipeline's EKS deploy action (V2 pipelines): a Helm chart or kubectl
+   * manifests from an artifact, in a namespace, in this account or another one (through `role`).
+   */
+  public static eks(options: EksTargetOptions): DeployTarget {
+    return new KindTarget(eksTarget(options));
+  }
+
+  /**
+   * EC2 instances (or SSM managed nodes) found by tag, by CodePipeline's EC2 deploy action (V2
+   * pipelines): files copied to a directory, scripts before and after, in batches.
+   */
+  public static ec2(options: Ec2TargetOptions): DeployTarget {
+    return new KindTarget(ec2Target(options));
+  }
+
+  /** Start another pipeline, with variables and source revisions (CodePipeline's pipeline invoke action, V2 pipelines). */
+  public static pipelineInvoke(options: PipelineInvokeTargetOptions): DeployTarget {
+    return new KindTarget(pipelineInvokeTarget(options));
+  }
+
+  /**
+   * Shell commands on CodePipeline-managed compute, with no CodeBuild project (CodePipeline's
+   * Commands action, V2 pipelines): a build or test step in any stage, with output files and
+   * output variables.
+   */
+  public static commands(options: CommandsTargetOptions): DeployTarget {
+    return new KindTarget(commandsTarget(options));
+  }
+
+  /**
+   * Build a Docker image and push it to ECR with no CodeBuild project (CodePipeline's
+   * ECRBuildAndPublish action, V2 pipelines); its `ECRImageDigestId` variable is for later stages.
+   */
+  public static ecrBuildAndPublish(options: EcrBuildAndPublishTargetOptions): DeployTarget {
+    return new KindTarget(ecrBuildAndPublishTarget(options));
+  }
+
+  /**
+   * An Amazon Inspector scan of source code or an ECR image that fails the stage above the
+   * severity thresholds, with the report and SBOM as an artifact (V2 pipelines).
+   */
+  public static inspectorScan(options: InspectorScanTargetOptions): DeployTarget {
+    return new KindTarget(inspectorScanTarget(options));
   }
 
   /** A Step Functions state machine execution. */

@@ -5,5 +5,15 @@ export type { BlueGreenImageInput, EcsBlueGreenTargetOptions } from './targets/e
 export type { CodeDeployTargetOptions } from './targets/codedeploy-target';
 export type { S3PublishOptions, S3TargetOptions } from './targets/s3-target';
 export type { ElasticBeanstalkTargetOptions } from './targets/elastic-beanstalk-target';
+export type { EcrBuildAndPublishTargetOptions } from './targets/ecr-build-and-publish-target';
+export { InspectorScanSubject } from './targets/inspector-scan-target';
+export type { InspectorScanTargetOptions } from './targets/inspector-scan-target';
+export type { CommandsOutput, CommandsTargetOptions } from './targets/commands-target';
+export type { PipelineInvokeTargetOptions } from './targets/pipeline-invoke-target';
+export type { Ec2TargetOptions } from './targets/ec2-target';
+export { EksDeployment } from './targets/eks-target';
+export type { EksHelmOptions, EksTargetOptions } from './targets/eks-target';
+export { DeployStrategy } from './targets/lambda-deploy-target';
+export type { LambdaDeployTargetOptions } from './targets/lambda-deploy-target';
 export type { LambdaInvokeTargetOptions } from './targets/lambda-invoke-target';
 export type { StepFunctionsTargetOptions } from './targets/step-functions-target';

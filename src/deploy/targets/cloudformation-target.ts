@@ -77,6 +77,14 @@ export interface CloudFormationTargetOptions {
   readonly executionPolicy?: iam.PolicyStatement[];
 
   /**
+   * Role the CloudFormation action(s) run as (the action role, e.g. a role of the target account
+   * that trusts the pipeline's account; nothing is added to it but artifact access aws-cdk-lib grants).
+   *
+   * @default - aws-cdk-lib defines one per action, assumable by the pipeline role
+   */
+  readonly actionRole?: iam.IRole;
+
+  /**
    * Account to deploy to. In another account than the pipeline's, the artifacts are
    * encrypted with a customer-managed KMS key.
    *
@@ -120,7 +128,8 @@ export class CloudFormationTarget implements TargetKind {
   }
 
   public get account(): string | undefined {
-    return this.options.account;
+    const roleAccount = this.options.actionRole?.env.account;
+    return this.options.account ?? (roleAccount !== undefined && !Token.isUnresolved(roleAccount) ? roleAccount : undefined);
   }
 
   public bind(scope: Construct, options: DeployTargetBindOptions): DeployTargetBinding {
@@ -139,7 +148,8 @@ export class CloudFormationTarget implements TargetKind {
       parameterOverrides: o.parameterOverrides,
       capabilities: o.capabilities,
       executionRole: o.executionRole,
-      account: o.account,
+      role: o.actionRole,
+      account: this.account,
       region: o.region,
     });
     this.pending = cfn;
