@@ -1,1 +1,2 @@
 export * from './build-options';
+export * from './cdk-synth';

@@ -7,3 +7,4 @@ export type { S3PublishOptions, S3TargetOptions } from './targets/s3-target';
 export type { ElasticBeanstalkTargetOptions } from './targets/elastic-beanstalk-target';
 export type { LambdaInvokeTargetOptions } from './targets/lambda-invoke-target';
 export type { StepFunctionsTargetOptions } from './targets/step-functions-target';
+export type { CdkStageTargetOptions } from './targets/cdk-stage-target';
