@@ -148,6 +148,8 @@ export class CdkSelfUpdate extends Construct {
       encryptionKey: key,
     });
 
+    // Build logs to CloudWatch Logs (Control Tower CT.CODEBUILD.PR.3), CodeBuild's default log group.
+    (this.project.node.defaultChild as codebuild.CfnProject).logsConfig = { cloudWatchLogs: { status: 'ENABLED' } };
     this.project.addToRolePolicy(new iam.PolicyStatement({
       actions: ['cloudformation:GetTemplate'],
       resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BuildStep } from '../../src/build/cdk-synth';
@@ -5,8 +7,8 @@ import { DeployTarget } from '../../src/deploy/deploy-target';
 import { ApprovalGate } from '../../src/gates';
 import { SourceBuildDeployPipeline } from '../../src/pipelines/source-build-deploy/source-build-deploy-pipeline';
 import { codeCommitSource, stagesOf } from '../pipelines/source-build-deploy-fixtures';
-import { createTestApp, synthValidated } from '../util';
-import { BETA_ENV, LAMBDA_V1, PIPELINE_ENV, PROD_ENV, ServiceStage } from './fixtures';
+import { createTestApp, formatFindings, synthAndReport } from '../util';
+import { BETA_ENV, LAMBDA_V1, LAMBDA_V2, PIPELINE_ENV, PROD_ENV, ServiceStage } from './fixtures';
 
 function synthesize(options: { lambdaCode?: string; selfUpdate?: boolean } = {}) {
   const app = createTestApp();
@@ -22,14 +24,28 @@ function synthesize(options: { lambdaCode?: string; selfUpdate?: boolean } = {})
       { stageName: 'Prod', targets: [DeployTarget.cdkStage(prod)], gate: new ApprovalGate(stack, 'ProdGate', { manual: true }) },
     ],
   });
-  const result = synthValidated(app);
-  return { app, pipeline, result, template: Template.fromJSON(result.templates.PipelineStack) };
+  const result = synthAndReport(app);
+  // The file asset of the Prod Api stack (its hash is the Lambda code's).
+  const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'assembly-Prod', `${prod.api.artifactId}.assets.json`), 'utf-8'));
+  const fileAssets = Object.keys(manifest.files).filter((hash) => manifest.files[hash].source.packaging === 'zip');
+  return { app, pipeline, result, fileAssets, template: Template.fromJSON(result.templates.PipelineStack) };
 }
 
 describe('SourceBuildDeployPipeline with CDK stages', () => {
   let s: ReturnType<typeof synthesize>;
   beforeAll(() => {
     s = synthesize();
+  });
+
+  test('held to the harness: no finding in any template', () => {
+    expect(formatFindings(s.result.findings)).toBe(formatFindings([]));
+  });
+
+  test('a Lambda code change alters the assets, not the pipeline', () => {
+    const changed = synthesize({ lambdaCode: LAMBDA_V2 });
+    expect(changed.fileAssets).toHaveLength(1);
+    expect(changed.fileAssets).not.toEqual(s.fileAssets);
+    expect(changed.result.templates.PipelineStack).toEqual(s.result.templates.PipelineStack);
   });
 
   test('stages: Source, Build (synth), UpdatePipeline, Assets, then the deploy stages', () => {
@@ -65,12 +81,17 @@ describe('SourceBuildDeployPipeline with CDK stages', () => {
     expect(data.Configuration.TemplateConfiguration).toMatch(/^CloudAssembly::assembly-Prod\/ProdData[0-9A-F]+\.template\.json\.config\.json$/);
   });
 
-  test('artifacts are KMS-encrypted and the key is readable by the other accounts\' deploy roles', () => {
+  test('artifacts are KMS-encrypted and each region\'s key is readable by the deploy roles of that region\'s stacks', () => {
     const keys = s.template.findResources('AWS::KMS::Key');
     expect(Object.keys(keys)).toHaveLength(1);
     const policy = JSON.stringify(Object.values(keys)[0]);
     expect(policy).toContain('cdk-hnb659fds-deploy-role-222222222222-eu-west-1');
-    expect(policy).toContain('cdk-hnb659fds-deploy-role-333333333333-us-east-1');
+    expect(policy).not.toContain('cdk-hnb659fds-deploy-role-333333333333-us-east-1');
+    // Prod (us-east-1) reads the replication bucket of its region: that bucket's key lets its deploy role decrypt.
+    const support = Object.entries(s.result.templates).filter(([id]) => id.includes('us-east-1')).map(([, t]) => t);
+    expect(support).toHaveLength(1);
+    const supportKeys = Object.values(Template.fromJSON(support[0]).findResources('AWS::KMS::Key'));
+    expect(JSON.stringify(supportKeys)).toContain('cdk-hnb659fds-deploy-role-333333333333-us-east-1');
   });
 
   test('the pipeline does not restart on update', () => {
