@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Synthesize the example app with the real `cdk` CLI into examples/cdk.out. No AWS credentials needed,
-# no connection opened (no notices, telemetry and IMDS lookups off).
+# Synthesize the example apps with the real `cdk` CLI into examples/cdk.out and examples/cdk.out/cdk-app.
+# No AWS credentials needed, no connection opened (no notices, telemetry and IMDS lookups off).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export CDK_DISABLE_CLI_TELEMETRY=true AWS_EC2_METADATA_DISABLED=true
@@ -9,3 +9,6 @@ npx projen bundle >/dev/null   # the notifier Lambda is bundled at build time, n
 cd examples
 npx cdk synth --no-notices --quiet
 echo "Synthesized: $(ls cdk.out/*.template.json | xargs -n1 basename | tr '\n' ' ')"
+# The CDK app deployed by its own pipeline (DeployTarget.cdkStage, asset publishing, selfUpdate).
+npx cdk synth --no-notices --quiet --app "npx ts-node --project ../tsconfig.tools.json cdk-app-main.ts" --output cdk.out/cdk-app
+echo "Synthesized: $(cd cdk.out/cdk-app && find . -name '*.template.json' | sort | tr '\n' ' ')"

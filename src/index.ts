@@ -6,3 +6,4 @@ export * from './gates';
 export * from './artifacts';
 export * from './notifications';
 export * from './checks';
+export * from './cdk';

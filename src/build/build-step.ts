@@ -1,7 +1,9 @@
 import { fail } from '../private/errors';
+import { BuildOptions } from './build-options';
+import { CdkSynthOptions, cdkSynthBuild } from './cdk-synth';
 import { DEFAULT_BUILD_NAMESPACE } from './private/build-step';
 
-/** References to the build step's output variables. */
+/** Build step presets, and references to the build step's output variables. */
 export class BuildStep {
   /**
    * A reference to a variable the build step exports (listed in the buildspec's
@@ -21,6 +23,15 @@ export class BuildStep {
       fail(`BuildStep.variable('${name}')`, `variablesNamespace ${String(namespace)} is invalid; pass the build step's variablesNamespace (1-100 of A-Za-z0-9@_-), or nothing for 'BuildVariables'.`);
     }
     return `#{${namespace}.${name}}`;
+  }
+
+  /**
+   * A build that synthesizes a CDK app and outputs its whole cloud assembly (`cdk.out`, with
+   * the stage assemblies, asset manifests, assets and the scripts this library writes there)
+   * as one artifact, the input of `DeployTarget.cdkStage` and of the asset publishing.
+   */
+  public static cdkSynth(options: CdkSynthOptions = {}): BuildOptions {
+    return cdkSynthBuild(options);
   }
 
   private constructor() {}

@@ -1,2 +1,3 @@
 export * from './build-options';
 export * from './build-step';
+export type { CdkSynthOptions } from './cdk-synth';

@@ -128,6 +128,8 @@ export class CdkAssetPublishing extends Construct {
         timeout: props.timeout ?? Duration.hours(1),
         encryptionKey: key,
       });
+      // Build logs to CloudWatch Logs (Control Tower CT.CODEBUILD.PR.3), CodeBuild's default log group.
+      (project.node.defaultChild as codebuild.CfnProject).logsConfig = { cloudWatchLogs: { status: 'ENABLED' } };
       const roles = [...env.fileAssetPublishingRoleArns, ...env.imageAssetPublishingRoleArns];
       project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));
       acknowledgeWildcards(project.role!, projectAllowances(project, props.artifactBucket, key));
@@ -141,6 +143,10 @@ export class CdkAssetPublishing extends Construct {
           `Privileged mode is on only for this project because aws://${env.account}/${env.region} has Docker image assets: cdk-assets builds ` +
             'them with the Docker daemon, which needs privileged mode in CodeBuild. The project runs only the publish script written at synth, ' +
             'with a role that may only assume the bootstrap publishing roles of this environment.');
+        acknowledge(project, 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check',
+          `Privileged mode is on only where aws://${env.account}/${env.region} has Docker image assets: cdk-assets builds them with the Docker ` +
+            'daemon, which CodeBuild runs only in privileged mode. An account that enables CT.CODEBUILD.PR.4 fails the deployment of this project: ' +
+            'build the images before the pipeline and reference them by tag (ContainerImage.fromEcrRepository) to go without it.');
       }
       this.projects.set(name, project);
       this.scripts.set(name, script);

@@ -148,6 +148,8 @@ export class CdkSelfUpdate extends Construct {
       encryptionKey: key,
     });
 
+    // Build logs to CloudWatch Logs (Control Tower CT.CODEBUILD.PR.3), CodeBuild's default log group.
+    (this.project.node.defaultChild as codebuild.CfnProject).logsConfig = { cloudWatchLogs: { status: 'ENABLED' } };
     const stackArn = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudformation:GetTemplate'], resources: [stackArn] }));
     const qualifier = (stack.synthesizer as { bootstrapQualifier?: string }).bootstrapQualifier ?? stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;

@@ -1,6 +1,9 @@
+import { Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
+import { CDK_STAGE_TARGETS } from './private/cdk-stages';
 import { TargetKind } from './private/target-kind';
+import { CdkStageTarget, CdkStageTargetOptions } from './targets/cdk-stage-target';
 import { ActionTarget } from './targets/action-target';
 import { CloudFormationTarget, CloudFormationTargetOptions } from './targets/cloudformation-target';
 import { commandsTarget, CommandsTargetOptions } from './targets/commands-target';
@@ -152,6 +155,19 @@ export abstract class DeployTarget {
   /** A Step Functions state machine execution. */
   public static stepFunctions(options: StepFunctionsTargetOptions): DeployTarget {
     return new KindTarget(stepFunctionsTarget(options));
+  }
+
+  /**
+   * Every stack of a CDK `Stage`, in dependency order, through a change set each, with the CDK
+   * bootstrap roles of its environment (deploy role as action role, CloudFormation execution
+   * role as deployment role). The stage is synthesized here: add everything to it before. The
+   * pipeline publishes its assets (one action per environment) before the first deployment.
+   */
+  public static cdkStage(stage: Stage, options?: CdkStageTargetOptions): DeployTarget {
+    const kind = new CdkStageTarget(stage, options);
+    const target = new KindTarget(kind);
+    CDK_STAGE_TARGETS.set(target, kind);
+    return target;
   }
 
   /**

@@ -17,3 +17,4 @@ export { DeployStrategy } from './targets/lambda-deploy-target';
 export type { LambdaDeployTargetOptions } from './targets/lambda-deploy-target';
 export type { LambdaInvokeTargetOptions } from './targets/lambda-invoke-target';
 export type { StepFunctionsTargetOptions } from './targets/step-functions-target';
+export type { CdkStageTargetOptions } from './targets/cdk-stage-target';

@@ -41,6 +41,7 @@ export class ServiceStage extends Stage {
     this.data = new Stack(this, 'Data', { tags: { service: 'orders', tier: 'data' } });
     const queue = new sqs.Queue(this.data, 'Queue', { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
     Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'test fixture: the application under deployment, not a construct of this library' });
+    Validations.of(queue).acknowledge({ id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: 'test fixture: the application under deployment, not a construct of this library' });
 
     this.api = new Stack(this, 'Api', { terminationProtection: true });
     this.api.addStackDependency(this.data);
@@ -50,6 +51,7 @@ export class ServiceStage extends Stage {
       code: lambda.Code.fromAsset(props.lambdaCode ?? LAMBDA_V1),
     });
     Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: 'test fixture: the application under deployment pins its runtime' });
+    Validations.of(fn).acknowledge({ id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: 'test fixture: the application under deployment, not a construct of this library' });
     Validations.of(fn.role!).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: 'test fixture: the application under deployment, not a construct of this library',
@@ -62,6 +64,7 @@ export class ServiceStage extends Stage {
     this.jobs.addStackDependency(this.data);
     new sqs.Queue(this.jobs, 'Dlq', { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
     Validations.of(this.jobs.node.findChild('Dlq')).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'test fixture: this queue is a dead-letter queue itself' });
+    Validations.of(this.jobs.node.findChild('Dlq')).acknowledge({ id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: 'test fixture: this queue is a dead-letter queue itself' });
   }
 }
 

@@ -17,6 +17,8 @@ import { artifactBucketAllowances, defineBuildStep } from '../../build/private/b
 import { CODEPIPELINE_NAME } from '../../private/names';
 import { acknowledgeWildcards, WildcardAllowance } from '../../private/wildcard-allowances';
 import { PipelineSource } from '../../source/pipeline-source';
+import { wireCdkStages } from '../private/cdk-wiring';
+import { CDK_STAGE_TARGETS } from '../../deploy/private/cdk-stages';
 
 /** One deploy stage: optional gate, targets in parallel, then post-deploy tests in parallel. */
 export interface DeployStageOptions {
@@ -137,6 +139,15 @@ export interface SourceBuildDeployPipelineProps {
    * @default false
    */
   readonly restartExecutionOnUpdate?: boolean;
+
+  /**
+   * Update the pipeline from the new cloud assembly (a CDK app holding the pipeline stack):
+   * an 'UpdatePipeline' stage after the build deploys the pipeline stack only when its template
+   * changed, without restarting the execution. Needs `BuildStep.cdkSynth` as the build.
+   *
+   * @default false: deploy the pipeline stack with `cdk deploy` when stages or environments change
+   */
+  readonly selfUpdate?: boolean;
 }
 
 const RESERVED_STAGES = ['Source', 'Build', 'Test'];
@@ -166,8 +177,11 @@ export class SourceBuildDeployPipeline extends Construct {
     const stack = Stack.of(this);
     const crossAccountTargets = props.stages.flatMap((s) => s.targets)
       .filter((t) => t.account !== undefined && !Token.isUnresolved(t.account) && t.account !== stack.account);
+    // A CDK stage may span accounts: any stack in another account needs the KMS-encrypted store.
+    const cdkCrossAccount = props.stages.flatMap((s) => s.targets)
+      .filter((t) => !crossAccountTargets.includes(t) && CDK_STAGE_TARGETS.get(t)?.accounts.some((a) => a !== stack.account));
 
-    this.artifactBucket = this.defineArtifactBucket(me, props, crossAccountTargets);
+    this.artifactBucket = this.defineArtifactBucket(me, props, [...crossAccountTargets, ...cdkCrossAccount]);
     const kmsEncrypted = this.artifactBucket.encryptionKey !== undefined;
 
     this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
@@ -181,6 +195,9 @@ export class SourceBuildDeployPipeline extends Construct {
       enableKeyRotation: kmsEncrypted ? true : undefined,
       restartExecutionOnUpdate: props.restartExecutionOnUpdate ?? false,
     });
+    if (props.selfUpdate && props.restartExecutionOnUpdate) {
+      fail(me, 'selfUpdate is on with restartExecutionOnUpdate; a self-update never restarts the execution, drop restartExecutionOnUpdate.');
+    }
     acknowledgeWildcards(this, artifactBucketAllowances(this.artifactBucket));
 
     const artifacts: { [name: string]: codepipeline.Artifact } = {};
@@ -289,6 +306,16 @@ export class SourceBuildDeployPipeline extends Construct {
       });
       for (const target of stageOptions.targets) target.afterActionsAdded();
     }
+
+    wireCdkStages(this, {
+      pipeline: this.pipeline,
+      artifactBucket: this.artifactBucket,
+      targets: props.stages.flatMap((s) => s.targets),
+      bindOptions: { stageName: 'Assets', runOrder: 1, defaultInput, artifacts: { ...artifacts } },
+      beforeStageName: props.stages[0].stageName,
+      selfUpdate: props.selfUpdate ?? false,
+      errorPrefix: me,
+    });
 
     this.acknowledgeCrossAccountSupport(crossAccountTargets);
     this.acknowledgeCrossRegionSupport(props.artifactBucket ? Duration.days(30) : (props.artifactExpiration ?? Duration.days(30)));
