@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnResource, IPolicyValidationContext, IPolicyValidationContextBeta1, Stack } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContextBeta1, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ACCOUNT_ID } from '../../private/names';
 import { PipelineCheckEnvironment } from '../pipeline-rule';
@@ -148,7 +148,8 @@ export function readTemplate(templatePath: string): TemplateFile {
  * place that looks past the Beta1 type), else the cloud assembly manifest next to the template.
  */
 export function stackEnvironment(context: IPolicyValidationContextBeta1, templatePath: string): PipelineCheckEnvironment {
-  const stable = context as Partial<Pick<IPolicyValidationContext, 'stackTemplates'>>;
+  // `IPolicyValidationContext` (the stable type) is newer than the peer minimum, so its one field is spelled out here.
+  const stable = context as { readonly stackTemplates?: ReadonlyArray<{ readonly templatePath: string; readonly accountId?: string; readonly region?: string }> };
   const stack = (stable.stackTemplates ?? []).find((s) => path.resolve(s.templatePath) === path.resolve(templatePath));
   const env = stack ? { account: stack.accountId, region: stack.region } : environmentFromManifest(templatePath);
   return { account: concrete(env.account), region: concrete(env.region) };
