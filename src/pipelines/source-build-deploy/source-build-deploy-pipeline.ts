@@ -15,7 +15,7 @@ import { bucketEventsToEventBridge, defineAccessLogBucket } from '../../private/
 import { acknowledge } from '../../private/acknowledge';
 import { artifactBucketAllowances, defineBuildStep } from '../../build/private/build-step';
 import { CODEPIPELINE_NAME } from '../../private/names';
-import { acknowledgeWildcards, WildcardAllowance } from '../../private/wildcard-allowances';
+import { acknowledgeWildcards, arnPattern, WildcardAllowance } from '../../private/wildcard-allowances';
 import { PipelineSource } from '../../source/pipeline-source';
 import { wireCdkStages } from '../private/cdk-wiring';
 import { CDK_STAGE_TARGETS } from '../../deploy/private/cdk-stages';
@@ -457,7 +457,7 @@ export class SourceBuildDeployPipeline extends Construct {
     for (const account of new Set(targets.map((t) => t.account!))) {
       const support = stage.node.tryFindChild(`cross-account-support-stack-${account}`);
       if (!support) continue;
-      const stackArn = /^arn:<AWS::Partition>:cloudformation:[^:]+:[^:]+:stack\/[A-Za-z][A-Za-z0-9-]*\/\*$/;
+      const stackArn = arnPattern('cloudformation', 'stack/[A-Za-z][A-Za-z0-9-]*/\\*', { account });
       const stackReason = 'CloudFormation stack ARNs end in an id generated at creation: the wildcard covers only the named stack of this action, '
         + 'and DescribeStack*/GetTemplate* are read-only action groups on it (aws-cdk-lib CloudFormation action grants).';
       const allowances: WildcardAllowance[] = [
@@ -573,8 +573,7 @@ export class SourceBuildDeployPipeline extends Construct {
 
 /**
  * What a key this construct defines (or aws-cdk-lib defines for it) gets beyond rotation: grants
- * only for AWS resources (Control Tower CT.KMS.PR.3, free), and the acknowledgment of the default
- * key-admin statement.
+ * only for AWS resources (Control Tower CT.KMS.PR.3, free).
  */
 function protectKey(key: kms.Key): void {
   key.addToResourcePolicy(new iam.PolicyStatement({
@@ -585,7 +584,4 @@ function protectKey(key: kms.Key): void {
     resources: ['*'],
     conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
   }));
-  acknowledge(key, 'IamAudit::IAM-ACTION-STAR',
-    'The default key policy of aws-cdk-lib and AWS: the key\'s own account (root) administers the key with kms:*, so that IAM policies of that account '
-    + 'decide who uses it and the key cannot become unmanageable; no other account or principal gets kms:*.');
 }
