@@ -104,8 +104,9 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
    */
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     const violations: PolicyViolationBeta1[] = [];
-    // Declared on the context type, but older aws-cdk-lib releases (the peer minimum) do not set it.
-    const root: IConstruct | undefined = context.appConstruct;
+    // `appConstruct` is declared on the context type of newer aws-cdk-lib releases only (not on the
+    // peer minimum's), so it is read as optional here.
+    const root: IConstruct | undefined = (context as { readonly appConstruct?: IConstruct }).appConstruct;
     const pipelineConstructs = root ? pipelinesByTemplate(root) : new Map<string, IConstruct>();
     for (const templatePath of context.templatePaths) {
       const template = readTemplate(templatePath);
