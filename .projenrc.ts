@@ -3,15 +3,15 @@ import { awscdk, DependencyType, javascript } from 'projen';
 /**
  * Lowest aws-cdk-lib we promise to work with (the peer dependency minimum).
  *
- * Why this version: `ApprovalGate` renders V2 stage conditions through the L2
- * `aws-codepipeline` API (`StageProps.beforeEntry` / `onSuccess` / `onFailure`,
- * `Condition`, `Rule`): checked release by release, 2.185.0 has none of it and
- * 2.186.0 (2025) is the first that does. Users lag behind the newest release, so we do
- * not ask for more. `npm test` compiles `src/` once
- * against exactly this version (see `scripts/consumer-check.sh`), so the range
- * in package.json is tested, not hoped for.
+ * Why this version: the deploy targets render CodePipeline's newer actions through aws-cdk-lib's
+ * own L2 actions instead of hand-written ones. Checked release by release: `ApprovalGate`'s L2
+ * stage conditions arrived in 2.186.0, `EcrBuildAndPublishAction` and the Inspector scan actions
+ * in 2.188.0, `PipelineInvokeAction` in 2.200.0 and `Ec2DeployAction` in 2.201.0 (2.200.0 has
+ * none). Users lag behind the newest release, so we ask for no more than that. `npm test`
+ * compiles `src/` once against exactly this version (see `scripts/consumer-check.sh`), so the
+ * range in package.json is tested, not hoped for.
  */
-const PEER_CDK_MINIMUM = '2.186.0';
+const PEER_CDK_MINIMUM = '2.201.0';
 
 /**
  * aws-cdk-lib the tests run on: the first line with the bundled CloudFormation
