@@ -44,8 +44,15 @@ const [smallest] = blocksOf('## The smallest pipeline');
 const [checkYourApp, acknowledgment] = blocksOf('## Check your app, and acknowledge findings your own policy causes');
 const FINDING_ID = 'AwsSolutions-IAM5[Resource::arn:aws:sns:eu-west-1:111111111111:my-service-*]';
 
-/** Findings of cdk-nag and PipelineChecks (the ones the README section is about). */
-const nagAndChecks = (findings: Finding[]) => findings.filter((f) => f.plugin === 'AwsSolutions' || f.plugin === 'PipelineChecks');
+/**
+ * The findings the README section is about: cdk-nag's and PipelineChecks' on the deployment roles
+ * (`<stage>/<action>/Role`, the role CloudFormation assumes, holding `executionPolicy`) or naming the
+ * policy's resource. What the library's own constructs cause is the business of their suites
+ * (test/pipelines/source-build-deploy), which hold it to zero findings under both flag sets.
+ */
+const aboutOwnPolicy = (findings: Finding[]) => findings.filter((f) =>
+  (f.plugin === 'AwsSolutions' || f.plugin === 'PipelineChecks') &&
+  (/^Delivery\/Pipeline\/Pipeline\/[^/]+\/[^/]+\/Role\//.test(f.constructPath) || f.rule.includes('my-service-*')));
 
 describe('README examples', () => {
   // The smallest pipeline as written, synthesized once.
@@ -71,7 +78,7 @@ describe('README examples', () => {
   });
 
   test('without the acknowledgment, cdk-nag reports exactly the finding the README shows, on the deployment roles', () => {
-    const findings = nagAndChecks(withoutAcknowledgment.findings);
+    const findings = aboutOwnPolicy(withoutAcknowledgment.findings);
     expect(findings.map((f) => [f.rule, f.constructPath]).sort()).toEqual([
       [FINDING_ID, 'Delivery/Pipeline/Pipeline/Prod/my-service/Role/DefaultPolicy/Resource'],
       [FINDING_ID, 'Delivery/Pipeline/Pipeline/Staging/my-service-staging/Role/DefaultPolicy/Resource'],
@@ -85,8 +92,8 @@ describe('README examples', () => {
     expect(apps[0].node.tryGetContext('@aws-cdk/core:validateAgainstDefaultRules')).toBe(true);
   });
 
-  test('with the README acknowledgment appended, cdk-nag and PipelineChecks report nothing', () => {
+  test('with the README acknowledgment appended, cdk-nag and PipelineChecks report nothing about the deployment roles', () => {
     const [app] = run(`${smallest}\n${acknowledgment}`);
-    expect(nagAndChecks(synthAndReport(app).findings)).toEqual([]);
+    expect(aboutOwnPolicy(synthAndReport(app).findings)).toEqual([]);
   });
 });
