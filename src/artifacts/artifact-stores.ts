@@ -7,6 +7,7 @@ import { StoreScope } from './private/store-scope';
 import { defineAccessLogBucket } from '../private/access-logs';
 import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
+import * as v from '../private/validate';
 import { ACCOUNT_ID, REGION_NAME } from '../private/names';
 
 interface TrustedStatements {
@@ -175,7 +176,13 @@ export class ArtifactStores extends Construct {
   private readonly suffix: string;
 
   constructor(scope: Construct, id: string, props: ArtifactStoresProps = {}) {
+    v.checkScope('ArtifactStores', scope, id);
     super(scope, id);
+    v.checkProps(this, props, {
+      trustedAccounts: v.strings, regions: v.strings, buckets: v.mapOf(v.cdk.bucket, 'an object mapping regions to buckets'),
+      encryptionKeys: v.mapOf(v.cdk.key, 'an object mapping regions to keys'), artifactExpiration: v.duration('e.g. Duration.days(30)'),
+      removalPolicy: v.oneOf('a RemovalPolicy', Object.values(RemovalPolicy), 'e.g. RemovalPolicy.RETAIN'), serverAccessLogs: v.bool, bucketNamePrefix: v.str(),
+    });
     this.props = props;
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {

@@ -9,6 +9,7 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import * as v from '../private/validate';
 import { PipelineCheckEnvironment, PipelineFinding, PipelineRule } from './pipeline-rule';
 import { RULES, checkPipelineProperties, findingCollector, findingText, ruleById } from './private/rule-set';
 import { checkTemplateLimits } from './private/rules/templates';
@@ -44,6 +45,7 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
    * `[CDP-ARTIFACT-ORDER] App/Stack/Pipeline: stage 'Deploy' action 'Deploy': input artifact 'Build' is produced later, ... Fix: ...`.
    */
   public static enforce(scope: IConstruct): void {
+    v.checkArg('PipelineChecks.enforce', 'scope', scope, v.required(v.construct));
     scope.node.addValidation({ validate: () => PipelineChecks.errorsFor(scope) });
   }
 
@@ -52,6 +54,7 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
    * Call it after the construct tree is complete (e.g. from a test).
    */
   public static errorsFor(scope: IConstruct): string[] {
+    v.checkArg('PipelineChecks.errorsFor', 'scope', scope, v.required(v.construct));
     const errors: string[] = [];
     for (const c of scope.node.findAll()) {
       if (!isPipelineResource(c)) continue;
@@ -84,6 +87,8 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
    * @param environment account and region of the stack holding the pipeline
    */
   public static checkProperties(properties: any, environment: PipelineCheckEnvironment = {}): PipelineFinding[] {
+    v.checkArg('PipelineChecks.checkProperties', 'properties', properties, v.required(v.struct({}, 'the Properties of an AWS::CodePipeline::Pipeline resource')));
+    v.checkProps('PipelineChecks.checkProperties', environment, { account: v.str(), region: v.str() }, 'environment');
     return checkPipelineProperties(properties, environment);
   }
 

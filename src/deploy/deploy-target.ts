@@ -1,9 +1,10 @@
-import { Stage } from 'aws-cdk-lib';
+import { CfnCapabilities, Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { CDK_STAGE_TARGETS } from './private/cdk-stages';
 import { TargetKind } from './private/target-kind';
 import { CdkStageTarget, CdkStageTargetOptions } from './targets/cdk-stage-target';
+import * as v from '../private/validate';
 import { ActionTarget } from './targets/action-target';
 import { CloudFormationTarget, CloudFormationTargetOptions } from './targets/cloudformation-target';
 import { commandsTarget, CommandsTargetOptions } from './targets/commands-target';
@@ -64,36 +65,56 @@ export interface DeployTargetBinding {
 export abstract class DeployTarget {
   /** A CloudFormation stack, deployed directly or through a change set. */
   public static cloudFormation(options: CloudFormationTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.cloudFormation', options, {
+      stackName: v.required(v.str("a stack name, e.g. 'my-app'")),
+      templatePath: v.required(v.str("the template in an artifact, e.g. 'BuildOutput::app.template.json'")),
+      changeSet: v.bool, changeSetName: v.str(), parameterOverrides: v.mapOf(v.anything), templateConfiguration: v.str(), extraInputs: v.strings,
+      capabilities: v.arrayOf(v.oneOf('a CfnCapabilities', Object.values(CfnCapabilities), 'e.g. CfnCapabilities.NAMED_IAM')),
+      executionRole: v.cdk.role, executionPolicy: v.arrayOf(v.cdk.policyStatement), account: v.str(), region: v.str(), actionName: v.str(),
+    }, 'options');
     return new KindTarget(new CloudFormationTarget(options));
   }
 
   /** An ECS service (rolling update from an image definitions file). */
   public static ecs(options: EcsTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.ecs', options, { service: v.required(v.cdk.ecsService), imageFile: v.str(), deploymentTimeout: v.duration(), actionName: v.str() }, 'options');
     return new KindTarget(ecsTarget(options));
   }
 
   /** An ECS service deployed blue/green by CodeDeploy. */
   public static ecsBlueGreen(options: EcsBlueGreenTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.ecsBlueGreen', options, {
+      deploymentGroup: v.required(v.cdk.deploymentGroup), taskDefinitionTemplatePath: v.str(), appSpecTemplatePath: v.str(), actionName: v.str(),
+      containerImageInputs: v.arrayOf(v.struct({ input: v.required(v.str("an image artifact, e.g. 'Image'")), taskDefinitionPlaceholder: v.str() })),
+    }, 'options');
     return new KindTarget(ecsBlueGreenTarget(options));
   }
 
   /** An EC2/on-premises CodeDeploy deployment group. */
   public static codeDeploy(options: CodeDeployTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.codeDeploy', options, { deploymentGroup: v.required(v.cdk.deploymentGroup), input: v.str(), actionName: v.str() }, 'options');
     return new KindTarget(codeDeployTarget(options));
   }
 
   /** An S3 bucket (unzipped, or as one object), optionally published to a second bucket in parallel. */
   public static s3(options: S3TargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.s3', options, {
+      bucket: v.required(v.cdk.bucket), extract: v.bool, objectKey: v.str(), encryptionKey: v.cdk.key, input: v.str(), actionName: v.str(),
+      cacheControl: v.arrayOf(v.implementing('an actions.CacheControl', 'e.g. actions.CacheControl.maxAge(Duration.hours(1))', 'value')),
+      publishTo: v.struct({ bucket: v.required(v.cdk.bucket), extract: v.bool, objectKey: v.str(), encryptionKey: v.cdk.key, cacheControl: v.arrayOf(v.anything) }),
+    }, 'options');
     return new KindTarget(new S3Target(options));
   }
 
   /** An Elastic Beanstalk environment. */
   public static elasticBeanstalk(options: ElasticBeanstalkTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.elasticBeanstalk', options, { applicationName: v.required(v.str()), environmentName: v.required(v.str()), input: v.str(), actionName: v.str() }, 'options');
     return new KindTarget(elasticBeanstalkTarget(options));
   }
 
   /** A Lambda function invoked by the pipeline (custom deployment or check). */
   public static lambdaInvoke(options: LambdaInvokeTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.lambdaInvoke', options, { function: v.required(v.cdk.function), userParameters: v.mapOf(v.anything), inputs: v.strings, outputs: v.strings, actionName: v.str() }, 'options');
     return new KindTarget(lambdaInvokeTarget(options));
   }
 
@@ -154,6 +175,10 @@ export abstract class DeployTarget {
 
   /** A Step Functions state machine execution. */
   public static stepFunctions(options: StepFunctionsTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.stepFunctions', options, {
+      stateMachine: v.required(v.cdk.stateMachine), executionNamePrefix: v.str(), actionName: v.str(),
+      stateMachineInput: v.implementing('an actions.StateMachineInput', 'e.g. actions.StateMachineInput.literal({ ... })', 'input'),
+    }, 'options');
     return new KindTarget(stepFunctionsTarget(options));
   }
 
@@ -175,6 +200,7 @@ export abstract class DeployTarget {
    * it after other targets.
    */
   public static action(action: codepipeline.IAction): DeployTarget {
+    v.checkArg('DeployTarget.action', 'action', action, v.required(v.cdk.action));
     return new KindTarget(new ActionTarget(action));
   }
 

@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { fail } from '../private/errors';
+import * as v from '../private/validate';
 import { acknowledge } from '../private/acknowledge';
 import { MAX_RULES_PER_CONDITION } from '../private/quotas';
 import { normalizeDeploymentWindowCron, validateTimeZone } from './private/schedule';
@@ -204,7 +205,17 @@ export class ApprovalGate extends Construct implements IStageGate {
   private action?: actions.ManualApprovalAction;
 
   constructor(scope: Construct, id: string, props: ApprovalGateProps = {}) {
+    v.checkScope('ApprovalGate', scope, id);
     super(scope, id);
+    v.checkProps(this, props, {
+      manual: v.bool, emails: v.strings, notificationTopic: v.cdk.topic, message: v.str(), reviewUrl: v.str(), timeout: v.duration('e.g. Duration.hours(4)'),
+      approvers: v.arrayOf(v.implementing('an iam.IGrantable', 'a role, user or group, e.g. iam.Role.fromRoleName(this, \'Releasers\', \'releasers\')', 'grantPrincipal')),
+      actionName: v.str(), alarms: v.arrayOf(v.cdk.alarm), alarmWaitTime: v.duration(),
+      deploymentWindow: v.struct({ cron: v.required(v.str("a cron expression, e.g. 'cron(0 9 ? * MON-FRI *)'")), timeZone: v.str() }),
+      checks: v.arrayOf(v.cdk.function), rules: v.arrayOf(v.instance(GateRule, 'a rule, e.g. new VariableCheckRule({ ... })')),
+      entryResult: v.oneOf('a codepipeline.Result', Object.values(codepipeline.Result), 'e.g. codepipeline.Result.FAIL'),
+      rollbackOnAlarms: v.arrayOf(v.cdk.alarm), rollbackWaitTime: v.duration(), rollbackOnFailure: v.bool,
+    });
     this.props = props;
     const owner = this.describe();
 
@@ -284,6 +295,8 @@ export class ApprovalGate extends Construct implements IStageGate {
    * `options.actions`.
    */
   public attachTo(pipeline: codepipeline.Pipeline, options: ApprovalGateAttachOptions): codepipeline.IStage {
+    v.checkArg(this, 'attachTo() pipeline', pipeline, v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline to add the gated stage to')));
+    v.checkProps(this, options, { stageName: v.required(v.str("a stage name, e.g. 'Prod'")), placement: v.struct({}), actions: v.arrayOf(v.cdk.action) }, 'attachTo() options');
     const first = pipeline.stages[0];
     if (first && options.placement?.rightBefore === first) {
       fail(this.describe(), `cannot be placed before '${first.stageName}', the source stage of the pipeline; `
@@ -306,6 +319,9 @@ export class ApprovalGate extends Construct implements IStageGate {
    * the pipeline role what they need. A second call throws: a gate guards one stage.
    */
   public bindToStage(options: StageGateBindOptions): StageGateBinding {
+    v.checkProps(this, options, {
+      pipeline: v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline of the stage')), stageName: v.required(v.str("a stage name, e.g. 'Prod'")), runOrder: v.num(),
+    }, 'bindToStage() options');
     const owner = this.describe();
     const { pipeline, stageName } = options;
     if (this.binding) {

@@ -22,6 +22,7 @@ import {
 } from './notify-message';
 import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
+import * as v from '../private/validate';
 import { EMAIL_ADDRESS } from '../private/names';
 
 /**
@@ -169,7 +170,9 @@ export class FailureNotifications extends Construct {
   public readonly failureAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: FailureNotificationsProps) {
+    v.checkScope('FailureNotifications', scope, id);
     super(scope, id);
+    v.checkProps(this, props, { pipeline: v.required(v.cdk.pipeline), ...v.FAILURE_NOTIFICATIONS_SPEC });
     const { pipeline } = props;
     const enrich = props.enrich ?? true;
     const notifyOnApproval = props.notifyOnApproval ?? true;

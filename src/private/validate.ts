@@ -1,4 +1,5 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Construct, IConstruct } from 'constructs';
 import { fail, where } from './errors';
 
@@ -237,3 +238,49 @@ export const cdk = {
   deploymentGroup: implementing('a codedeploy deployment group', 'a deployment group, e.g. codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(...)', 'deploymentGroupArn'),
   stageGate: implementing('an IStageGate', 'a gate, e.g. new ApprovalGate(this, \'Approve\', { ... })', 'bindToStage'),
 };
+
+/** A list of strings. */
+export const strings: Kind = arrayOf(str(), "a list of strings, e.g. ['a', 'b']");
+
+/** `BuildOptions` (the build step, and the base of a test). */
+const BUILD_OPTIONS_SPEC: { [prop: string]: Kind } = {
+  actionName: str(),
+  project: cdk.project,
+  buildSpec: cdk.buildSpec,
+  buildImage: cdk.buildImage,
+  computeType: oneOf('a codebuild.ComputeType', Object.values(codebuild.ComputeType), 'e.g. codebuild.ComputeType.SMALL'),
+  timeout: duration('e.g. Duration.minutes(30)'),
+  rolePolicy: arrayOf(cdk.policyStatement),
+  environmentVariables: mapOf(struct({ value: required(anything) }, "e.g. { value: source.variable('CommitId') }"), "an object mapping names to { value }, e.g. { COMMIT: { value: source.variable('CommitId') } }"),
+  variablesNamespace: str(),
+  outputs: strings,
+};
+export const buildOptions: Kind = struct(BUILD_OPTIONS_SPEC, "build options, e.g. { buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml') }");
+
+/** `TestOptions`. */
+export const testOptions: Kind = struct({
+  ...BUILD_OPTIONS_SPEC,
+  name: required(str("a test name, e.g. 'Integration'")),
+  input: str(),
+  extraInputs: strings,
+}, "test options, e.g. { name: 'Unit', buildSpec: ... }");
+
+/** `FailureNotificationsOptions`. */
+export const FAILURE_NOTIFICATIONS_SPEC: { [prop: string]: Kind } = {
+  topic: cdk.topic,
+  emails: strings,
+  slackChannels: arrayOf(implementing('a chatbot.SlackChannelConfiguration', 'e.g. new chatbot.SlackChannelConfiguration(...)', 'slackChannelConfigurationArn')),
+  teamsChannels: arrayOf(implementing('a chatbot.CfnMicrosoftTeamsChannelConfiguration', 'e.g. new chatbot.CfnMicrosoftTeamsChannelConfiguration(...)', 'attrArn')),
+  function: cdk.function,
+  enrich: bool,
+  notifyOnApproval: bool,
+  deadLetterQueue: implementing('an sqs.IQueue', 'a queue, e.g. new sqs.Queue(...)', 'queueArn'),
+  logRetention: num('a logs.RetentionDays, e.g. logs.RetentionDays.ONE_MONTH'),
+};
+export const failureNotificationsOptions: Kind = struct(FAILURE_NOTIFICATIONS_SPEC, 'notification options, e.g. { emails: [...] }');
+
+/** `checkProps`, then the props (for a constructor that hands them to `super(...)`). */
+export function checked<T>(scope: IConstruct | string, props: T, spec: { [prop: string]: Kind }, name = 'props'): T {
+  checkProps(scope, props, spec, name);
+  return props;
+}

@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { fail } from '../private/errors';
+import * as v from '../private/validate';
 import { CODEPIPELINE_NAME } from '../private/names';
 import { acknowledgeWildcards } from '../private/wildcard-allowances';
 
@@ -187,21 +188,34 @@ const DEFAULT_ARTIFACT_NAME = 'Source';
 export abstract class PipelineSource {
   /** A CodeCommit repository branch. */
   public static codeCommit(repository: codecommit.IRepository, options: CodeCommitSourceOptions = {}): PipelineSource {
+    v.checkArg('PipelineSource.codeCommit', 'repository', repository, v.required(v.cdk.codeCommitRepository));
+    v.checkProps('PipelineSource.codeCommit', options, { actionName: v.str(), variablesNamespace: v.str(), branch: v.str(), trigger: v.oneOf('a SourceTrigger', Object.values(SourceTrigger), 'e.g. SourceTrigger.EVENTS'), fullClone: v.bool }, 'options');
     return new CodeCommitSource(repository, options);
   }
 
   /** A repository reached through a CodeStar connection, as 'owner/repo'. */
   public static connection(repoString: string, options: ConnectionSourceOptions): PipelineSource {
+    v.checkArg('PipelineSource.connection', 'repoString', repoString, v.required(v.str("'owner/repo', e.g. 'my-org/my-app'")));
+    v.checkProps(`PipelineSource.connection('${repoString}')`, options, {
+      actionName: v.str(), variablesNamespace: v.str(), connectionArn: v.required(v.str('the ARN of a CodeStar connection in the AVAILABLE state')), branch: v.str(), triggerOnPush: v.bool, fullClone: v.bool,
+      pushFilter: v.arrayOf(v.struct({ branchesIncludes: v.strings, branchesExcludes: v.strings, tagsIncludes: v.strings, tagsExcludes: v.strings, filePathsIncludes: v.strings, filePathsExcludes: v.strings })),
+      pullRequestFilter: v.arrayOf(v.struct({ branchesIncludes: v.strings, branchesExcludes: v.strings, filePathsIncludes: v.strings, filePathsExcludes: v.strings, events: v.arrayOf(v.anything) })),
+    }, 'options');
     return new ConnectionSource(repoString, options);
   }
 
   /** An object in a versioned S3 bucket. */
   public static s3(bucket: s3.IBucket, bucketKey: string, options: S3SourceOptions = {}): PipelineSource {
+    v.checkArg('PipelineSource.s3', 'bucket', bucket, v.required(v.cdk.bucket));
+    v.checkArg('PipelineSource.s3', 'bucketKey', bucketKey, v.required(v.str("the key of a zip object, e.g. 'source/app.zip'")));
+    v.checkProps('PipelineSource.s3', options, { actionName: v.str(), variablesNamespace: v.str(), trigger: v.oneOf('a SourceTrigger', Object.values(SourceTrigger), 'e.g. SourceTrigger.EVENTS') }, 'options');
     return new S3Source(bucket, bucketKey, options);
   }
 
   /** An image tag in an ECR repository. */
   public static ecr(repository: ecr.IRepository, options: EcrSourceOptions = {}): PipelineSource {
+    v.checkArg('PipelineSource.ecr', 'repository', repository, v.required(v.cdk.ecrRepository));
+    v.checkProps('PipelineSource.ecr', options, { actionName: v.str(), variablesNamespace: v.str(), imageTag: v.str() }, 'options');
     return new EcrSource(repository, options);
   }
 

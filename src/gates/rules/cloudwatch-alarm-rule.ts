@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { fail } from '../../private/errors';
+import * as v from '../../private/validate';
 import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
 
 /** Properties of a `CloudWatchAlarmRule`. */
@@ -39,7 +40,7 @@ export class CloudWatchAlarmRule extends GateRule {
   private readonly waitTime?: Duration;
 
   constructor(props: CloudWatchAlarmRuleProps) {
-    super('CloudWatchAlarm', 'Alarm', false, props);
+    super('CloudWatchAlarm', 'Alarm', false, v.checked('CloudWatchAlarmRule', props, { alarm: v.required(v.cdk.alarm), alarmStates: v.arrayOf(v.str('e.g. cloudwatch.AlarmState.ALARM')), waitTime: v.duration(), ruleName: v.str() }));
     this.alarm = props.alarm;
     this.alarmStates = props.alarmStates ?? [cloudwatch.AlarmState.ALARM];
     if (this.alarmStates.length === 0) {

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
+import * as v from '../../private/validate';
 import { normalizeDeploymentWindowCron, validateTimeZone } from '../private/schedule';
 
 /** When deployments may enter a stage. */
@@ -35,7 +36,7 @@ export class DeploymentWindowRule extends GateRule {
   public readonly timeZone?: string;
 
   constructor(props: DeploymentWindowRuleProps) {
-    super('DeploymentWindow', 'DeploymentWindow', false, props);
+    super('DeploymentWindow', 'DeploymentWindow', false, v.checked('DeploymentWindowRule', props, { cron: v.required(v.str("a cron expression, e.g. 'cron(0 9 ? * MON-FRI *)'")), timeZone: v.str(), ruleName: v.str() }));
     this.cron = Token.isUnresolved(props.cron) ? props.cron : normalizeDeploymentWindowCron('DeploymentWindowRule', props.cron);
     if (props.timeZone !== undefined && !Token.isUnresolved(props.timeZone)) {
       validateTimeZone('DeploymentWindowRule', props.timeZone);

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { fail } from '../../private/errors';
+import * as v from '../../private/validate';
 import { GateRule, GateRuleBindOptions } from './gate-rule';
 import { checkCondition } from '../private/condition';
 
@@ -46,6 +47,7 @@ export class GateCondition {
   public readonly result?: codepipeline.Result;
 
   constructor(props: GateConditionProps) {
+    v.checkProps('GateCondition', props, { rules: v.required(v.arrayOf(v.instance(GateRule, 'a rule, e.g. new CloudWatchAlarmRule({ alarm })'))), result: v.oneOf('a codepipeline.Result', Object.values(codepipeline.Result), 'e.g. codepipeline.Result.FAIL') });
     checkCondition('GateCondition', props.rules, props.result);
     this.rules = [...props.rules];
     this.result = props.result;

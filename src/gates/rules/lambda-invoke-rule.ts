@@ -2,6 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
+import * as v from '../../private/validate';
 
 /** Properties of a `LambdaInvokeRule`. */
 export interface LambdaInvokeRuleProps extends GateRuleOptions {
@@ -27,7 +28,7 @@ export class LambdaInvokeRule extends GateRule {
   private readonly userParameters?: string;
 
   constructor(props: LambdaInvokeRuleProps) {
-    super('LambdaInvoke', 'Check', true, props);
+    super('LambdaInvoke', 'Check', true, v.checked('LambdaInvokeRule', props, { function: v.required(v.cdk.function), userParameters: v.str(), ruleName: v.str() }));
     this.function = props.function;
     this.userParameters = props.userParameters;
   }

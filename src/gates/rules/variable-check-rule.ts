@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { fail } from '../../private/errors';
+import * as v from '../../private/validate';
 import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
 
 /** How a `VariableCheckRule` compares the variable with the value. */
@@ -37,7 +38,10 @@ export class VariableCheckRule extends GateRule {
   private readonly comparison: VariableCheckOperator;
 
   constructor(props: VariableCheckRuleProps) {
-    super('VariableCheck', 'Variable', true, props);
+    super('VariableCheck', 'Variable', true, v.checked('VariableCheckRule', props, {
+      variable: v.required(v.str("a variable reference, e.g. source.variable('BranchName')")), value: v.required(v.str()),
+      comparison: v.oneOf('a VariableCheckOperator', Object.values(VariableCheckOperator), 'e.g. VariableCheckOperator.EQUALS'), ruleName: v.str(),
+    }));
     if (props.variable.trim() === '') {
       fail('VariableCheckRule', "variable is empty; name a pipeline variable such as '#{SourceVariables.BranchName}'.");
     }

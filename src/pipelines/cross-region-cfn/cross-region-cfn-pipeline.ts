@@ -1,15 +1,18 @@
+import { CfnCapabilities } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccountRoleFactory } from './account-roles';
 import { planPipeline } from './plan';
-import { CrossRegionCfnPipelineProps } from './props';
+import { CfnDeployment, CrossRegionCfnPipelineProps } from './props';
 import { renderPipeline } from './render-stages';
 import { checkAccount, checkStores } from './validate';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { PipelineChecks } from '../../checks/pipeline-checks';
 import { FailureNotifications } from '../../notifications/failure-notifications';
+import * as v from '../../private/validate';
+import { PipelineSource } from '../../source/pipeline-source';
 
 /**
  * Build per-region CloudFormation templates once, then roll them out wave by wave: change sets
@@ -35,7 +38,34 @@ export class CrossRegionCfnPipeline extends Construct {
   private readonly accountRoles: AccountRoleFactory;
 
   constructor(scope: Construct, id: string, props: CrossRegionCfnPipelineProps) {
+    v.checkScope('CrossRegionCfnPipeline', scope, id);
     super(scope, id);
+    const capabilities = Object.values(CfnCapabilities);
+    v.checkProps(this, props, {
+      source: v.required(v.instance(PipelineSource, 'a source, e.g. PipelineSource.codeCommit(repository) (not the repository itself)')),
+      buildStep: v.required(v.buildOptions),
+      stackName: v.required(v.str("a stack name, e.g. 'my-service'")),
+      templatePath: v.str(),
+      testStack: v.struct({ stackName: v.required(v.str()), region: v.str(), tests: v.required(v.arrayOf(v.testOptions)), parameterOverrides: v.mapOf(v.str()), retain: v.bool }),
+      waves: v.required(v.arrayOf(v.struct({
+        waveName: v.required(v.str("a wave name, e.g. 'prod'")),
+        targets: v.required(v.arrayOf(v.struct({
+          region: v.required(v.str("a region, e.g. 'eu-west-1'")), account: v.str(), stackName: v.str(), parameterOverrides: v.mapOf(v.str()), executionRole: v.cdk.role,
+        }, "a target, e.g. { region: 'eu-west-1' }"))),
+        gate: v.cdk.stageGate,
+        organizationalUnits: v.strings,
+      }, "a wave, e.g. { waveName: 'prod', targets: [{ region: 'eu-west-1' }] }"), "a list of waves, e.g. [{ waveName: 'prod', targets: [...] }]")),
+      artifactStores: v.instance(ArtifactStores, "e.g. new ArtifactStores(this, 'Stores', { regions: [...] })"),
+      changeSets: v.bool,
+      changeSetName: v.str(),
+      executionPolicy: v.cdk.policyDocument,
+      executionManagedPolicies: v.arrayOf(v.cdk.managedPolicy),
+      capabilities: v.arrayOf(v.oneOf('a CfnCapabilities', capabilities, 'e.g. CfnCapabilities.NAMED_IAM')),
+      deployment: v.instance(CfnDeployment, 'CfnDeployment.stacks() or CfnDeployment.stackSet({ ... })'),
+      pipelineName: v.str(),
+      notifications: v.failureNotificationsOptions,
+      failureNotifications: v.bool,
+    });
     // Validate and plan (nothing defined yet), then render the plan.
     const plan = planPipeline(this, props);
     this.artifactStores = plan.artifactStores ?? new ArtifactStores(this, 'ArtifactStores', { trustedAccounts: plan.crossAccounts });

@@ -6,6 +6,7 @@ import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { BuildOptions, TestOptions } from '../../build/build-options';
 import { FailureNotificationsOptions } from '../../notifications/failure-notifications';
 import { fail } from '../../private/errors';
+import * as v from '../../private/validate';
 import { PipelineSource } from '../../source/pipeline-source';
 
 /** One stack deployment: a region, and an account when it is not the pipeline's. */
@@ -169,6 +170,10 @@ export abstract class CfnDeployment {
    * instances, later waves add instances. For hundreds of accounts.
    */
   public static stackSet(options: StackSetDeploymentOptions = {}): CfnDeployment {
+    v.checkProps('CfnDeployment.stackSet', options, {
+      stackSetName: v.str(), deploymentModel: v.implementing('a StackSetDeploymentModel', 'e.g. StackSetDeploymentModel.organizations()', 'bind'), templatePath: v.str(),
+      failureTolerancePercentage: v.num(), maxAccountConcurrencyPercentage: v.num(), parameters: v.mapOf(v.str()), description: v.str(),
+    }, 'options');
     for (const [name, value] of [['failureTolerancePercentage', options.failureTolerancePercentage], ['maxAccountConcurrencyPercentage', options.maxAccountConcurrencyPercentage]] as const) {
       if (value !== undefined && !Token.isUnresolved(value) && (value < 0 || value > 100 || !Number.isInteger(value))) {
         fail('CfnDeployment.stackSet', `${name} ${value} is not a whole percentage; pass 0-100.`);

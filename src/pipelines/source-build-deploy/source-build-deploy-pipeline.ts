@@ -19,6 +19,7 @@ import { acknowledgeWildcards, arnPattern, WildcardAllowance } from '../../priva
 import { PipelineSource } from '../../source/pipeline-source';
 import { wireCdkStages } from '../private/cdk-wiring';
 import { CDK_STAGE_TARGETS } from '../../deploy/private/cdk-stages';
+import * as v from '../../private/validate';
 
 /** One deploy stage: optional gate, targets in parallel, then post-deploy tests in parallel. */
 export interface DeployStageOptions {
@@ -170,8 +171,30 @@ export class SourceBuildDeployPipeline extends Construct {
   public readonly failureNotifications?: FailureNotifications;
 
   constructor(scope: Construct, id: string, props: SourceBuildDeployPipelineProps) {
+    v.checkScope('SourceBuildDeployPipeline', scope, id);
     super(scope, id);
     const me = `SourceBuildDeployPipeline '${id}'`;
+    v.checkProps(me, props, {
+      source: v.required(v.instance(PipelineSource, 'a source, e.g. PipelineSource.codeCommit(repository) (not the repository itself)')),
+      buildStep: v.buildOptions,
+      tests: v.arrayOf(v.testOptions),
+      stages: v.required(v.arrayOf(v.struct({
+        stageName: v.required(v.str("a stage name, e.g. 'Prod'")),
+        targets: v.required(v.arrayOf(v.instance(DeployTarget, 'a target, e.g. DeployTarget.cloudFormation({ stackName, templatePath })'))),
+        gate: v.cdk.stageGate,
+        postDeployTests: v.arrayOf(v.testOptions),
+      }, "a stage, e.g. { stageName: 'Prod', targets: [DeployTarget.cloudFormation({ ... })] }"), "a list of stages, e.g. [{ stageName: 'Prod', targets: [...] }]")),
+      pipelineName: v.str(),
+      pipelineType: v.oneOf('a codepipeline.PipelineType', Object.values(codepipeline.PipelineType), 'codepipeline.PipelineType.V2'),
+      executionMode: v.oneOf('a codepipeline.ExecutionMode', Object.values(codepipeline.ExecutionMode), 'e.g. codepipeline.ExecutionMode.QUEUED'),
+      variables: v.arrayOf(v.cdk.variable),
+      artifactBucket: v.cdk.bucket,
+      artifactExpiration: v.duration('e.g. Duration.days(30)'),
+      encryptionKey: v.cdk.key,
+      notifications: v.failureNotificationsOptions,
+      failureNotifications: v.bool,
+      restartExecutionOnUpdate: v.bool,
+    });
     this.validateProps(me, props);
 
     const stack = Stack.of(this);
@@ -288,6 +311,7 @@ export class SourceBuildDeployPipeline extends Construct {
       const stageOutputs: codepipeline.Artifact[] = [];
       for (const target of stageOptions.targets) {
         const binding = target.bind(this, { stageName, runOrder: firstRunOrder, defaultInput, artifacts: { ...artifacts } });
+        v.checkCrossRegionEnv(this, stageName, binding.actions.map((a) => ({ actionName: a.actionProperties.actionName, region: a.actionProperties.region })));
         stageActions.push(...binding.actions);
         stageOutputs.push(...binding.outputs ?? []);
         lastRunOrder = Math.max(lastRunOrder, binding.lastRunOrder);
