@@ -33,7 +33,7 @@ describe('DeployTarget.eks', () => {
         stageName: 'Prod',
         targets: [
           DeployTarget.eks({
-            cluster, namespace: 'shop', input: 'Chart', subnets: [subnet], securityGroups: [sg],
+            cluster, kubernetesNamespace: 'shop', input: 'Chart', subnets: [subnet], securityGroups: [sg],
             deployment: EksDeployment.helm({ releaseName: 'shop', chartLocation: 'chart/', valuesFiles: ['values.yaml', 'prod.yaml'] }),
           }),
           DeployTarget.eks({ clusterName: 'batch', deployment: EksDeployment.kubectl(['k8s/deploy.yaml', 'k8s/svc.yaml']), actionName: 'DeployBatch' }),
@@ -98,7 +98,7 @@ describe('DeployTarget.eks validation', () => {
   });
 
   test('fails when the namespace is not a Kubernetes name', () => {
-    expect(() => define({ clusterName: 'c', namespace: 'Prod_NS' })).toThrow(/namespace 'Prod_NS' is not a Kubernetes namespace/);
+    expect(() => define({ clusterName: 'c', kubernetesNamespace: 'Prod_NS' })).toThrow(/kubernetesNamespace 'Prod_NS' is not a Kubernetes namespace/);
   });
 
   test('fails when subnets come without security groups', () => {

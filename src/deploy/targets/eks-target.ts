@@ -53,11 +53,13 @@ export class EksDeployment {
     return new EksDeployment({ ManifestFiles: manifestFiles.join(',') });
   }
 
-  /** The action's configuration for this deployment. */
-  public readonly configuration: { [key: string]: string | undefined };
+  /** @internal The action's configuration for this deployment. */
+  public readonly _configuration: { [key: string]: string };
 
   private constructor(configuration: { [key: string]: string | undefined }) {
-    this.configuration = configuration;
+    const defined: { [key: string]: string } = {};
+    for (const [k, v] of Object.entries(configuration)) if (v !== undefined) defined[k] = v;
+    this._configuration = defined;
   }
 }
 
@@ -85,7 +87,7 @@ export interface EksTargetOptions {
    *
    * @default - the namespace of the manifests or chart (kubectl/helm default)
    */
-  readonly namespace?: string;
+  readonly kubernetesNamespace?: string;
 
   /**
    * Role the action runs as. For a cluster in another account, a role of that account that
@@ -179,8 +181,8 @@ class EksDeployAction extends codepipeline.Action {
     return {
       configuration: {
         ClusterName: this.props.clusterName,
-        ...this.props.options.deployment.configuration,
-        Namespace: o.namespace,
+        ...this.props.options.deployment._configuration,
+        Namespace: o.kubernetesNamespace,
         Subnets: o.subnets?.map((s) => s.subnetId).join(','),
         SecurityGroupIds: o.securityGroups?.map((g) => g.securityGroupId).join(','),
       },
@@ -198,8 +200,8 @@ export function eksTarget(options: EksTargetOptions): TargetKind {
     if (!Token.isUnresolved(clusterName) && !/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/.test(clusterName)) {
       fail(b.where, `clusterName '${clusterName}' is not an EKS cluster name; use 1-100 characters of A-Za-z0-9-_, starting with a letter or digit.`);
     }
-    if (options.namespace !== undefined && !Token.isUnresolved(options.namespace) && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(options.namespace)) {
-      fail(b.where, `namespace '${options.namespace}' is not a Kubernetes namespace; use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.`);
+    if (options.kubernetesNamespace !== undefined && !Token.isUnresolved(options.kubernetesNamespace) && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(options.kubernetesNamespace)) {
+      fail(b.where, `kubernetesNamespace '${options.kubernetesNamespace}' is not a Kubernetes namespace; use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit.`);
     }
     if (!!options.subnets?.length !== !!options.securityGroups?.length) {
       fail(b.where, `${options.subnets?.length ? 'subnets are' : 'securityGroups are'} given without ${options.subnets?.length ? 'securityGroups' : 'subnets'}; `

@@ -4,3 +4,4 @@ export * from './cloudwatch-alarm-rule';
 export * from './deployment-window-rule';
 export * from './lambda-invoke-rule';
 export * from './variable-check-rule';
+export * from './codebuild-rule';
