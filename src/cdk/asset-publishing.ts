@@ -127,6 +127,8 @@ export class CdkAssetPublishing extends Construct {
         },
         timeout: props.timeout ?? Duration.hours(1),
         encryptionKey: key,
+        // LogsConfig stated for Control Tower CT.CODEBUILD.PR.3: CodeBuild's own group /aws/codebuild/<project>.
+        logging: { cloudWatch: { enabled: true } },
       });
       const roles = [...env.fileAssetPublishingRoleArns, ...env.imageAssetPublishingRoleArns];
       project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));

@@ -146,6 +146,8 @@ export class CdkSelfUpdate extends Construct {
       },
       timeout: props.timeout ?? Duration.minutes(30),
       encryptionKey: key,
+      // LogsConfig stated for Control Tower CT.CODEBUILD.PR.3: CodeBuild's own group /aws/codebuild/<project>.
+      logging: { cloudWatch: { enabled: true } },
     });
 
     const stackArn = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
