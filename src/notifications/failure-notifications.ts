@@ -1,6 +1,7 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -111,7 +112,9 @@ export interface FailureNotificationsOptions {
    * group are shared by the pipelines of the stack: the log group keeps the longest retention
    * any of them asks for.
    *
-   * @default logs.RetentionDays.THREE_MONTHS
+   * Control Tower control CT.CLOUDWATCH.PR.2 requires at least one year.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -165,7 +168,8 @@ export class FailureNotifications extends Construct {
 
   /**
    * In ALARM when the pipeline had a failed execution in the last 5 minutes (missing data is
-   * not breaching). Add your paging action to it: `failureAlarm.addAlarmAction(...)`.
+   * not breaching). Its action is the notification topic (an alarm without one fails Control Tower
+   * control CT.CLOUDWATCH.PR.1); add your paging action to it: `failureAlarm.addAlarmAction(...)`.
    */
   public readonly failureAlarm: cloudwatch.Alarm;
 
@@ -267,6 +271,8 @@ export class FailureNotifications extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    // An alarm with an action (Control Tower CT.CLOUDWATCH.PR.1): the notification topic.
+    this.failureAlarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
   }
 
   private defineTopic(): sns.ITopic {

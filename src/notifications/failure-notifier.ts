@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { NotifyFunction } from './notify-function';
+import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
 
 /**
@@ -49,7 +50,11 @@ export class FailureNotifier extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    acknowledge(this.logGroup, 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+      'The notifier logs hold pipeline, stage and action names and error summaries of failed executions, no secrets or artifacts; ' +
+        'CloudWatch Logs encrypts them at rest with its own key. A customer-managed key costs $1/month. Control Tower control ' +
+        'CT.CLOUDWATCH.PR.3 would still block the deploy where it is enabled: there, turn enrichment off (`enrich: false`, no log group).');
     // An explicit role with inline statements only: no AWSLambdaBasicExecutionRole (logs:* on every group).
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -70,6 +75,10 @@ export class FailureNotifier extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(30),
     });
+    acknowledge(this.function, 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+      'The notifier calls only AWS APIs (CodePipeline GetPipelineExecution/ListActionExecutions on its pipelines, SNS Publish on their topics) ' +
+        'and reaches no private resource; in a VPC it would need NAT or interface endpoints (about $7/month each per AZ). Control Tower control ' +
+        'CT.LAMBDA.PR.3 would still block the deploy where it is enabled: there, turn enrichment off (`enrich: false`, no function).');
     this.node.addValidation({
       validate: () => this.pipelineArns.size === 0 ? [`${FailureNotifier.ID} watches no pipeline; it is defined only by FailureNotifications.`] : [],
     });
@@ -99,7 +108,7 @@ export class FailureNotifier extends Construct {
       key.grant(this.role, 'kms:Decrypt', 'kms:GenerateDataKey');
     }
     // One log group for all: it keeps logs as long as the longest retention any pipeline asked for.
-    const retention = logRetention ?? logs.RetentionDays.THREE_MONTHS;
+    const retention = logRetention ?? logs.RetentionDays.ONE_YEAR;
     if (retention > this.retentionDays) {
       this.retentionDays = retention;
       (this.logGroup.node.defaultChild as logs.CfnLogGroup).retentionInDays = retention === logs.RetentionDays.INFINITE ? undefined : retention;

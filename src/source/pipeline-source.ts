@@ -397,7 +397,7 @@ class ConnectionSource extends PipelineSource {
   public bind(scope: Construct, options?: SourceBindOptions): SourceBinding {
     const output = artifactOf(scope, options);
     const hasFilters = (this.options.pushFilter?.length ?? 0) + (this.options.pullRequestFilter?.length ?? 0) > 0;
-    const action = new actions.CodeStarConnectionsSourceAction({
+    const action = new ConnectionSourceAction({
       actionName: checkActionName(scope, this.options.actionName ?? DEFAULT_ACTION_NAME),
       connectionArn: this.options.connectionArn,
       owner: this.owner,
@@ -424,7 +424,47 @@ class ConnectionSource extends PipelineSource {
   /** @internal */
   public _fullClonePolicyStatement(): iam.PolicyStatement | undefined {
     if (!this.fullClone) return undefined;
-    return new iam.PolicyStatement({ actions: ['codestar-connections:UseConnection'], resources: [this.options.connectionArn] });
+    return new iam.PolicyStatement({ actions: useConnectionActions(this.options.connectionArn), resources: [this.options.connectionArn] });
+  }
+}
+
+/**
+ * The IAM action that can use a connection: its service prefix is the ARN's
+ * (`codeconnections:UseConnection` for `arn:...:codeconnections:...`, what the console creates
+ * since 2024; `codestar-connections:UseConnection` for `arn:...:codestar-connections:...`); both
+ * when the ARN is a token. Granting the other prefix can never match the ARN.
+ */
+function useConnectionActions(connectionArn: string): string[] {
+  if (Token.isUnresolved(connectionArn)) return ['codestar-connections:UseConnection', 'codeconnections:UseConnection'];
+  return connectionArn.split(':')[2] === 'codeconnections' ? ['codeconnections:UseConnection'] : ['codestar-connections:UseConnection'];
+}
+
+/**
+ * aws-cdk-lib's connection source action, granting the UseConnection action whose prefix matches
+ * the connection ARN (aws-cdk-lib grants `codestar-connections:UseConnection` whatever the ARN).
+ * The rest is what aws-cdk-lib's `bound` does, except that the output artifact does not carry the
+ * connection ARN for CodeBuildAction (which would grant the same wrong prefix to the build's
+ * role): a full-clone build gets `SourceBinding.fullClonePolicy` instead.
+ */
+class ConnectionSourceAction extends actions.CodeStarConnectionsSourceAction {
+  constructor(private readonly sourceProps: actions.CodeStarConnectionsSourceActionProps) {
+    super(sourceProps);
+  }
+
+  protected bound(_scope: Construct, _stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const p = this.sourceProps;
+    options.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: useConnectionActions(p.connectionArn), resources: [p.connectionArn] }));
+    options.bucket.grantReadWrite(options.role);
+    options.bucket.grantPutAcl(options.role);
+    return {
+      configuration: {
+        ConnectionArn: p.connectionArn,
+        FullRepositoryId: `${p.owner}/${p.repo}`,
+        BranchName: p.branch ?? 'master',
+        OutputArtifactFormat: p.codeBuildCloneOutput === true ? 'CODEBUILD_CLONE_REF' : undefined,
+        DetectChanges: p.triggerOnPush,
+      },
+    };
   }
 }
 

@@ -142,6 +142,15 @@ describe('PipelineSource.connection', () => {
     expect(() => PipelineSource.connection('o/r', { connectionArn: 'arn:aws:iam::111111111111:role/x' })).toThrow(/connectionArn 'arn:aws:iam::111111111111:role\/x' is not a connection ARN/);
   });
 
+  test('a codeconnections ARN is granted codeconnections:UseConnection (the prefix that matches it), to the action role and a full-clone build', () => {
+    const arn = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123';
+    const template = synthWith(() => PipelineSource.connection('my-org/my-app', { connectionArn: arn, fullClone: true }));
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const uses = statements.filter((st: any) => JSON.stringify(st.Action).includes('UseConnection'));
+    expect(uses.map((st: any) => [st.Action, st.Resource])).toEqual([['codeconnections:UseConnection', arn], ['codeconnections:UseConnection', arn]]);
+    expect(buildRolePolicies(template).some((st) => st.Action === 'codeconnections:UseConnection')).toBe(true);
+  });
+
   test('accepts a CodeConnections ARN', () => {
     expect(() => PipelineSource.connection('o/r', { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123' })).not.toThrow();
   });
