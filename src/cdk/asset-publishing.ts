@@ -6,8 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ASSEMBLY_FOLDER, AssemblyFile, shellQuote } from './private/assembly-file';
-import { publishingProjectAllowances } from './private/nag';
 import { CdkAssetEnvironment, CdkStageDeployment } from './stage-deployment';
+import { projectAllowances } from '../build/private/build-step';
 import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
 import { CODEPIPELINE_NAME } from '../private/names';
@@ -130,7 +130,7 @@ export class CdkAssetPublishing extends Construct {
       });
       const roles = [...env.fileAssetPublishingRoleArns, ...env.imageAssetPublishingRoleArns];
       project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));
-      acknowledgeWildcards(project.role!, publishingProjectAllowances(project, props.artifactBucket, key));
+      acknowledgeWildcards(project.role!, projectAllowances(project, props.artifactBucket, key));
       if (!key) {
         acknowledge(project, 'AwsSolutions-CB4',
           'The pipeline artifact bucket has no customer-managed key (the caller chose AWS-managed encryption), so this project encrypts ' +

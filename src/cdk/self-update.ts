@@ -8,11 +8,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { ASSEMBLY_FOLDER, AssemblyFile, shellQuote } from './private/assembly-file';
-import { ANY_PARTITION, publishingProjectAllowances } from './private/nag';
+import { projectAllowances } from '../build/private/build-step';
 import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
 import { CODEPIPELINE_NAME, REGION_NAME } from '../private/names';
-import { acknowledgeWildcards, escapeRegExp } from '../private/wildcard-allowances';
+import { acknowledgeWildcards } from '../private/wildcard-allowances';
 
 /** Major version of the CDK CLI the self-update runs unless told otherwise (the `latest` tag points at a 3.0.0 that cannot read current assemblies). */
 const CDK_CLI_MAJOR = '2';
@@ -148,10 +148,8 @@ export class CdkSelfUpdate extends Construct {
       encryptionKey: key,
     });
 
-    this.project.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['cloudformation:GetTemplate'],
-      resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
-    }));
+    const stackArn = stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudformation:GetTemplate'], resources: [stackArn] }));
     const qualifier = (stack.synthesizer as { bootstrapQualifier?: string }).bootstrapQualifier ?? stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
     const roleArn = (template: string, r: string) => cxapi.EnvironmentPlaceholders.replace(template.replace(/\$\{Qualifier\}/g, qualifier), { accountId: account, region: r, partition: '%%P%%' })
       .split('%%P%%').join(Aws.PARTITION);
@@ -161,9 +159,9 @@ export class CdkSelfUpdate extends Construct {
     ]);
     this.project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));
     acknowledgeWildcards(this.project.role!, [
-      ...publishingProjectAllowances(this.project, props.artifactBucket, key),
+      ...projectAllowances(this.project, props.artifactBucket, key),
       {
-        resourcePattern: (flatten) => new RegExp(`^arn:${ANY_PARTITION}:cloudformation:${region}:${account}:stack/${escapeRegExp(flatten(stack.stackName))}/\\*$`),
+        resource: stackArn,
         onlyActions: ['cloudformation:GetTemplate'],
         reason: 'CloudFormation stack ARNs end in a stack id generated at creation; the wildcard covers only the id of this one pipeline stack, and only GetTemplate is allowed on it.',
       },

@@ -1,25 +1,19 @@
 import { Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { flattenCfnReference } from './wildcard-allowances';
 
 /**
- * How cdk-nag writes a value in a finding id (`AwsSolutions-IAM5[Resource::<this>]`), so that an
- * acknowledgment names exactly the finding: a string as it is, `<LogicalId>` for a Ref,
- * `<LogicalId.Attribute>` for a GetAtt, the parts of an Fn::Join joined
- * (`arn:<AWS::Partition>:s3:::name/*`, `<BucketA1B2.Arn>/*`); undefined for any other intrinsic.
+ * How cdk-nag writes a value in a finding id (`AwsSolutions-IAM5[Resource::<this>]`): the value
+ * resolved in `scope`'s stack and flattened exactly as cdk-nag's `flattenCfnReference` does
+ * (`<LogicalId>` for a Ref, `<LogicalId.Attribute>` for a GetAtt, Fn::Join parts joined,
+ * `<AWS::Partition>` or `aws` as the feature flags render it).
+ *
+ * Build the acknowledgment from the very value the grant put in the policy (e.g. the
+ * `Stack.formatArn(...)` aws-cdk-lib uses), never from a hand-written ARN: then it holds under any
+ * feature flags and stack environment. A value that references another stack becomes an
+ * `Fn::ImportValue` only when the app is prepared; for those use `acknowledgeWildcards`, which
+ * judges the policies again after that.
  */
-export function nagRendering(scope: IConstruct, value: string): string | undefined {
-  return flatten(Stack.of(scope).resolve(value));
-}
-
-function flatten(value: any): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value?.Ref === 'string') return `<${value.Ref}>`;
-  const getAtt = value?.['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && getAtt.length === 2) return `<${getAtt[0]}.${getAtt[1]}>`;
-  const join = value?.['Fn::Join'];
-  if (Array.isArray(join) && join.length === 2 && typeof join[0] === 'string' && Array.isArray(join[1])) {
-    const parts = join[1].map(flatten);
-    return parts.every((p: string | undefined) => p !== undefined) ? parts.join(join[0]) : undefined;
-  }
-  return undefined;
+export function nagRendering(scope: IConstruct, value: string): string {
+  return flattenCfnReference(Stack.of(scope).resolve(value));
 }

@@ -8,14 +8,28 @@ import { acknowledge } from './acknowledge';
  *
  * A finding is acknowledged only when EVERY statement that produces it satisfies the allowance:
  * - an `action` allowance (e.g. `s3:GetObject*`) holds when all resources of those statements
- *   are among `resources` (tokens, compared in cdk-nag's flattened form) or match `resourcePattern`;
- * - a `resource` allowance holds when the flattened resource matches `resource` exactly
- *   (a token such as `bucket.arnForObjects('*')`) or the regular expression `resourcePattern`.
+ *   are among `resources`/`resource` or match `resourcePattern`;
+ * - a `resource` allowance holds when the resource is one of `resource`/`resources` or matches
+ *   the regular expression `resourcePattern`.
+ *
+ * Prefer values to patterns: give the very value the grant put in the policy (a token such as
+ * `bucket.arnForObjects('*')`, or the `Stack.formatArn(...)` aws-cdk-lib uses). Both sides are
+ * resolved in the policy's stack and rendered with cdk-nag's own flattening, so the
+ * acknowledgment is the finding id whatever the feature flags (`arn:aws:` under
+ * `@aws-cdk/core:enablePartitionLiterals`, `arn:<AWS::Partition>:` without) and whether the stack
+ * has an environment (`<AWS::Region>`, `<AWS::AccountId>`) or not. Where only a pattern will do,
+ * build it with `arnPattern` (one place that knows every rendering of partition, region, account).
  */
 export interface WildcardAllowance {
   readonly action?: string;
+  /** Resource values (tokens allowed), compared in cdk-nag's rendering. */
   readonly resources?: string[];
+  /** One resource value (token allowed), compared in cdk-nag's rendering. */
   readonly resource?: string;
+  /**
+   * A pattern on cdk-nag's rendering of the resource; `flatten` renders a token of the policy's
+   * stack. Build ARN patterns with `arnPattern`, never with a literal partition/region/account.
+   */
   readonly resourcePattern?: (flatten: (token: unknown) => string) => RegExp;
   /**
    * Only for policies and roles whose construct path contains this (e.g. '/Prod/DeployEcs/':
@@ -55,19 +69,20 @@ interface Entry {
  * allowances whose scope holds it. The construct defines no resource.
  */
 class WildcardAllowances extends Construct implements IAspect {
-  private static readonly ID = 'CdkDeliveryPipelinesWildcardAllowances';
-
   public static of(scope: IConstruct): WildcardAllowances {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(WildcardAllowances.ID);
     return existing instanceof WildcardAllowances ? existing : new WildcardAllowances(stack, WildcardAllowances.ID);
   }
 
+  private static readonly ID = 'CdkDeliveryPipelinesWildcardAllowances';
+
   private readonly entries: Entry[] = [];
 
   private constructor(stack: Stack, id: string) {
     super(stack, id);
     Aspects.of(stack).add(this);
+    this.node.addValidation({ validate: () => this.judgeAfterPrepare() });
   }
 
   public add(scope: IConstruct, allowances: WildcardAllowance[]): void {
@@ -82,6 +97,24 @@ class WildcardAllowances extends Construct implements IAspect {
   }
 
   public visit(node: IConstruct): void {
+    this.judge(node);
+  }
+
+  /**
+   * Judge every IAM role and policy of the stack once more after aws-cdk-lib has resolved
+   * cross-stack references (construct validation runs after `prepare`, before the validation
+   * plugins): a resource of another stack is then an `Fn::ImportValue`, rendered by cdk-nag as the
+   * export name, so the acknowledgment must be derived from that final form. The aspect above
+   * covers cdk-nag v2, which runs as an aspect itself.
+   */
+  private judgeAfterPrepare(): string[] {
+    for (const node of this.node.scope!.node.findAll()) {
+      if (node instanceof iam.CfnRole || node instanceof iam.CfnPolicy) this.judge(node);
+    }
+    return [];
+  }
+
+  private judge(node: IConstruct): void {
     if (node instanceof iam.CfnRole) {
       for (const a of this.allowancesFor(node)) {
         if (a.roleFinding && a.onlyUnder && node.node.path.includes(a.onlyUnder)) {
@@ -110,7 +143,7 @@ class WildcardAllowances extends Construct implements IAspect {
       const users = statements.filter((st) => asArray(st.Action).includes(action));
       if (users.length === 0) continue;
       const matchers = list.map((a) => {
-        const allowed = new Set((a.resources ?? []).map(flatten));
+        const allowed = new Set([...(a.resources ?? []), ...(a.resource !== undefined ? [a.resource] : [])].map(flatten));
         const pattern = a.resourcePattern?.(flatten);
         return { a, ok: (r: string) => allowed.has(r) || (pattern?.test(r) ?? false) };
       });
@@ -123,14 +156,14 @@ class WildcardAllowances extends Construct implements IAspect {
       if (covered) reasons.set(`Action::${action}`, [...used].join(' '));
     }
 
-    // Resources: acknowledged when they match an allowance exactly or by pattern.
+    // Resources: acknowledged when they render exactly as an allowance's value, or match its pattern.
     for (const allowance of applicable.filter((a) => !a.action)) {
-      const exact = allowance.resource !== undefined ? flatten(allowance.resource) : undefined;
+      const exact = new Set([...(allowance.resource !== undefined ? [allowance.resource] : []), ...(allowance.resources ?? [])].map(flatten));
       const pattern = allowance.resourcePattern?.(flatten);
       const candidates = new Set<string>();
       for (const st of statements) {
         for (const r of asArray(st.Resource).map(flattenCfnReference)) {
-          if (r.includes('*') && (r === exact || pattern?.test(r))) candidates.add(r);
+          if (r.includes('*') && (exact.has(r) || pattern?.test(r))) candidates.add(r);
         }
       }
       for (const r of candidates) {
@@ -154,6 +187,33 @@ function asArray(x: unknown): any[] {
 /** Escape a string for use inside a RegExp. */
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * One field of an ARN (partition, region, account) as cdk-nag renders it: a literal (`aws`,
+ * `aws-cn`, `eu-west-1`, `111111111111`, empty), a pseudo parameter or other reference
+ * (`<AWS::Partition>`, `<AWS::Region>`, `<AWS::AccountId>`, `<Param>`, which contain `::`), or a
+ * concatenation of them. Never `[^:]+`: it cannot match `<AWS::Region>`.
+ */
+export const ARN_FIELD = '(?:<[^<>]*>|[^:<>])*';
+
+/** Where an `arnPattern` may match. */
+export interface ArnPatternOptions {
+  /** Region of the ARN, a literal or a token (rendered in `flatten`). Default: any rendering. */
+  readonly region?: string;
+  /** Account of the ARN, a literal or a token. Default: any rendering. */
+  readonly account?: string;
+}
+
+/**
+ * A regular expression for cdk-nag's rendering of `arn:<partition>:<service>:<region>:<account>:<resource>`,
+ * whatever the partition is written as (`aws`, `aws-cn`, `<AWS::Partition>`), and the region and
+ * account unless given. `resource` is a regular expression source (escape literals with
+ * `escapeRegExp`).
+ */
+export function arnPattern(service: string, resource: string, options: ArnPatternOptions = {}, flatten?: (token: unknown) => string): RegExp {
+  const field = (v: string | undefined) => (v === undefined ? ARN_FIELD : escapeRegExp(flatten ? flatten(v) : v));
+  return new RegExp(`^arn:${ARN_FIELD}:${escapeRegExp(service)}:${field(options.region)}:${field(options.account)}:${resource}$`);
 }
 
 /** cdk-nag's flattened form of a CloudFormation value (`<Logical.Arn>`, `<AWS::Partition>`). */

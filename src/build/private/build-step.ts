@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -6,10 +6,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { fail } from '../../private/errors';
 import { acknowledge } from '../../private/acknowledge';
+import { fail } from '../../private/errors';
 import { CODEPIPELINE_NAME } from '../../private/names';
-import { acknowledgeWildcards, escapeRegExp, REASONS, WildcardAllowance } from '../../private/wildcard-allowances';
+import { acknowledgeWildcards, REASONS, WildcardAllowance } from '../../private/wildcard-allowances';
 import { BuildOptions } from '../build-options';
 
 /** What to build: the options, plus where the step sits in a pipeline. */
@@ -146,14 +146,10 @@ const KMS_GRANT_ACTIONS = ['kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 /** The wildcards aws-cdk-lib puts in a CodeBuild project role used by a pipeline, and why each is fine. */
 export function projectAllowances(project: codebuild.IProject, bucket?: s3.IBucket, projectKey?: kms.IKey): WildcardAllowance[] {
   const out: WildcardAllowance[] = [
-    {
-      resourcePattern: (flatten) => new RegExp(`^arn:<AWS::Partition>:logs:[^:]+:[^:]+:log-group:/aws/codebuild/${escapeRegExp(flatten(project.projectName))}:\\*$`),
-      reason: REASONS.codeBuildLogs,
-    },
-    {
-      resourcePattern: (flatten) => new RegExp(`^arn:<AWS::Partition>:codebuild:[^:]+:[^:]+:report-group/${escapeRegExp(flatten(project.projectName))}-\\*$`),
-      reason: REASONS.codeBuildReports,
-    },
+    // The very values aws-cdk-lib's Project grants (createLoggingPermission, renderReportGroupArn):
+    // compared in cdk-nag's rendering, they match under any feature flags and stack environment.
+    { resource: `${codeBuildLogGroupArn(project)}:*`, reason: REASONS.codeBuildLogs },
+    { resource: codeBuildReportGroupsArn(project), reason: REASONS.codeBuildReports },
   ];
   if (bucket) {
     out.push(...artifactBucketAllowances(bucket));
@@ -162,6 +158,21 @@ export function projectAllowances(project: codebuild.IProject, bucket?: s3.IBuck
     out.push(...KMS_GRANT_ACTIONS.map((action) => ({ action, resources: [projectKey.keyArn], reason: REASONS.artifactKey })));
   }
   return out;
+}
+
+/** The log group ARN aws-cdk-lib's `Project` grants its role (`/aws/codebuild/<project>`), built as aws-cdk-lib builds it. */
+export function codeBuildLogGroupArn(project: codebuild.IProject): string {
+  return Stack.of(project).formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    resourceName: `/aws/codebuild/${project.projectName}`,
+  });
+}
+
+/** The report groups ARN aws-cdk-lib's `Project` grants its role (`<project>-*`), built as aws-cdk-lib builds it. */
+export function codeBuildReportGroupsArn(project: codebuild.IProject): string {
+  return Stack.of(project).formatArn({ service: 'codebuild', resource: 'report-group', resourceName: `${project.projectName}-*` });
 }
 
 /** The wildcards of aws-cdk-lib's grants on an artifact bucket (and its key), for any role. */
