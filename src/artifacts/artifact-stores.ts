@@ -345,7 +345,8 @@ export class ArtifactStores extends Construct {
     // Object events to EventBridge (Control Tower CT.S3.PR.4): CloudFormation's own property, no custom resource; S3 events on the default bus cost nothing.
     (bucket.node.defaultChild as s3.CfnBucket).addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled', true);
     this.acknowledgeControls(bucket, !!encryptionKey, !!logs);
-    this.defined.set(region, { bucket, key: encryptionKey instanceof kms.Key && StoreScope.definedByStores(encryptionKey) ? encryptionKey : undefined, stack, trusted: new Map() });
+    const ownKey = encryptionKey instanceof kms.Key && StoreScope.definedByStores(encryptionKey) ? encryptionKey : undefined;
+    this.defined.set(region, { bucket, key: ownKey, stack, trusted: new Map() });
     if (!logs) {
       acknowledge(bucket, 'AwsSolutions-S1', 'CodePipeline artifact store without server access logs (serverAccessLogs is off): only the pipeline, action and CloudFormation roles ' +
           'are granted access, objects expire, public access is blocked and SSL is enforced. Object reads and writes are not logged unless you enable CloudTrail S3 data events; ' +

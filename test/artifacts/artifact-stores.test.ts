@@ -11,7 +11,10 @@ const env = { account: '111111111111', region: 'eu-west-1' };
 
 /** Fixture keys meet Control Tower CT.KMS.PR.3 the way the stores' own keys do. */
 const GRANTS_ONLY_FOR_AWS = new iam.PolicyStatement({
-  effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['kms:CreateGrant'], resources: ['*'],
+  effect: iam.Effect.DENY,
+  principals: [new iam.AnyPrincipal()],
+  actions: ['kms:CreateGrant'],
+  resources: ['*'],
   conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
 });
 

@@ -7,9 +7,9 @@ import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ArtifactStores } from '../../src/artifacts/artifact-stores';
 import { ApprovalGate } from '../../src/gates/approval-gate';
 import { IStageGate, StageGateBindOptions, StageGateBinding } from '../../src/gates/stage-gate';
-import { ArtifactStores } from '../../src/artifacts/artifact-stores';
 import { CfnDeployment, CrossRegionCfnPipeline, CrossRegionCfnPipelineProps } from '../../src/pipelines/cross-region-cfn';
 import { planPipeline, splitIntoStages } from '../../src/pipelines/cross-region-cfn/plan';
 import { PipelineSource } from '../../src/source/pipeline-source';
@@ -29,6 +29,10 @@ class FakeGate implements IStageGate {
 
 function acknowledgeFixture(bucket: s3.Bucket) {
   Validations.of(bucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'test fixture: source bucket' });
+  for (const rule of ['s3_bucket_level_public_access_prohibited_check', 's3_bucket_default_encryption_kms_check', 's3_bucket_logging_enabled_check', 's3_version_lifecycle_policy_check',
+    's3_event_notifications_enabled_check', 's3_lifecycle_policy_check', 's3_bucket_object_lock_enabled_check']) {
+    Validations.of(bucket).acknowledge({ id: `cdk-validator-cfnguard::${rule}`, reason: 'test fixture: the source bucket of the test app, not defined by this library' });
+  }
 }
 
 type Overrides = Partial<CrossRegionCfnPipelineProps>;

@@ -127,7 +127,8 @@ export class CloudFormationActions {
   }
 
   /** Prepare (create/replace the change set) then execute it. */
-  public changeSet(o: CloudFormationChangeSetOptions): [actions.CloudFormationCreateReplaceChangeSetAction, actions.CloudFormationExecuteChangeSetAction] {
+  public changeSet(o: CloudFormationChangeSetOptions):
+  [actions.CloudFormationCreateReplaceChangeSetAction, actions.CloudFormationExecuteChangeSetAction] {
     return [
       this.createReplaceChangeSet(o.prepareName, o.changeSetName, o.runOrder),
       this.executeChangeSet(o.executeName, o.changeSetName, o.executeRunOrder ?? o.runOrder + 1),
@@ -138,8 +139,14 @@ export class CloudFormationActions {
   public deleteStack(actionName: string, runOrder: number): actions.CloudFormationDeleteStackAction {
     const p = this.props;
     return new DeleteStackAction({
-      actionName, stackName: p.stackName, role: p.role, deploymentRole: p.executionRole, adminPermissions: false,
-      account: p.account, region: p.region, runOrder,
+      actionName,
+      stackName: p.stackName,
+      role: p.role,
+      deploymentRole: p.executionRole,
+      adminPermissions: false,
+      account: p.account,
+      region: p.region,
+      runOrder,
     });
   }
 
@@ -162,11 +169,15 @@ export function deployStackSetAction(props: actions.CloudFormationDeployStackSet
 }
 
 /** The stack instances action of a stack set, with the grants corrected like the stack actions'. */
-export function deployStackInstancesAction(props: actions.CloudFormationDeployStackInstancesActionProps): actions.CloudFormationDeployStackInstancesAction {
+export function deployStackInstancesAction(
+  props: actions.CloudFormationDeployStackInstancesActionProps,
+): actions.CloudFormationDeployStackInstancesAction {
   return new DeployStackInstancesAction(props);
 }
 
 // ------------------------------------------------------------------ corrected grants
+
+const GRANTS_ID = 'CdpCloudFormationGrants';
 
 /** Actions the `cloudformation:ChangeSetName` condition key is defined for (Service Authorization Reference). */
 const CHANGE_SET_ACTIONS = ['cloudformation:CreateChangeSet', 'cloudformation:DeleteChangeSet', 'cloudformation:DescribeChangeSet', 'cloudformation:ExecuteChangeSet'];
@@ -186,11 +197,9 @@ const WILDCARD_ONLY = ['cloudformation:ValidateTemplate', 'cloudformation:Create
  *   renders them (partition literal or `<AWS::Partition>`, concrete or env-agnostic region).
  */
 class CorrectedGrants extends Construct {
-  private static readonly ID = 'CdpCloudFormationGrants';
-
   public static of(role: iam.IRole): CorrectedGrants {
-    const found = role.node.tryFindChild(CorrectedGrants.ID);
-    return found instanceof CorrectedGrants ? found : new CorrectedGrants(role, CorrectedGrants.ID);
+    const found = role.node.tryFindChild(GRANTS_ID);
+    return found instanceof CorrectedGrants ? found : new CorrectedGrants(role, GRANTS_ID);
   }
 
   /** The view of the role aws-cdk-lib's action binds with: statements it adds are recorded, not added. */
@@ -230,7 +239,10 @@ class CorrectedGrants extends Construct {
     const wildcardOnly = original.actions.filter((a) => WILDCARD_ONLY.includes(a));
     const rest = original.actions.filter((a) => !WILDCARD_ONLY.includes(a));
     const groups = conditioned
-      ? [{ actions: rest.filter((a) => CHANGE_SET_ACTIONS.includes(a)), conditions }, { actions: rest.filter((a) => !CHANGE_SET_ACTIONS.includes(a)), conditions: undefined }]
+      ? [
+        { actions: rest.filter((a) => CHANGE_SET_ACTIONS.includes(a)), conditions },
+        { actions: rest.filter((a) => !CHANGE_SET_ACTIONS.includes(a)), conditions: undefined },
+      ]
       : [{ actions: rest, conditions: Object.keys(conditions).length > 0 ? conditions : undefined }];
     const replacements: iam.PolicyStatement[] = [];
     for (const g of groups.filter((x) => x.actions.length > 0)) {
@@ -302,7 +314,8 @@ interface Bindable {
  * on the real role what it needs: the corrected statements, and read (write too, with outputs)
  * access to the artifacts; an execution role aws-cdk-lib defined reads the artifacts.
  */
-function bindCorrected(action: Bindable, options: codepipeline.ActionBindOptions, bind: (o: codepipeline.ActionBindOptions) => codepipeline.ActionConfig,
+function bindCorrected(action: Bindable, options: codepipeline.ActionBindOptions,
+  bind: (o: codepipeline.ActionBindOptions) => codepipeline.ActionConfig,
   definedDeploymentRole?: () => iam.IRole | undefined): codepipeline.ActionConfig {
   const grants = CorrectedGrants.of(options.role);
   const config = bind({ ...options, role: grants.view, bucket: silentBucket(options.bucket) });
