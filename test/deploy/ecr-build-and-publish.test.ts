@@ -20,7 +20,7 @@ describe('DeployTarget.ecrBuildAndPublish', () => {
     expect(action.Namespace).toBe('BuildImage');
     const push = Object.values(template.findResources('AWS::IAM::Policy'))
       .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
-      .find((s: any) => [].concat(s.Action).includes('ecr:PutImage'));
+      .find((s: any) => ([] as string[]).concat(s.Action).includes('ecr:PutImage'));
     expect(JSON.stringify(push.Resource)).toContain(':repository/api');
   });
 

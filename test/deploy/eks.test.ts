@@ -63,13 +63,13 @@ describe('DeployTarget.eks', () => {
     const describe = statements.find((s) => s.Action === 'eks:DescribeCluster');
     expect(JSON.stringify(describe.Resource)).toContain(':cluster/batch');
     expect(JSON.stringify(statements)).not.toContain('ec2:');
-    const logs = statements.find((s) => [].concat(s.Action).includes('logs:PutLogEvents'));
+    const logs = statements.find((s) => ([] as string[]).concat(s.Action).includes('logs:PutLogEvents'));
     expect(JSON.stringify(logs.Resource)).toContain('log-group:/aws/codepipeline/');
   });
 
   test('in a VPC, network interfaces may be created only in the given subnets and security groups', () => {
     const statements = roleStatements(stack, template, '/Prod/DeployEks/');
-    const eni = statements.find((s) => [].concat(s.Action).includes('ec2:CreateNetworkInterface'));
+    const eni = statements.find((s) => ([] as string[]).concat(s.Action).includes('ec2:CreateNetworkInterface'));
     const text = JSON.stringify(eni.Resource);
     expect(text).toContain(':network-interface/*');
     expect(text).toContain(':subnet/subnet-0abc');

@@ -62,14 +62,14 @@ describe('DeployTarget.lambdaDeploy', () => {
 
   test('the action role may change this function only and describe only its alarms', () => {
     const statements = statementsUnder(stack, template, '/Prod/DeployLambda/');
-    const lambdaStatement = statements.find((s) => [].concat(s.Action).includes('lambda:UpdateAlias'));
+    const lambdaStatement = statements.find((s) => ([] as string[]).concat(s.Action).includes('lambda:UpdateAlias'));
     expect(lambdaStatement.Resource).toEqual([FN_ARN, `${FN_ARN}:*`]);
     const alarmStatement = statements.find((s) => s.Action === 'cloudwatch:DescribeAlarms');
     expect(alarmStatement.Resource).toEqual([
       'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:api-errors',
       'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:api-p99',
     ]);
-    for (const s of statements) expect([].concat(s.Action).some((a: string) => a.endsWith(':*') || a === '*')).toBe(false);
+    for (const s of statements) expect(([] as string[]).concat(s.Action).some((a: string) => a.endsWith(':*') || a === '*')).toBe(false);
   });
 });
 
