@@ -132,9 +132,6 @@ function defineProject(scope: Construct, id: string, props: BuildStepProps, acti
     },
     timeout: options.timeout ?? Duration.hours(1),
     encryptionKey,
-    // LogsConfig to CloudWatch Logs, stated (Control Tower CT.CODEBUILD.PR.3 requires it in the
-    // template): CodeBuild's own group /aws/codebuild/<project>, which the role may already write.
-    logging: { cloudWatch: { enabled: true } },
     description: `Runs '${actionName}' for ${props.errorPrefix.replace(/'/g, '')}`,
   });
   // Build logs to CloudWatch Logs (Control Tower CT.CODEBUILD.PR.3), in CodeBuild's default log group
