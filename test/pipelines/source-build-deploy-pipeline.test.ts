@@ -1,6 +1,7 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -157,7 +158,7 @@ describe('SourceBuildDeployPipeline options', () => {
 
   test('a given encryption key encrypts the bucket and the pipeline artifact store', () => {
     const { app, stack } = newStack();
-    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const key = fixtureKey(stack, 'Key');
     definePipeline(stack, { failureNotifications: false, encryptionKey: key });
     const { template } = validatedTemplate(app);
     template.hasResourceProperties('AWS::S3::Bucket', {
@@ -205,6 +206,15 @@ describe('SourceBuildDeployPipeline options', () => {
     const logs = new s3.Bucket(stack, 'Logs', { enforceSSL: true });
     const bucket = new s3.Bucket(stack, 'Mine', { enforceSSL: true, serverAccessLogsBucket: logs });
     Validations.of(logs).acknowledge({ id: 'AwsSolutions-S1', reason: 'test fixture: log bucket' });
+    // The caller's own buckets: what Control Tower asks of them is the caller's business, not the pipeline's.
+    for (const b of [logs, bucket]) {
+      for (const rule of FIXTURE_BUCKET_GUARD_RULES) {
+        Validations.of(b).acknowledge({ id: `cdk-validator-cfnguard::${rule}`, reason: 'test fixture: a caller-owned bucket handed to the pipeline; its Control Tower posture is the caller\'s' });
+      }
+    }
+    for (const rule of ['s3_bucket_logging_enabled_check', 's3_bucket_acl_prohibited_check']) {
+      Validations.of(logs).acknowledge({ id: `cdk-validator-cfnguard::${rule}`, reason: 'test fixture: the access log bucket of a caller-owned bucket' });
+    }
     const p = definePipeline(stack, { failureNotifications: false, artifactBucket: bucket });
     const { template } = validatedTemplate(app);
     expect(p.artifactBucket).toBe(bucket);
@@ -431,3 +441,18 @@ describe('SourceBuildDeployPipeline: a target in another region and another acco
     expect(onStar[0].Condition['ForAnyValue:StringEquals']['kms:ResourceAliases']).toEqual([expect.stringMatching(/^alias\//)]);
   });
 });
+
+const FIXTURE_BUCKET_GUARD_RULES = [
+  's3_lifecycle_policy_check', 's3_event_notifications_enabled_check', 's3_bucket_versioning_enabled_check',
+  's3_bucket_object_lock_enabled_check', 's3_bucket_level_public_access_prohibited_check', 's3_bucket_default_encryption_kms_check',
+];
+
+/** A caller's key as Control Tower wants it: rotating, grants only for AWS resources (CT.KMS.PR.3). */
+function fixtureKey(scope: Stack, id: string): kms.Key {
+  const key = new kms.Key(scope, id, { enableKeyRotation: true });
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['kms:CreateGrant'], resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  }));
+  return key;
+}
