@@ -151,7 +151,7 @@ describe('SourceBuildDeployPipeline options', () => {
     const { app, stack } = newStack();
     definePipeline(stack, { failureNotifications: false, artifactExpiration: Duration.days(7) });
     validatedTemplate(app).template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7 })] },
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 7 })]) },
       BucketEncryption: Match.anyValue(),
     });
   });
