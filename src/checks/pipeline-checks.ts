@@ -81,7 +81,8 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
 
   /**
    * Check the `Properties` of one `AWS::CodePipeline::Pipeline` (CloudFormation JSON, already resolved).
-   * Values that are intrinsics (`Ref`, `Fn::*`) are unknown and skipped. Never throws.
+   * Values that are intrinsics (`Ref`, `Fn::*`) are unknown and skipped. Throws only when `properties` is not an object;
+   * never on an object of unexpected shape.
    *
    * @param properties the resource's `Properties`
    * @param environment account and region of the stack holding the pipeline

@@ -329,8 +329,14 @@ describe('rule details', () => {
     ]);
   });
 
-  test('never throws on shapes it does not expect', () => {
-    const odd: any[] = [undefined, null, 3, 'x', [], {}, { Stages: 'x' }, { Stages: [null, 1, 'a', [], { Actions: 'x' }, { Actions: [null, { ActionTypeId: 'x' }] }] },
+  test('fails with a clear error when properties is not an object', () => {
+    for (const props of [undefined, null, 3, 'x'] as any[]) {
+      expect(() => PipelineChecks.checkProperties(props, ENV)).toThrow(/PipelineChecks\.checkProperties: properties .*AWS::CodePipeline::Pipeline/);
+    }
+  });
+
+  test('never throws on object shapes it does not expect', () => {
+    const odd: any[] = [{}, { Stages: 'x' }, { Stages: [null, 1, 'a', [], { Actions: 'x' }, { Actions: [null, { ActionTypeId: 'x' }] }] },
       { Stages: [{ Actions: [{ InputArtifacts: [null, 'x', {}], OutputArtifacts: {}, Configuration: [] }] }], Triggers: [null, {}, { GitConfiguration: { Push: 'x' } }] },
       { ArtifactStores: [null], Stages: [{ BeforeEntry: { Conditions: 'x' }, OnFailure: { Conditions: [null] }, Actions: [] }] }];
     for (const props of odd) {
