@@ -445,6 +445,7 @@ describe('SourceBuildDeployPipeline: a target in another region and another acco
 const FIXTURE_BUCKET_GUARD_RULES = [
   's3_lifecycle_policy_check', 's3_event_notifications_enabled_check', 's3_bucket_versioning_enabled_check',
   's3_bucket_object_lock_enabled_check', 's3_bucket_level_public_access_prohibited_check', 's3_bucket_default_encryption_kms_check',
+  's3_version_lifecycle_policy_check',
 ];
 
 /** A caller's key as Control Tower wants it: rotating, grants only for AWS resources (CT.KMS.PR.3). */
