@@ -61,12 +61,11 @@ function synth(options: FailureNotificationsOptions = {}, extra?: (stack: Stack)
   const notifications = new FailureNotifications(stack, 'FailureNotifications', { pipeline, ...options, ...extra?.(stack) });
   after?.(stack);
   const result = synthValidated(app);
-  return { notifications, result, template: Template.fromJSON(result.templates.Stack) };
+  // The pipeline's ARN as the template holds it (`arn:${Partition}:...` or, with the cdk-init flags, a literal partition).
+  const pipelineArn = stack.resolve(pipeline.pipelineArn);
+  expect(JSON.stringify(pipelineArn)).toMatch(/:codepipeline:eu-west-1:111111111111:.*"Ref":"Pipeline/);
+  return { notifications, result, pipelineArn, template: Template.fromJSON(result.templates.Stack) };
 }
-
-const pipelineArn = {
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:111111111111:', { Ref: Match.stringLikeRegexp('^Pipeline') }]],
-};
 
 /** The detail-types and states the rule's pattern must name. */
 const DETAIL_TYPES = ['CodePipeline Pipeline Execution State Change', 'CodePipeline Stage Execution State Change', 'CodePipeline Action Execution State Change'];
@@ -117,7 +116,7 @@ function pipelinesStack(n: number, options: (i: number) => FailureNotificationsO
 
 describe('FailureNotifications', () => {
   test('defaults: one rule over the execution, stage and action events of this pipeline invokes the shared notifier Lambda', () => {
-    const { template, notifications } = synth();
+    const { template, notifications, pipelineArn } = synth();
 
     expect(notifications.rules).toHaveLength(1);
     template.resourceCountIs('AWS::Events::Rule', 1);
@@ -269,7 +268,7 @@ describe('FailureNotifications', () => {
   });
 
   test('the notifier role may only read this pipeline\'s executions, publish to this topic and write its own log group', () => {
-    const { template } = synth();
+    const { template, pipelineArn } = synth();
 
     const roles = template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] } } });
     expect(Object.keys(roles)).toHaveLength(1);
@@ -286,7 +285,7 @@ describe('FailureNotifications', () => {
       {
         Action: ['codepipeline:GetPipelineExecution', 'codepipeline:ListActionExecutions'],
         Effect: 'Allow',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':codepipeline:eu-west-1:111111111111:', { Ref: expect.stringMatching(/^Pipeline/) }]] },
+        Resource: pipelineArn,
       },
       { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/FailureNotificationsTopic/) } },
     ]);
