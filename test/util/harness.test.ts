@@ -109,6 +109,11 @@ describe('flag sets', () => {
 });
 
 describe('Control Tower proactive controls (cdk-validator-cfnguard)', () => {
+  // Strict mode, as `npx projen test:control-tower` runs it (the default run reports them as notices).
+  const before = process.env.CDP_CONTROL_TOWER;
+  beforeAll(() => { process.env.CDP_CONTROL_TOWER = 'strict'; });
+  afterAll(() => { if (before === undefined) delete process.env.CDP_CONTROL_TOWER; else process.env.CDP_CONTROL_TOWER = before; });
+
   test('fail a log group without a KMS key, on its construct', () => {
     const app = createTestApp();
     const stack = new Stack(app, 'Ct', { env });
