@@ -127,8 +127,6 @@ export class CdkAssetPublishing extends Construct {
         },
         timeout: props.timeout ?? Duration.hours(1),
         encryptionKey: key,
-        // LogsConfig stated for Control Tower CT.CODEBUILD.PR.3: CodeBuild's own group /aws/codebuild/<project>.
-        logging: { cloudWatch: { enabled: true } },
       });
       // Build logs to CloudWatch Logs (Control Tower CT.CODEBUILD.PR.3), CodeBuild's default log group.
       (project.node.defaultChild as codebuild.CfnProject).logsConfig = { cloudWatchLogs: { status: 'ENABLED' } };

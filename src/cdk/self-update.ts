@@ -146,8 +146,6 @@ export class CdkSelfUpdate extends Construct {
       },
       timeout: props.timeout ?? Duration.minutes(30),
       encryptionKey: key,
-      // LogsConfig stated for Control Tower CT.CODEBUILD.PR.3: CodeBuild's own group /aws/codebuild/<project>.
-      logging: { cloudWatch: { enabled: true } },
     });
 
     // Build logs to CloudWatch Logs (Control Tower CT.CODEBUILD.PR.3), CodeBuild's default log group.

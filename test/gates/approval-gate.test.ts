@@ -350,7 +350,7 @@ describe('ApprovalGate: automated conditions', () => {
   test('extra typed rules join the entry condition; SKIP is allowed with VariableCheck only', () => {
     const f = pipelineFixture();
     new ApprovalGate(f.stack, 'ProdGate', {
-      rules: [new VariableCheckRule({ variable: '#{SourceVariables.BranchName}', value: 'main' })],
+      rules: [new VariableCheckRule({ variable: '#{SourceVariables.VersionId}', value: 'main' })],
       entryResult: codepipeline.Result.SKIP,
     }).attachTo(f.pipeline, { stageName: 'Prod', actions: [f.deployAction()] });
     expect(stage(template(f), 'Prod').BeforeEntry.Conditions).toEqual([{
@@ -358,7 +358,7 @@ describe('ApprovalGate: automated conditions', () => {
       Rules: [{
         Name: 'Prod.Variable1',
         RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' },
-        Configuration: { Variable: '#{SourceVariables.BranchName}', Value: 'main', Operator: 'EQ' },
+        Configuration: { Variable: '#{SourceVariables.VersionId}', Value: 'main', Operator: 'EQ' },
       }],
     }]);
   });
@@ -406,7 +406,7 @@ describe('ApprovalGate: manual and automated combined', () => {
       alarms: [alarm(f.stack, 'A1'), alarm(f.stack, 'A2')],
       deploymentWindow: { cron: '0 0 9-17 ? * MON-FRI *', timeZone: 'UTC' },
       checks: [checkFunction(f.stack, 'C1')],
-      rules: [new VariableCheckRule({ variable: '#{SourceVariables.BranchName}', value: 'main' })],
+      rules: [new VariableCheckRule({ variable: '#{SourceVariables.VersionId}', value: 'main' })],
       rollbackOnAlarms: [alarm(f.stack, 'R1'), alarm(f.stack, 'R2')],
       rollbackOnFailure: true,
     }).attachTo(f.pipeline, { stageName: 'Prod', actions: [f.deployAction()] });

@@ -171,7 +171,7 @@ export abstract class CfnDeployment {
    */
   public static stackSet(options: StackSetDeploymentOptions = {}): CfnDeployment {
     v.checkProps('CfnDeployment.stackSet', options, {
-      stackSetName: v.str(), deploymentModel: v.implementing('a StackSetDeploymentModel', 'e.g. StackSetDeploymentModel.organizations()', 'bind'), templatePath: v.str(),
+      stackSetName: v.str(), deploymentModel: v.implementing('a StackSetDeploymentModel', 'e.g. StackSetDeploymentModel.organizations()', '_bind'), templatePath: v.str(),
       failureTolerancePercentage: v.num(), maxAccountConcurrencyPercentage: v.num(), parameters: v.mapOf(v.str()), description: v.str(),
     }, 'options');
     for (const [name, value] of [['failureTolerancePercentage', options.failureTolerancePercentage], ['maxAccountConcurrencyPercentage', options.maxAccountConcurrencyPercentage]] as const) {
