@@ -26,7 +26,7 @@ export class OrdersStage extends Stage {
     super(scope, id, props);
     this.service = new Stack(this, 'Service');
     const fn = new lambda.Function(this.service, 'Handler', {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(props.lambdaCode ?? CDK_APP_LAMBDA_DIR),
     });

@@ -46,7 +46,7 @@ export class ServiceStage extends Stage {
     this.api = new Stack(this, 'Api', { terminationProtection: true });
     this.api.addStackDependency(this.data);
     const fn = new lambda.Function(this.api, 'Handler', {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(props.lambdaCode ?? LAMBDA_V1),
     });
