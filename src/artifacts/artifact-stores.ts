@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { StoreScope } from './private/store-scope';
 import { defineAccessLogBucket } from '../private/access-logs';
 import { acknowledge } from '../private/acknowledge';
+import { allowGrantsOnlyForAwsResources } from '../private/kms';
 import { fail } from '../private/errors';
 import * as v from '../private/validate';
 import { ACCOUNT_ID, REGION_NAME } from '../private/names';
@@ -287,15 +288,7 @@ export class ArtifactStores extends Construct {
           enableKeyRotation: true,
           removalPolicy,
         });
-        // Control Tower CT.KMS.PR.3: grants on the key only for AWS services (no one uses grants here).
-        key.addToResourcePolicy(new iam.PolicyStatement({
-          sid: 'GrantsOnlyForAwsResources',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: ['kms:CreateGrant'],
-          resources: ['*'],
-          conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-        }));
+        allowGrantsOnlyForAwsResources(key);
         new kms.Alias(store, 'Alias', { aliasName: this.keyAliasName, targetKey: key, removalPolicy });
         encryptionKey = key;
         encryptionKeyId = stack.formatArn({ service: 'kms', region, account: this.account, resource: 'alias', resourceName: this.keyAliasName.slice('alias/'.length) });

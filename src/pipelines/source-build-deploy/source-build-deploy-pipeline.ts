@@ -15,6 +15,7 @@ import { DeployTarget } from '../../deploy/deploy-target';
 import { FailureNotifications, FailureNotificationsOptions } from '../../notifications/failure-notifications';
 import { bucketEventsToEventBridge, defineAccessLogBucket } from '../../private/access-logs';
 import { acknowledge } from '../../private/acknowledge';
+import { allowGrantsOnlyForAwsResources } from '../../private/kms';
 import { artifactBucketAllowances, defineBuildStep } from '../../build/private/build-step';
 import { CODEPIPELINE_NAME } from '../../private/names';
 import { acknowledgeWildcards, arnPattern, WildcardAllowance } from '../../private/wildcard-allowances';
@@ -422,7 +423,7 @@ export class SourceBuildDeployPipeline extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       })
       : undefined);
-    if (key instanceof kms.Key && !props.encryptionKey) protectKey(key);
+    if (key instanceof kms.Key && !props.encryptionKey) allowGrantsOnlyForAwsResources(key);
     const logs = defineAccessLogBucket(this, 'AccessLogs', {
       removalPolicy: RemovalPolicy.RETAIN,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, // delivery through the bucket policy below
@@ -519,7 +520,7 @@ export class SourceBuildDeployPipeline extends Construct {
       acknowledgeWildcards(this, artifactBucketAllowances(bucket));
       if (bucket.encryptionKey instanceof kms.Alias) {
         aliases.push(bucket.encryptionKey.aliasName);
-        if (bucket.encryptionKey.aliasTargetKey instanceof kms.Key) protectKey(bucket.encryptionKey.aliasTargetKey);
+        if (bucket.encryptionKey.aliasTargetKey instanceof kms.Key) allowGrantsOnlyForAwsResources(bucket.encryptionKey.aliasTargetKey);
       }
       // What costs nothing on aws-cdk-lib's replication bucket, as on the artifact bucket: versioning,
       // expiry of artifacts and of their noncurrent versions, events to EventBridge.
@@ -597,17 +598,3 @@ export class SourceBuildDeployPipeline extends Construct {
   }
 }
 
-/**
- * What a key this construct defines (or aws-cdk-lib defines for it) gets beyond rotation: grants
- * only for AWS resources (Control Tower CT.KMS.PR.3, free).
- */
-function protectKey(key: kms.Key): void {
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'GrantsOnlyForAwsResources',
-    effect: iam.Effect.DENY,
-    principals: [new iam.AnyPrincipal()],
-    actions: ['kms:CreateGrant'],
-    resources: ['*'],
-    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-  }));
-}
