@@ -8,10 +8,10 @@ import { Construct } from 'constructs';
 import { StoreScope } from './private/store-scope';
 import { defineAccessLogBucket } from '../private/access-logs';
 import { acknowledge } from '../private/acknowledge';
-import { allowGrantsOnlyForAwsResources } from '../private/kms';
 import { fail } from '../private/errors';
-import * as v from '../private/validate';
+import { allowGrantsOnlyForAwsResources } from '../private/kms';
 import { ACCOUNT_ID, REGION_NAME } from '../private/names';
+import * as v from '../private/validate';
 
 interface TrustedStatements {
   readonly s3: iam.PolicyStatement;
@@ -182,9 +182,14 @@ export class ArtifactStores extends Construct {
     v.checkScope('ArtifactStores', scope, id);
     super(scope, id);
     v.checkProps(this, props, {
-      trustedAccounts: v.strings, regions: v.strings, buckets: v.mapOf(v.cdk.bucket, 'an object mapping regions to buckets'),
-      encryptionKeys: v.mapOf(v.cdk.key, 'an object mapping regions to keys'), artifactExpiration: v.duration('e.g. Duration.days(30)'),
-      removalPolicy: v.oneOf('a RemovalPolicy', Object.values(RemovalPolicy), 'e.g. RemovalPolicy.RETAIN'), serverAccessLogs: v.bool, bucketNamePrefix: v.str(),
+      trustedAccounts: v.strings,
+      regions: v.strings,
+      buckets: v.mapOf(v.cdk.bucket, 'an object mapping regions to buckets'),
+      encryptionKeys: v.mapOf(v.cdk.key, 'an object mapping regions to keys'),
+      artifactExpiration: v.duration('e.g. Duration.days(30)'),
+      removalPolicy: v.oneOf('a RemovalPolicy', Object.values(RemovalPolicy), 'e.g. RemovalPolicy.RETAIN'),
+      serverAccessLogs: v.bool,
+      bucketNamePrefix: v.str(),
     });
     this.props = props;
     const stack = Stack.of(this);

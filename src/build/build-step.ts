@@ -1,6 +1,6 @@
-import { fail } from '../private/errors';
 import { BuildOptions } from './build-options';
 import { CdkSynthOptions, cdkSynthBuild } from './cdk-synth';
+import { fail } from '../private/errors';
 import { DEFAULT_BUILD_NAMESPACE } from './private/build-step';
 
 /** Build step presets, and references to the build step's output variables. */

@@ -9,8 +9,8 @@ import {
   Token,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import * as v from '../private/validate';
 import { PipelineCheckEnvironment, PipelineFinding, PipelineRule } from './pipeline-rule';
+import * as v from '../private/validate';
 import { RULES, checkPipelineProperties, findingCollector, findingText, ruleById } from './private/rule-set';
 import { checkTemplateLimits } from './private/rules/templates';
 import { PIPELINE_TYPE, isPipelineResource, pipelinesByTemplate, readTemplate, resolvedProperties, stackEnvironment } from './private/template-reader';
@@ -146,7 +146,7 @@ function addViolation(
   resource: { resourceLogicalId: string; templatePath: string; locations: string[] },
 ) {
   const description = `${pipeline}: ${findingText(f)} (${ruleById(f.ruleId).description})`;
-  const existing = violations.find((v) => v.ruleName === f.ruleId && v.description === description);
+  const existing = violations.find((x) => x.ruleName === f.ruleId && x.description === description);
   if (existing) {
     existing.violatingResources.push(resource);
     return;

@@ -7,12 +7,12 @@ import { CdkStageTarget, CdkStageTargetOptions } from './targets/cdk-stage-targe
 import * as v from '../private/validate';
 import { ActionTarget } from './targets/action-target';
 import { CloudFormationTarget, CloudFormationTargetOptions } from './targets/cloudformation-target';
-import { commandsTarget, CommandsTargetOptions } from './targets/commands-target';
 import { codeDeployTarget, CodeDeployTargetOptions } from './targets/codedeploy-target';
+import { commandsTarget, CommandsTargetOptions } from './targets/commands-target';
+import { ec2Target, Ec2TargetOptions } from './targets/ec2-target';
 import { ecrBuildAndPublishTarget, EcrBuildAndPublishTargetOptions } from './targets/ecr-build-and-publish-target';
 import { ecsBlueGreenTarget, EcsBlueGreenTargetOptions } from './targets/ecs-blue-green-target';
 import { ecsTarget, EcsTargetOptions } from './targets/ecs-target';
-import { ec2Target, Ec2TargetOptions } from './targets/ec2-target';
 import { eksTarget, EksTargetOptions } from './targets/eks-target';
 import { elasticBeanstalkTarget, ElasticBeanstalkTargetOptions } from './targets/elastic-beanstalk-target';
 import { inspectorScanTarget, InspectorScanTargetOptions } from './targets/inspector-scan-target';
@@ -68,9 +68,17 @@ export abstract class DeployTarget {
     v.checkProps('DeployTarget.cloudFormation', options, {
       stackName: v.required(v.str("a stack name, e.g. 'my-app'")),
       templatePath: v.required(v.str("the template in an artifact, e.g. 'BuildOutput::app.template.json'")),
-      changeSet: v.bool, changeSetName: v.str(), parameterOverrides: v.mapOf(v.anything), templateConfiguration: v.str(), extraInputs: v.strings,
+      changeSet: v.bool,
+      changeSetName: v.str(),
+      parameterOverrides: v.mapOf(v.anything),
+      templateConfiguration: v.str(),
+      extraInputs: v.strings,
       capabilities: v.arrayOf(v.oneOf('a CfnCapabilities', Object.values(CfnCapabilities), 'e.g. CfnCapabilities.NAMED_IAM')),
-      executionRole: v.cdk.role, executionPolicy: v.arrayOf(v.cdk.policyStatement), account: v.str(), region: v.str(), actionName: v.str(),
+      executionRole: v.cdk.role,
+      executionPolicy: v.arrayOf(v.cdk.policyStatement),
+      account: v.str(),
+      region: v.str(),
+      actionName: v.str(),
     }, 'options');
     return new KindTarget(new CloudFormationTarget(options));
   }
@@ -84,7 +92,10 @@ export abstract class DeployTarget {
   /** An ECS service deployed blue/green by CodeDeploy. */
   public static ecsBlueGreen(options: EcsBlueGreenTargetOptions): DeployTarget {
     v.checkProps('DeployTarget.ecsBlueGreen', options, {
-      deploymentGroup: v.required(v.cdk.deploymentGroup), taskDefinitionTemplatePath: v.str(), appSpecTemplatePath: v.str(), actionName: v.str(),
+      deploymentGroup: v.required(v.cdk.deploymentGroup),
+      taskDefinitionTemplatePath: v.str(),
+      appSpecTemplatePath: v.str(),
+      actionName: v.str(),
       containerImageInputs: v.arrayOf(v.struct({ input: v.required(v.str("an image artifact, e.g. 'Image'")), taskDefinitionPlaceholder: v.str() })),
     }, 'options');
     return new KindTarget(ecsBlueGreenTarget(options));
@@ -99,9 +110,16 @@ export abstract class DeployTarget {
   /** An S3 bucket (unzipped, or as one object), optionally published to a second bucket in parallel. */
   public static s3(options: S3TargetOptions): DeployTarget {
     v.checkProps('DeployTarget.s3', options, {
-      bucket: v.required(v.cdk.bucket), extract: v.bool, objectKey: v.str(), encryptionKey: v.cdk.key, input: v.str(), actionName: v.str(),
+      bucket: v.required(v.cdk.bucket),
+      extract: v.bool,
+      objectKey: v.str(),
+      encryptionKey: v.cdk.key,
+      input: v.str(),
+      actionName: v.str(),
       cacheControl: v.arrayOf(v.implementing('an actions.CacheControl', 'e.g. actions.CacheControl.maxAge(Duration.hours(1))', 'value')),
-      publishTo: v.struct({ bucket: v.required(v.cdk.bucket), extract: v.bool, objectKey: v.str(), encryptionKey: v.cdk.key, cacheControl: v.arrayOf(v.anything) }),
+      publishTo: v.struct({
+        bucket: v.required(v.cdk.bucket), extract: v.bool, objectKey: v.str(), encryptionKey: v.cdk.key, cacheControl: v.arrayOf(v.anything),
+      }),
     }, 'options');
     return new KindTarget(new S3Target(options));
   }
@@ -176,7 +194,9 @@ export abstract class DeployTarget {
   /** A Step Functions state machine execution. */
   public static stepFunctions(options: StepFunctionsTargetOptions): DeployTarget {
     v.checkProps('DeployTarget.stepFunctions', options, {
-      stateMachine: v.required(v.cdk.stateMachine), executionNamePrefix: v.str(), actionName: v.str(),
+      stateMachine: v.required(v.cdk.stateMachine),
+      executionNamePrefix: v.str(),
+      actionName: v.str(),
       stateMachineInput: v.implementing('an actions.StateMachineInput', 'e.g. actions.StateMachineInput.literal({ ... })', 'input'),
     }, 'options');
     return new KindTarget(stepFunctionsTarget(options));

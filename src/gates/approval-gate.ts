@@ -10,14 +10,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { fail } from '../private/errors';
-import * as v from '../private/validate';
 import { acknowledge } from '../private/acknowledge';
+import { fail } from '../private/errors';
 import { MAX_RULES_PER_CONDITION } from '../private/quotas';
+import * as v from '../private/validate';
+import { checkCondition } from './private/condition';
 import { normalizeDeploymentWindowCron, validateTimeZone } from './private/schedule';
 import { CloudWatchAlarmRule } from './rules/cloudwatch-alarm-rule';
 import { DeploymentWindowOptions, DeploymentWindowRule } from './rules/deployment-window-rule';
-import { checkCondition } from './private/condition';
 import { GateCondition } from './rules/gate-condition';
 import { GateRule } from './rules/gate-rule';
 import { LambdaInvokeRule } from './rules/lambda-invoke-rule';
@@ -210,13 +210,23 @@ export class ApprovalGate extends Construct implements IStageGate {
     v.checkScope('ApprovalGate', scope, id);
     super(scope, id);
     v.checkProps(this, props, {
-      manual: v.bool, emails: v.strings, notificationTopic: v.cdk.topic, message: v.str(), reviewUrl: v.str(), timeout: v.duration('e.g. Duration.hours(4)'),
+      manual: v.bool,
+      emails: v.strings,
+      notificationTopic: v.cdk.topic,
+      message: v.str(),
+      reviewUrl: v.str(),
+      timeout: v.duration('e.g. Duration.hours(4)'),
       approvers: v.arrayOf(v.implementing('an iam.IGrantable', 'a role, user or group, e.g. iam.Role.fromRoleName(this, \'Releasers\', \'releasers\')', 'grantPrincipal')),
-      actionName: v.str(), alarms: v.arrayOf(v.cdk.alarm), alarmWaitTime: v.duration(),
+      actionName: v.str(),
+      alarms: v.arrayOf(v.cdk.alarm),
+      alarmWaitTime: v.duration(),
       deploymentWindow: v.struct({ cron: v.required(v.str("a cron expression, e.g. 'cron(0 9 ? * MON-FRI *)'")), timeZone: v.str() }),
-      checks: v.arrayOf(v.cdk.function), rules: v.arrayOf(v.instance(GateRule, 'a rule, e.g. new VariableCheckRule({ ... })')),
+      checks: v.arrayOf(v.cdk.function),
+      rules: v.arrayOf(v.instance(GateRule, 'a rule, e.g. new VariableCheckRule({ ... })')),
       entryResult: v.oneOf('a codepipeline.Result', Object.values(codepipeline.Result), 'e.g. codepipeline.Result.FAIL'),
-      rollbackOnAlarms: v.arrayOf(v.cdk.alarm), rollbackWaitTime: v.duration(), rollbackOnFailure: v.bool,
+      rollbackOnAlarms: v.arrayOf(v.cdk.alarm),
+      rollbackWaitTime: v.duration(),
+      rollbackOnFailure: v.bool,
     });
     this.props = props;
     const owner = this.describe();
@@ -225,7 +235,7 @@ export class ApprovalGate extends Construct implements IStageGate {
       || (props.approvers ?? []).length > 0 || props.message !== undefined || props.reviewUrl !== undefined;
     this.manual = props.manual ?? wantsManual;
     if (!this.manual && wantsManual) {
-      fail(owner, `manual is false but emails, notificationTopic, approvers, message or reviewUrl is given; `
+      fail(owner, 'manual is false but emails, notificationTopic, approvers, message or reviewUrl is given; '
         + 'these belong to a manual approval: remove them or leave manual unset.');
     }
     if (!this.manual && props.timeout) {
@@ -250,7 +260,7 @@ export class ApprovalGate extends Construct implements IStageGate {
     this.successCondition = this.defineSuccessCondition(owner, props);
 
     if (!this.manual && !this.entryCondition && !this.successCondition && !props.rollbackOnFailure) {
-      fail(owner, `the gate has neither a manual approval nor any automated condition; `
+      fail(owner, 'the gate has neither a manual approval nor any automated condition; '
         + 'give emails, approvers, message, reviewUrl or manual: true for a manual approval, or alarms, deploymentWindow, checks, rules or rollbackOnAlarms.');
     }
 
@@ -452,10 +462,10 @@ export class ApprovalGate extends Construct implements IStageGate {
     }
     rules.push(...(props.rules ?? []));
     if (props.alarmWaitTime && (props.alarms ?? []).length === 0) {
-      fail(owner, `alarmWaitTime is given but alarms is empty; remove alarmWaitTime or list the alarms that block entry.`);
+      fail(owner, 'alarmWaitTime is given but alarms is empty; remove alarmWaitTime or list the alarms that block entry.');
     }
     if (props.entryResult !== undefined && rules.length === 0) {
-      fail(owner, `entryResult is given but the gate has no entry rules; remove entryResult or add alarms, deploymentWindow, checks or rules.`);
+      fail(owner, 'entryResult is given but the gate has no entry rules; remove entryResult or add alarms, deploymentWindow, checks or rules.');
     }
     if (rules.length === 0) return undefined;
     const result = props.entryResult ?? codepipeline.Result.FAIL;
@@ -473,7 +483,7 @@ export class ApprovalGate extends Construct implements IStageGate {
   private defineSuccessCondition(owner: string, props: ApprovalGateProps): GateCondition | undefined {
     const alarms = props.rollbackOnAlarms ?? [];
     if (props.rollbackWaitTime && alarms.length === 0) {
-      fail(owner, `rollbackWaitTime is given but rollbackOnAlarms is empty; remove rollbackWaitTime or list the alarms to watch.`);
+      fail(owner, 'rollbackWaitTime is given but rollbackOnAlarms is empty; remove rollbackWaitTime or list the alarms to watch.');
     }
     if (alarms.length === 0) return undefined;
     if (alarms.length > MAX_RULES_PER_CONDITION) {

@@ -23,8 +23,8 @@ import {
 } from './notify-message';
 import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
-import * as v from '../private/validate';
 import { EMAIL_ADDRESS } from '../private/names';
+import * as v from '../private/validate';
 
 /**
  * Where pipeline failure notifications go and how they are written. Shared by both pipelines

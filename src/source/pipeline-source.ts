@@ -9,8 +9,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { fail } from '../private/errors';
-import * as v from '../private/validate';
 import { CODEPIPELINE_NAME } from '../private/names';
+import * as v from '../private/validate';
 import { acknowledgeWildcards } from '../private/wildcard-allowances';
 
 /**
@@ -199,9 +199,27 @@ export abstract class PipelineSource {
   public static connection(repoString: string, options: ConnectionSourceOptions): PipelineSource {
     v.checkArg('PipelineSource.connection', 'repoString', repoString, v.required(v.str("'owner/repo', e.g. 'my-org/my-app'")));
     v.checkProps(`PipelineSource.connection('${repoString}')`, options, {
-      actionName: v.str(), variablesNamespace: v.str(), connectionArn: v.required(v.str('the ARN of a CodeStar connection in the AVAILABLE state')), branch: v.str(), triggerOnPush: v.bool, fullClone: v.bool,
-      pushFilter: v.arrayOf(v.struct({ branchesIncludes: v.strings, branchesExcludes: v.strings, tagsIncludes: v.strings, tagsExcludes: v.strings, filePathsIncludes: v.strings, filePathsExcludes: v.strings })),
-      pullRequestFilter: v.arrayOf(v.struct({ branchesIncludes: v.strings, branchesExcludes: v.strings, filePathsIncludes: v.strings, filePathsExcludes: v.strings, events: v.arrayOf(v.anything) })),
+      actionName: v.str(),
+      variablesNamespace: v.str(),
+      connectionArn: v.required(v.str('the ARN of a CodeStar connection in the AVAILABLE state')),
+      branch: v.str(),
+      triggerOnPush: v.bool,
+      fullClone: v.bool,
+      pushFilter: v.arrayOf(v.struct({
+        branchesIncludes: v.strings,
+        branchesExcludes: v.strings,
+        tagsIncludes: v.strings,
+        tagsExcludes: v.strings,
+        filePathsIncludes: v.strings,
+        filePathsExcludes: v.strings,
+      })),
+      pullRequestFilter: v.arrayOf(v.struct({
+        branchesIncludes: v.strings,
+        branchesExcludes: v.strings,
+        filePathsIncludes: v.strings,
+        filePathsExcludes: v.strings,
+        events: v.arrayOf(v.anything),
+      })),
     }, 'options');
     return new ConnectionSource(repoString, options);
   }
@@ -375,7 +393,7 @@ class ConnectionSource extends PipelineSource {
     }
     [this.owner, this.repo] = parts;
     if (!options || options.connectionArn === undefined) {
-      fail(where, `connectionArn is required; pass the ARN of a CodeStar connection in the AVAILABLE state.`);
+      fail(where, 'connectionArn is required; pass the ARN of a CodeStar connection in the AVAILABLE state.');
     }
     if (!Token.isUnresolved(options.connectionArn) && !CONNECTION_ARN.test(options.connectionArn)) {
       fail(where, `connectionArn '${options.connectionArn}' is not a connection ARN; pass 'arn:aws:codestar-connections:<region>:<account>:connection/<id>' (or codeconnections).`);

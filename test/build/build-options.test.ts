@@ -5,8 +5,8 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { DeployTarget } from '../../src/deploy/deploy-target';
 import { defineBuildStep } from '../../src/build/private/build-step';
+import { DeployTarget } from '../../src/deploy/deploy-target';
 import { buildSpec, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
 
 function buildAction(template: Template): any {

@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { harnessTemplate } from './actions-harness';
 import { DeployTarget } from '../../src/deploy';
 import { definePipeline, newStack, stage } from '../pipelines/source-build-deploy-fixtures';
-import { harnessTemplate } from './actions-harness';
 
 describe('DeployTarget.cloudFormation actionRole', () => {
   test('both change-set actions run as the given role of the target account, and the artifacts get a customer-managed key', () => {

@@ -1,9 +1,9 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { harnessTemplate } from './actions-harness';
 import { DeployTarget } from '../../src/deploy';
 import { definePipeline, newStack, stage } from '../pipelines/source-build-deploy-fixtures';
-import { harnessTemplate } from './actions-harness';
 
 describe('DeployTarget.commands', () => {
   let template: Template;

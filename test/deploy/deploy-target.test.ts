@@ -380,8 +380,11 @@ describe('DeployTarget acknowledgments cover only what they name', () => {
     const logGroup = new logs.LogGroup(stack, 'WebLogs', { retention: logs.RetentionDays.ONE_YEAR });
     Validations.of(logGroup).acknowledge({ id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check', reason: 'test fixture: the container logs of the service under test' });
     taskDefinition.addContainer('web', {
-      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest'), logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web', logGroup }),
-      readonlyRootFilesystem: true, memoryLimitMiB: 512, user: '1000',
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:latest'),
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web', logGroup }),
+      readonlyRootFilesystem: true,
+      memoryLimitMiB: 512,
+      user: '1000',
     });
     const service = new ecs.FargateService(stack, 'Web', { cluster, taskDefinition, minHealthyPercent: 100, circuitBreaker: { rollback: true } });
     Validations.of(vpc).acknowledge({ id: 'AwsSolutions-VPC7', reason: 'test fixture: an isolated VPC that only hosts the service under test' });

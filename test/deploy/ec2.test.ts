@@ -4,9 +4,9 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { harnessTemplate } from './actions-harness';
 import { DeployTarget } from '../../src/deploy';
 import { definePipeline, newStack, stage } from '../pipelines/source-build-deploy-fixtures';
-import { harnessTemplate } from './actions-harness';
 
 function roleStatements(stack: Stack, template: Template, part: string): any[] {
   const role = stack.node.findAll().find((c) => c instanceof iam.Role && c.node.path.includes(part)) as iam.Role;
@@ -31,9 +31,14 @@ describe('DeployTarget.ec2', () => {
       stages: [{
         stageName: 'Prod',
         targets: [DeployTarget.ec2({
-          instanceTagKey: 'app', instanceTagValue: 'web', targetDirectory: '/opt/web',
-          preScript: 'scripts/stop.sh', postScript: 'scripts/start.sh',
-          maxBatch: actions.Ec2MaxInstances.percentage(25), maxError: actions.Ec2MaxInstances.targets(1), targetGroups: [tg],
+          instanceTagKey: 'app',
+          instanceTagValue: 'web',
+          targetDirectory: '/opt/web',
+          preScript: 'scripts/stop.sh',
+          postScript: 'scripts/start.sh',
+          maxBatch: actions.Ec2MaxInstances.percentage(25),
+          maxError: actions.Ec2MaxInstances.targets(1),
+          targetGroups: [tg],
         })],
       }],
     });
@@ -44,8 +49,15 @@ describe('DeployTarget.ec2', () => {
     const action = stage(template, 'Prod').Actions.find((a: any) => a.Name === 'DeployEc2');
     expect(action.ActionTypeId).toEqual({ Category: 'Deploy', Owner: 'AWS', Provider: 'EC2', Version: '1' });
     expect(action.Configuration).toMatchObject({
-      InstanceTagKey: 'app', InstanceTagValue: 'web', InstanceType: 'EC2', TargetDirectory: '/opt/web',
-      PreScript: 'scripts/stop.sh', PostScript: 'scripts/start.sh', MaxBatch: '25%', MaxError: '1', TargetGroupNameList: 'web',
+      InstanceTagKey: 'app',
+      InstanceTagValue: 'web',
+      InstanceType: 'EC2',
+      TargetDirectory: '/opt/web',
+      PreScript: 'scripts/stop.sh',
+      PostScript: 'scripts/start.sh',
+      MaxBatch: '25%',
+      MaxError: '1',
+      TargetGroupNameList: 'web',
     });
   });
 

@@ -1,8 +1,8 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { harnessTemplate } from './actions-harness';
 import { DeployTarget } from '../../src/deploy';
 import { codeCommitSource, definePipeline, newStack, stage } from '../pipelines/source-build-deploy-fixtures';
-import { harnessTemplate } from './actions-harness';
 
 describe('DeployTarget.ecrBuildAndPublish', () => {
   test('renders Build/AWS/ECRBuildAndPublish and pushes to the one repository', () => {

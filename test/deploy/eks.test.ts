@@ -3,9 +3,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { harnessTemplate } from './actions-harness';
 import { DeployTarget, EksDeployment } from '../../src/deploy';
 import { buildSpec, definePipeline, newStack, stage } from '../pipelines/source-build-deploy-fixtures';
-import { harnessTemplate } from './actions-harness';
 
 /** Statements of the policies of the role whose path contains `part`. */
 function roleStatements(stack: Stack, template: Template, part: string): any[] {
@@ -33,7 +33,11 @@ describe('DeployTarget.eks', () => {
         stageName: 'Prod',
         targets: [
           DeployTarget.eks({
-            cluster, kubernetesNamespace: 'shop', input: 'Chart', subnets: [subnet], securityGroups: [sg],
+            cluster,
+            kubernetesNamespace: 'shop',
+            input: 'Chart',
+            subnets: [subnet],
+            securityGroups: [sg],
             deployment: EksDeployment.helm({ releaseName: 'shop', chartLocation: 'chart/', valuesFiles: ['values.yaml', 'prod.yaml'] }),
           }),
           DeployTarget.eks({ clusterName: 'batch', deployment: EksDeployment.kubectl(['k8s/deploy.yaml', 'k8s/svc.yaml']), actionName: 'DeployBatch' }),
@@ -47,8 +51,13 @@ describe('DeployTarget.eks', () => {
     const action = stage(template, 'Prod').Actions.find((a: any) => a.Name === 'DeployEks');
     expect(action.ActionTypeId).toEqual({ Category: 'Deploy', Owner: 'AWS', Provider: 'EKS', Version: '1' });
     expect(action.Configuration).toEqual({
-      ClusterName: 'shop', HelmReleaseName: 'shop', HelmChartLocation: 'chart/', HelmValuesFiles: 'values.yaml,prod.yaml',
-      Namespace: 'shop', Subnets: 'subnet-0abc', SecurityGroupIds: 'sg-0abc',
+      ClusterName: 'shop',
+      HelmReleaseName: 'shop',
+      HelmChartLocation: 'chart/',
+      HelmValuesFiles: 'values.yaml,prod.yaml',
+      Namespace: 'shop',
+      Subnets: 'subnet-0abc',
+      SecurityGroupIds: 'sg-0abc',
     });
     expect(action.InputArtifacts).toEqual([{ Name: 'Chart' }]);
   });

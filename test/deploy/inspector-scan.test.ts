@@ -1,8 +1,8 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { harnessTemplate } from './actions-harness';
 import { DeployTarget, InspectorScanSubject } from '../../src/deploy';
 import { definePipeline, newStack, stage } from '../pipelines/source-build-deploy-fixtures';
-import { harnessTemplate } from './actions-harness';
 
 describe('DeployTarget.inspectorScan', () => {
   test('scans source code and an ECR image with thresholds, each with a report artifact', () => {

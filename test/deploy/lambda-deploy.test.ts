@@ -3,9 +3,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { harnessTemplate } from './actions-harness';
 import { DeployStrategy, DeployTarget } from '../../src/deploy';
 import { definePipeline, newStack, stage } from '../pipelines/source-build-deploy-fixtures';
-import { harnessTemplate } from './actions-harness';
 
 const FN_ARN = 'arn:aws:lambda:eu-west-1:111111111111:function:api';
 

@@ -3,9 +3,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { harnessTemplate } from './actions-harness';
 import { DeployTarget } from '../../src/deploy';
 import { codeCommitSource, definePipeline, newStack, stage } from '../pipelines/source-build-deploy-fixtures';
-import { harnessTemplate } from './actions-harness';
 
 const TARGET_ARN = 'arn:aws:codepipeline:eu-west-1:111111111111:release-train';
 

@@ -2,6 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { pipelineFixture } from './fixtures';
+import { CodeBuildRule, GateCondition } from '../../src';
 import { formatFindings, synthAndReport } from '../util';
 
 /** The fixture's own buckets (source, target, artifacts) hold Control Tower findings that are not the rule's; everything else must be clean. */
@@ -15,8 +16,6 @@ function synthRule(f: ReturnType<typeof pipelineFixture>) {
   if (others.length > 0) throw new Error(formatFindings(others));
   return result;
 }
-import { CodeBuildRule, GateCondition } from '../../src';
-
 describe('CodeBuildRule', () => {
   test('an on-success condition with result FAIL runs the build and grants start/get on that project only', () => {
     const f = pipelineFixture();

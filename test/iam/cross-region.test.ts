@@ -48,12 +48,22 @@ describe('IAM simulation: CrossRegionCfnPipeline', () => {
     const actionRoleArn = arnOfResource(assembly, actionRolePath);
     const role = findResource(assembly, actionRolePath);
     const trust = role.resolver.resolve(role.template.Resources[role.logicalId].Properties.AssumeRolePolicyDocument);
-    const assume = await simulate(assembly, 'Pipe/Deploy/Role', { action: 'sts:AssumeRole', resource: actionRoleArn, resourcePolicy: trust, resourceAccount: TARGET,
-      context: { 'aws:PrincipalArn': arnOfResource(assembly, 'Pipe/Deploy/Role') } });
+    const assume = await simulate(assembly, 'Pipe/Deploy/Role', {
+      action: 'sts:AssumeRole',
+      resource: actionRoleArn,
+      resourcePolicy: trust,
+      resourceAccount: TARGET,
+      context: { 'aws:PrincipalArn': arnOfResource(assembly, 'Pipe/Deploy/Role') },
+    });
     expect(assume.reason).toMatch(/^Allowed/);
     // Another role of the pipeline account is not trusted (the trust policy pins aws:PrincipalArn).
-    const other = await simulate(assembly, 'Pipe/Deploy/Build/Role', { action: 'sts:AssumeRole', resource: actionRoleArn, resourcePolicy: trust, resourceAccount: TARGET,
-      context: { 'aws:PrincipalArn': arnOfResource(assembly, 'Pipe/Deploy/Build/Role') } });
+    const other = await simulate(assembly, 'Pipe/Deploy/Build/Role', {
+      action: 'sts:AssumeRole',
+      resource: actionRoleArn,
+      resourcePolicy: trust,
+      resourceAccount: TARGET,
+      context: { 'aws:PrincipalArn': arnOfResource(assembly, 'Pipe/Deploy/Build/Role') },
+    });
     expect(other.allowed).toBe(false);
   });
 

@@ -35,7 +35,10 @@ beforeAll(() => {
   const { app, stack } = newStack();
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   key.addToResourcePolicy(new iam.PolicyStatement({
-    effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['kms:CreateGrant'], resources: ['*'],
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
     conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
   }));
   definePipeline(stack, {
@@ -63,7 +66,7 @@ describe('SourceBuildDeployPipeline IAM, simulated', () => {
     await expectRequest(PIPELINE_ROLE, { action: 's3:PutObject', resource: `${bucket}/Pipeline/Source/abc.zip`, context: SECURE }, true);
     await expectRequest(PIPELINE_ROLE, { action: 's3:GetObject', resource: `${bucket}/Pipeline/Source/abc.zip`, context: SECURE }, true);
     await expectRequest(PIPELINE_ROLE, { action: 's3:GetObject', resource: `${bucket}/Pipeline/Source/abc.zip`, context: { 'aws:SecureTransport': 'false' } }, false);
-    await expectRequest(PIPELINE_ROLE, { action: 's3:GetObject', resource: `arn:aws:s3:::another-bucket/x.zip`, context: SECURE }, false);
+    await expectRequest(PIPELINE_ROLE, { action: 's3:GetObject', resource: 'arn:aws:s3:::another-bucket/x.zip', context: SECURE }, false);
     await expectRequest(PIPELINE_ROLE, { action: 'kms:GenerateDataKey', resource: keyArn }, true);
     await expectRequest(PIPELINE_ROLE, { action: 'kms:Decrypt', resource: keyArn }, true);
     await expectRequest(PIPELINE_ROLE, { action: 'kms:Decrypt', resource: `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`, resourcePolicy: false }, false);

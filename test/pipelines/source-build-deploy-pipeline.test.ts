@@ -8,8 +8,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   buildSpec, codeCommitSource, definePipeline, env, FakeGate, newStack, stage, stagesOf, validatedTemplate,
 } from './source-build-deploy-fixtures';
-import { ApprovalGate } from '../../src/gates/approval-gate';
 import { DeployTarget } from '../../src/deploy/deploy-target';
+import { ApprovalGate } from '../../src/gates/approval-gate';
 import { SourceBuildDeployPipeline } from '../../src/pipelines/source-build-deploy/source-build-deploy-pipeline';
 import { PipelineSource } from '../../src/source/pipeline-source';
 import { createTestApp, testStackEnvs } from '../util';
@@ -427,7 +427,9 @@ describe('SourceBuildDeployPipeline: a target in another region and another acco
     const { template, result } = validatedTemplate(app);
     const replication = Template.fromJSON(result.templates['cross-region-stack-111111111111_us-east-1']);
     const grantsOnlyForAws = Match.arrayWith([Match.objectLike({
-      Effect: 'Deny', Action: 'kms:CreateGrant', Principal: { AWS: '*' },
+      Effect: 'Deny',
+      Action: 'kms:CreateGrant',
+      Principal: { AWS: '*' },
       Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     })]);
     for (const t of [template, replication]) {
@@ -452,7 +454,10 @@ const FIXTURE_BUCKET_GUARD_RULES = [
 function fixtureKey(scope: Stack, id: string): kms.Key {
   const key = new kms.Key(scope, id, { enableKeyRotation: true });
   key.addToResourcePolicy(new iam.PolicyStatement({
-    effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['kms:CreateGrant'], resources: ['*'],
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
     conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
   }));
   return key;

@@ -236,7 +236,8 @@ export function synthAndReport(app: App): SynthResult {
       findings.push({ plugin: plugin.pluginName, rule: 'PLUGIN-FAILED', severity: 'error', description: String(plugin.metadata.error), constructPath: '' });
     }
     for (const v of plugin.violations ?? []) {
-      const failing = FAILING_SEVERITIES.has(String(v.severity).toLowerCase()) && (controlTowerStrict() || plugin.pluginName !== CONTROL_TOWER_PLUGIN);
+      const failing = FAILING_SEVERITIES.has(String(v.severity).toLowerCase())
+        && (controlTowerStrict() || plugin.pluginName !== CONTROL_TOWER_PLUGIN);
       for (const c of v.violatingConstructs ?? [{ constructPath: '' }]) {
         (failing ? findings : notices).push({ plugin: plugin.pluginName, rule: v.ruleName, severity: v.severity, description: v.description, constructPath: c.constructPath ?? '' });
       }

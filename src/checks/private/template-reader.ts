@@ -149,7 +149,9 @@ export function readTemplate(templatePath: string): TemplateFile {
  */
 export function stackEnvironment(context: IPolicyValidationContextBeta1, templatePath: string): PipelineCheckEnvironment {
   // `IPolicyValidationContext` (the stable type) is newer than the peer minimum, so its one field is spelled out here.
-  const stable = context as { readonly stackTemplates?: ReadonlyArray<{ readonly templatePath: string; readonly accountId?: string; readonly region?: string }> };
+  const stable = context as {
+    readonly stackTemplates?: ReadonlyArray<{ readonly templatePath: string; readonly accountId?: string; readonly region?: string }>;
+  };
   const stack = (stable.stackTemplates ?? []).find((s) => path.resolve(s.templatePath) === path.resolve(templatePath));
   const env = stack ? { account: stack.accountId, region: stack.region } : environmentFromManifest(templatePath);
   return { account: concrete(env.account), region: concrete(env.region) };

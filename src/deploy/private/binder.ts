@@ -1,11 +1,11 @@
 import { Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import { fail, where } from '../../private/errors';
 import { Construct } from 'constructs';
-import type { DeployTargetBindOptions, DeployTargetBinding } from '../deploy-target';
+import { TargetKind } from './target-kind';
+import { fail, where } from '../../private/errors';
 import { ARTIFACT_NAME, CODEPIPELINE_NAME } from '../../private/names';
 import { acknowledgeWildcards, WildcardAllowance } from '../../private/wildcard-allowances';
-import { TargetKind } from './target-kind';
+import type { DeployTargetBindOptions, DeployTargetBinding } from '../deploy-target';
 
 /** Resolves the target's strings to artifacts, with errors that name the pipeline, stage and field. */
 export class Binder {

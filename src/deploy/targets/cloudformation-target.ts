@@ -1,9 +1,9 @@
 import { CfnCapabilities, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { fail } from '../../private/errors';
 import { Construct } from 'constructs';
-import type { DeployTargetBindOptions, DeployTargetBinding } from '../deploy-target';
+import { fail } from '../../private/errors';
 import { ACCOUNT_ID, REGION_NAME, STACK_NAME } from '../../private/names';
+import type { DeployTargetBindOptions, DeployTargetBinding } from '../deploy-target';
 import { Binder } from '../private/binder';
 import { CloudFormationActions } from '../private/cloudformation-actions';
 import { TargetKind } from '../private/target-kind';
@@ -117,7 +117,7 @@ export class CloudFormationTarget implements TargetKind {
       fail('DeployTarget.cloudFormation', `stackName '${stackName}' is invalid; a stack name starts with a letter and has 1-128 of A-Za-z0-9-.`);
     }
     if (options.executionRole && options.executionPolicy) {
-      fail(`DeployTarget.cloudFormation('${stackName}')`, `pass executionRole or executionPolicy, not both; executionPolicy defines the statements of the role defined for you.`);
+      fail(`DeployTarget.cloudFormation('${stackName}')`, 'pass executionRole or executionPolicy, not both; executionPolicy defines the statements of the role defined for you.');
     }
     if (options.account !== undefined && !Token.isUnresolved(options.account) && !ACCOUNT_ID.test(options.account)) {
       fail(`DeployTarget.cloudFormation('${stackName}')`, `account '${options.account}' is invalid; pass the 12-digit AWS account id, e.g. '111111111111'.`);

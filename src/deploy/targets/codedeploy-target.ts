@@ -1,7 +1,7 @@
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import { TargetKind } from '../private/target-kind';
 import { singleAction } from '../private/binder';
+import { TargetKind } from '../private/target-kind';
 
 /** Options of `DeployTarget.codeDeploy` (EC2/on-premises). */
 export interface CodeDeployTargetOptions {

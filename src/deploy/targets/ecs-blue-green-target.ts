@@ -1,8 +1,8 @@
-import { fail } from '../../private/errors';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import { TargetKind } from '../private/target-kind';
+import { fail } from '../../private/errors';
 import { singleAction } from '../private/binder';
+import { TargetKind } from '../private/target-kind';
 
 /** An image the ECS blue/green deployment substitutes into the task definition. */
 export interface BlueGreenImageInput {

@@ -2,11 +2,11 @@ import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { fail } from '../../private/errors';
 import { Construct } from 'constructs';
+import { fail } from '../../private/errors';
 import { escapeRegExp, WildcardAllowance } from '../../private/wildcard-allowances';
-import { TargetKind } from '../private/target-kind';
 import { singleAction } from '../private/binder';
+import { TargetKind } from '../private/target-kind';
 
 /** Options of `DeployTarget.ecs`. */
 export interface EcsTargetOptions {
@@ -128,8 +128,12 @@ class EcsServiceDeployAction extends codepipeline.Action {
     // @aws-cdk/aws-ecs:arnFormatIncludesClusterName says.
     const serviceArn = Token.isUnresolved(service.serviceArn)
       ? stack.formatArn({
-        service: 'ecs', resource: 'service', resourceName: `${service.cluster.clusterName}/${service.serviceName}`,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME, region: service.env.region, account: service.env.account,
+        service: 'ecs',
+        resource: 'service',
+        resourceName: `${service.cluster.clusterName}/${service.serviceName}`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        region: service.env.region,
+        account: service.env.account,
       })
       : service.serviceArn;
     role.addToPrincipalPolicy(new iam.PolicyStatement({

@@ -1,6 +1,6 @@
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import { TargetKind } from '../private/target-kind';
 import { singleAction } from '../private/binder';
+import { TargetKind } from '../private/target-kind';
 
 /** Options of `DeployTarget.elasticBeanstalk`. */
 export interface ElasticBeanstalkTargetOptions {

@@ -1,8 +1,8 @@
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { escapeRegExp } from '../../private/wildcard-allowances';
-import { TargetKind } from '../private/target-kind';
 import { singleAction } from '../private/binder';
+import { TargetKind } from '../private/target-kind';
 
 /** Options of `DeployTarget.lambdaInvoke`. */
 export interface LambdaInvokeTargetOptions {

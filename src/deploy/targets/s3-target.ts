@@ -1,10 +1,10 @@
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { fail } from '../../private/errors';
 import { Construct } from 'constructs';
-import type { DeployTargetBindOptions, DeployTargetBinding } from '../deploy-target';
+import { fail } from '../../private/errors';
 import { WildcardAllowance } from '../../private/wildcard-allowances';
+import type { DeployTargetBindOptions, DeployTargetBinding } from '../deploy-target';
 import { Binder } from '../private/binder';
 import { TargetKind } from '../private/target-kind';
 

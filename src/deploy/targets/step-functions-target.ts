@@ -1,8 +1,8 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { TargetKind } from '../private/target-kind';
 import { singleAction } from '../private/binder';
+import { TargetKind } from '../private/target-kind';
 
 /** Options of `DeployTarget.stepFunctions`. */
 export interface StepFunctionsTargetOptions {
@@ -40,8 +40,13 @@ export function stepFunctionsTarget(options: StepFunctionsTargetOptions): Target
     const stack = Stack.of(sm);
     const { account, region, partition, resourceName } = stack.splitArn(sm.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME);
     const executions = stack.formatArn({
-      account, region, partition, service: 'states', resource: 'execution',
-      resourceName: `${resourceName}:${options.executionNamePrefix ?? ''}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      account,
+      region,
+      partition,
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${resourceName}:${options.executionNamePrefix ?? ''}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     b.allow([{
       resource: executions,

@@ -2,9 +2,9 @@ import { Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
 import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
-import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
 
 /** Properties of a `CloudWatchAlarmRule`. */
 export interface CloudWatchAlarmRuleProps extends GateRuleOptions {

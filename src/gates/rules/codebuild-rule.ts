@@ -1,8 +1,8 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { fail } from '../../private/errors';
 import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
+import { fail } from '../../private/errors';
 
 /** Properties of a `CodeBuildRule`. */
 export interface CodeBuildRuleProps extends GateRuleOptions {

@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
+import { GateRule, GateRuleBindOptions } from './gate-rule';
 import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
-import { GateRule, GateRuleBindOptions } from './gate-rule';
 import { checkCondition } from '../private/condition';
 
 /** Properties of a `GateCondition`. */

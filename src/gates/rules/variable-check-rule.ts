@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
+import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
 import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
-import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
 
 /** How a `VariableCheckRule` compares the variable with the value. */
 export enum VariableCheckOperator {
@@ -39,8 +39,10 @@ export class VariableCheckRule extends GateRule {
 
   constructor(props: VariableCheckRuleProps) {
     super('VariableCheck', 'Variable', true, v.checked('VariableCheckRule', props, {
-      variable: v.required(v.str("a variable reference, e.g. source.variable('BranchName')")), value: v.required(v.str()),
-      comparison: v.oneOf('a VariableCheckOperator', Object.values(VariableCheckOperator), 'e.g. VariableCheckOperator.EQUALS'), ruleName: v.str(),
+      variable: v.required(v.str("a variable reference, e.g. source.variable('BranchName')")),
+      value: v.required(v.str()),
+      comparison: v.oneOf('a VariableCheckOperator', Object.values(VariableCheckOperator), 'e.g. VariableCheckOperator.EQUALS'),
+      ruleName: v.str(),
     }));
     if (props.variable.trim() === '') {
       fail('VariableCheckRule', "variable is empty; name a pipeline variable such as '#{SourceVariables.BranchName}'.");

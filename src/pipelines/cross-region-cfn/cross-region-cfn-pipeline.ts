@@ -46,7 +46,13 @@ export class CrossRegionCfnPipeline extends Construct {
       buildStep: v.required(v.buildOptions),
       stackName: v.required(v.str("a stack name, e.g. 'my-service'")),
       templatePath: v.str(),
-      testStack: v.struct({ stackName: v.required(v.str()), region: v.str(), tests: v.required(v.arrayOf(v.testOptions)), parameterOverrides: v.mapOf(v.str()), retain: v.bool }),
+      testStack: v.struct({
+        stackName: v.required(v.str()),
+        region: v.str(),
+        tests: v.required(v.arrayOf(v.testOptions)),
+        parameterOverrides: v.mapOf(v.str()),
+        retain: v.bool,
+      }),
       waves: v.required(v.arrayOf(v.struct({
         waveName: v.required(v.str("a wave name, e.g. 'prod'")),
         targets: v.required(v.arrayOf(v.struct({

@@ -1,9 +1,9 @@
 import { CfnCapabilities, Token } from 'aws-cdk-lib';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IStageGate } from '../../gates/stage-gate';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { BuildOptions, TestOptions } from '../../build/build-options';
+import { IStageGate } from '../../gates/stage-gate';
 import { FailureNotificationsOptions } from '../../notifications/failure-notifications';
 import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
@@ -171,8 +171,13 @@ export abstract class CfnDeployment {
    */
   public static stackSet(options: StackSetDeploymentOptions = {}): CfnDeployment {
     v.checkProps('CfnDeployment.stackSet', options, {
-      stackSetName: v.str(), deploymentModel: v.implementing('a StackSetDeploymentModel', 'e.g. StackSetDeploymentModel.organizations()', '_bind'), templatePath: v.str(),
-      failureTolerancePercentage: v.num(), maxAccountConcurrencyPercentage: v.num(), parameters: v.mapOf(v.str()), description: v.str(),
+      stackSetName: v.str(),
+      deploymentModel: v.implementing('a StackSetDeploymentModel', 'e.g. StackSetDeploymentModel.organizations()', '_bind'),
+      templatePath: v.str(),
+      failureTolerancePercentage: v.num(),
+      maxAccountConcurrencyPercentage: v.num(),
+      parameters: v.mapOf(v.str()),
+      description: v.str(),
     }, 'options');
     for (const [name, value] of [['failureTolerancePercentage', options.failureTolerancePercentage], ['maxAccountConcurrencyPercentage', options.maxAccountConcurrencyPercentage]] as const) {
       if (value !== undefined && !Token.isUnresolved(value) && (value < 0 || value > 100 || !Number.isInteger(value))) {

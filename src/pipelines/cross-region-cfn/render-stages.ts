@@ -8,10 +8,10 @@ import { Construct } from 'constructs';
 import { AccountRoleFactory } from './account-roles';
 import { PipelinePlan, StackSetPlan, StacksPlan, splitIntoStages } from './plan';
 import { CfnActions } from './render-actions';
-import { IStageGate, StageGateBinding } from '../../gates/stage-gate';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { storeKeyReference, storeReference } from '../../artifacts/store-access';
 import { defineBuildStep } from '../../build/private/build-step';
+import { IStageGate, StageGateBinding } from '../../gates/stage-gate';
 import { fail, where } from '../../private/errors';
 
 const SOURCE_ARTIFACT = 'Source';

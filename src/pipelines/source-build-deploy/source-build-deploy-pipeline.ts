@@ -7,22 +7,22 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { fail } from '../../private/errors';
-import { IStageGate } from '../../gates/stage-gate';
 import { BuildOptions, TestOptions } from '../../build/build-options';
+import { artifactBucketAllowances, defineBuildStep } from '../../build/private/build-step';
 import { PipelineChecks } from '../../checks/pipeline-checks';
 import { DeployTarget } from '../../deploy/deploy-target';
+import { CDK_STAGE_TARGETS } from '../../deploy/private/cdk-stages';
+import { IStageGate } from '../../gates/stage-gate';
 import { FailureNotifications, FailureNotificationsOptions } from '../../notifications/failure-notifications';
 import { bucketEventsToEventBridge, defineAccessLogBucket } from '../../private/access-logs';
 import { acknowledge } from '../../private/acknowledge';
+import { fail } from '../../private/errors';
 import { allowGrantsOnlyForAwsResources } from '../../private/kms';
-import { artifactBucketAllowances, defineBuildStep } from '../../build/private/build-step';
 import { CODEPIPELINE_NAME } from '../../private/names';
+import * as v from '../../private/validate';
 import { acknowledgeWildcards, arnPattern, WildcardAllowance } from '../../private/wildcard-allowances';
 import { PipelineSource } from '../../source/pipeline-source';
 import { wireCdkStages } from '../private/cdk-wiring';
-import { CDK_STAGE_TARGETS } from '../../deploy/private/cdk-stages';
-import * as v from '../../private/validate';
 
 /** One deploy stage: optional gate, targets in parallel, then post-deploy tests in parallel. */
 export interface DeployStageOptions {
@@ -243,7 +243,7 @@ export class SourceBuildDeployPipeline extends Construct {
     this.pipeline.addStage({ stageName: 'Source', actions: [source.action] });
     for (const trigger of source.triggers ?? []) {
       if ((props.pipelineType ?? codepipeline.PipelineType.V2) !== codepipeline.PipelineType.V2) {
-        fail(me, `the source has push/pull-request filters, which are V2 triggers, but pipelineType is V1; use PipelineType.V2.`);
+        fail(me, 'the source has push/pull-request filters, which are V2 triggers, but pipelineType is V1; use PipelineType.V2.');
       }
       this.pipeline.addTrigger(trigger);
     }
@@ -314,7 +314,9 @@ export class SourceBuildDeployPipeline extends Construct {
       const stageOutputs: codepipeline.Artifact[] = [];
       for (const target of stageOptions.targets) {
         const binding = target.bind(this, { stageName, runOrder: firstRunOrder, defaultInput, artifacts: { ...artifacts } });
-        v.checkCrossRegionEnv(this, stageName, binding.actions.map((a) => ({ actionName: a.actionProperties.actionName, region: a.actionProperties.region })));
+        v.checkCrossRegionEnv(this, stageName, binding.actions.map((a) => ({
+          actionName: a.actionProperties.actionName, region: a.actionProperties.region,
+        })));
         stageActions.push(...binding.actions);
         stageOutputs.push(...binding.outputs ?? []);
         lastRunOrder = Math.max(lastRunOrder, binding.lastRunOrder);
@@ -369,7 +371,7 @@ export class SourceBuildDeployPipeline extends Construct {
       fail(me, `pipeline variables need a V2 pipeline but pipelineType is ${type}; use PipelineType.V2 (the default).`);
     }
     if (!props.stages || props.stages.length === 0) {
-      fail(me, `stages is empty; give at least one deploy stage, e.g. { stageName: 'Prod', targets: [DeployTarget.cloudFormation({ ... })] }.`);
+      fail(me, 'stages is empty; give at least one deploy stage, e.g. { stageName: \'Prod\', targets: [DeployTarget.cloudFormation({ ... })] }.');
     }
     const seen = new Set<string>(RESERVED_STAGES.filter((s) => s !== 'Build' || props.buildStep).filter((s) => s !== 'Test' || (props.tests ?? []).length > 0));
     for (const stage of props.stages) {
@@ -393,7 +395,7 @@ export class SourceBuildDeployPipeline extends Construct {
       }
     }
     if (props.failureNotifications === false && props.notifications) {
-      fail(me, `notifications is given but failureNotifications is false; drop one of them.`);
+      fail(me, 'notifications is given but failureNotifications is false; drop one of them.');
     }
     if (props.artifactBucket && (props.encryptionKey || props.artifactExpiration)) {
       fail(me, `artifactBucket is given with ${props.encryptionKey ? 'encryptionKey' : 'artifactExpiration'}; those configure the bucket defined for you: set encryption and lifecycle on your bucket instead.`);
