@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { defineBuildStep } from '../../src/build/private/build-step';
 import { DeployTarget } from '../../src/deploy/deploy-target';
 import { buildSpec, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
+import { defaultsSnapshotTest } from '../util';
 
 function buildAction(template: Template): any {
   return stage(template, 'Build').Actions[0];
@@ -36,7 +37,7 @@ describe('BuildOptions: the project defined for the caller', () => {
     acknowledged = result.result.acknowledged;
   });
 
-  test('snapshot', () => {
+  defaultsSnapshotTest('snapshot', () => {
     expect(template.toJSON()).toMatchSnapshot();
   });
 

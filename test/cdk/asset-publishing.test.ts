@@ -9,7 +9,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { CdkAssetPublishing } from '../../src/cdk/asset-publishing';
 import { CdkSelfUpdate } from '../../src/cdk/self-update';
 import { CdkStageDeployment } from '../../src/cdk/stage-deployment';
-import { createTestApp, SynthResult, synthValidated } from '../util';
+import { createTestApp, defaultsSnapshotTest, SynthResult, synthValidated } from '../util';
 import { BETA_ENV, LAMBDA_V1, LAMBDA_V2, pipelineFixture, PROD_ENV, ServiceStage } from './fixtures';
 
 interface Synthesized {
@@ -146,7 +146,7 @@ describe('CdkAssetPublishing', () => {
     expect(cb3.map((a) => a.constructPath).every((p) => p.includes('Publish-333333333333-us-east-1'))).toBe(true);
   });
 
-  test('snapshot of the pipeline stack', () => {
+  defaultsSnapshotTest('snapshot of the pipeline stack', () => {
     expect(s.template.toJSON()).toMatchSnapshot();
   });
 });

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Aws, CliCredentialsStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CdkSelfUpdate } from '../../src/cdk/self-update';
-import { createTestApp, SynthResult, synthValidated } from '../util';
+import { canonical, createTestApp, SynthResult, synthValidated } from '../util';
 import { PIPELINE_ENV, pipelineFixture } from './fixtures';
 
 interface Synthesized {
@@ -24,10 +24,11 @@ function synthesize(supportRegions?: string[]): Synthesized {
   return { result, template: Template.fromJSON(result.templates.PipelineStack), update, outdir: app.outdir };
 }
 
+/** The project role's statements, canonical (the same under both flag sets). */
 function projectStatements(template: Template): any[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
+  return canonical(Object.values(template.findResources('AWS::IAM::Policy'))
     .filter((p: any) => JSON.stringify(p.Properties.Roles).includes('SelfUpdateProjectRole'))
-    .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    .flatMap((p: any) => p.Properties.PolicyDocument.Statement));
 }
 
 /**
@@ -55,12 +56,10 @@ describe('CdkSelfUpdate', () => {
 
   test('the project may only read the pipeline stack template and assume the bootstrap deploy and file publishing roles of the pipeline environment', () => {
     const stack = new Stack();
-    const role = (kind: string) => stack.resolve(`arn:${Aws.PARTITION}:iam::111111111111:role/cdk-hnb659fds-${kind}-role-111111111111-eu-west-1`);
+    const role = (kind: string) => canonical(stack.resolve(`arn:${Aws.PARTITION}:iam::111111111111:role/cdk-hnb659fds-${kind}-role-111111111111-eu-west-1`));
     const statements = projectStatements(s.template);
     expect(statements.find((st) => st.Action === 'sts:AssumeRole').Resource).toEqual([role('deploy'), role('file-publishing')]);
-    expect(statements.find((st) => st.Action === 'cloudformation:GetTemplate').Resource).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudformation:eu-west-1:111111111111:stack/PipelineStack/*']],
-    });
+    expect(statements.find((st) => st.Action === 'cloudformation:GetTemplate').Resource).toBe('arn:aws:cloudformation:eu-west-1:111111111111:stack/PipelineStack/*');
     const services = new Set(statements.flatMap((st) => [].concat(st.Action) as string[]).map((a) => a.split(':')[0]));
     expect([...services].sort()).toEqual(['cloudformation', 'codebuild', 'kms', 'logs', 's3', 'sts']);
     expect(statements.flatMap((st) => [].concat(st.Action))).not.toContain('*');

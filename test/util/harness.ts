@@ -67,6 +67,15 @@ export function currentFlagSet(): FlagSet {
   return v as FlagSet;
 }
 
+/**
+ * A snapshot test of a file that keeps one snapshot (`__snapshots__/<test>.snap`, no `*.cdk-init.snap`):
+ * runs under the `defaults` flag set, is reported skipped under `cdk-init` (the file's behaviour
+ * assertions run under both).
+ */
+export function defaultsSnapshotTest(name: string, fn: () => void): void {
+  (currentFlagSet() === 'defaults' ? test : test.skip)(name, fn);
+}
+
 /** Account and region of concrete test stacks. */
 export const TEST_ENV: Environment = { account: '111111111111', region: 'eu-west-1' };
 
