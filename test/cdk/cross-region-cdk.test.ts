@@ -13,6 +13,7 @@ import { ApprovalGate } from '../../src/gates';
 import { IStageGate, StageGateBindOptions, StageGateBinding } from '../../src/gates/stage-gate';
 import { CfnDeployment, CrossRegionCfnPipeline, CrossRegionCfnPipelineProps } from '../../src/pipelines/cross-region-cfn';
 import { PipelineSource } from '../../src/source/pipeline-source';
+import { stage as stageNamed, stagesOf } from '../pipelines/source-build-deploy-fixtures';
 import { createTestApp, formatFindings, synthAndReport } from '../util';
 import { BETA_ENV, LAMBDA_V1, LAMBDA_V2, PIPELINE_ENV, PROD_ENV, ServiceStage } from './fixtures';
 
@@ -62,14 +63,8 @@ function synthesize(options: { lambdaCode?: string; selfUpdate?: boolean } = {})
   return { app, pipeline, result, fileAssets, template: Template.fromJSON(result.templates.PipelineStack) };
 }
 
-function stagesOf(template: Template): any[] {
-  const pipelines = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as any[];
-  expect(pipelines).toHaveLength(1);
-  return pipelines[0].Properties.Stages;
-}
-
 function stage(template: Template, name: string): any {
-  const found = stagesOf(template).find((s) => s.Name === name);
+  const found = stageNamed(template, name);
   expect(found).toBeDefined();
   return found;
 }
