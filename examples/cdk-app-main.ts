@@ -1,4 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { defineCdkExampleApp } from './cdk-app';
 
-defineCdkExampleApp(new App());
+const app = new App();
+// `cdk synth -c pipeline=cross-region` deploys the stages through CrossRegionCfnPipeline waves.
+defineCdkExampleApp(app, { pipeline: app.node.tryGetContext('pipeline') });

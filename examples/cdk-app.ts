@@ -4,6 +4,10 @@
  * behind an approval, to Prod (account 333333333333, us-east-1). The pipeline stack lives in
  * 111111111111/eu-west-1, synthesizes the app once (BuildStep.cdkSynth), publishes the assets
  * with one action per environment and updates itself only when its own template changes.
+ *
+ * The same app is deployed by SourceBuildDeployPipeline (a deploy stage per CDK stage, the
+ * default) or by CrossRegionCfnPipeline (a wave per CDK stage: all change sets of the wave, the
+ * gate, then all executions): `pipeline: 'cross-region'`, or `cdk synth -c pipeline=cross-region`.
  */
 import * as path from 'path';
 import { App, Stack, Stage, StageProps, Validations } from 'aws-cdk-lib';
@@ -11,7 +15,7 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ApprovalGate, BuildStep, DeployTarget, PipelineSource, SourceBuildDeployPipeline } from '../src';
+import { ApprovalGate, BuildStep, CrossRegionCfnPipeline, DeployTarget, PipelineSource, SourceBuildDeployPipeline } from '../src';
 
 export const CDK_APP_PIPELINE_ENV = { account: '111111111111', region: 'eu-west-1' };
 export const CDK_APP_BETA_ENV = { account: '222222222222', region: 'eu-west-1' };
@@ -38,9 +42,14 @@ export class OrdersStage extends Stage {
   }
 }
 
+/** The pipelines that can deploy the example. */
+export type CdkExamplePipeline = 'source-build-deploy' | 'cross-region';
+
 /** Options of the example (the tests change the Lambda code). */
 export interface CdkExampleOptions {
   readonly lambdaCode?: string;
+  /** @default 'source-build-deploy' */
+  readonly pipeline?: CdkExamplePipeline;
 }
 
 /** Define the pipeline stack and the two stages in `app`. */
@@ -49,6 +58,19 @@ export function defineCdkExampleApp(app: App, options: CdkExampleOptions = {}): 
   const beta = new OrdersStage(app, 'Beta', { env: CDK_APP_BETA_ENV, lambdaCode: options.lambdaCode });
   const prod = new OrdersStage(app, 'Prod', { env: CDK_APP_PROD_ENV, lambdaCode: options.lambdaCode });
   const repo = codecommit.Repository.fromRepositoryName(pipelineStack, 'Repo', 'orders');
+  if (options.pipeline === 'cross-region') {
+    // Wave 'Beta': the Beta stage's change sets, then their execution; wave 'Prod': its change sets, the approval, then their execution.
+    new CrossRegionCfnPipeline(pipelineStack, 'Pipeline', {
+      source: PipelineSource.codeCommit(repo),
+      buildStep: BuildStep.cdkSynth(),
+      selfUpdate: true,
+      waves: [
+        { waveName: 'Beta', cdkStages: [beta] },
+        { waveName: 'Prod', cdkStages: [prod], gate: new ApprovalGate(pipelineStack, 'ProdApproval', { manual: true }) },
+      ],
+    });
+    return { pipelineStack, beta, prod };
+  }
   new SourceBuildDeployPipeline(pipelineStack, 'Pipeline', {
     source: PipelineSource.codeCommit(repo),
     buildStep: BuildStep.cdkSynth(),

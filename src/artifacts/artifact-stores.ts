@@ -359,15 +359,17 @@ export class ArtifactStores extends Construct {
    * Let a role of a trusted account read (and with `write`, write) the artifacts of the store these
    * stores define in `region`: its ARN in the bucket policy and key policy, and the store's stack
    * depending on the role's stack (a policy naming a role that does not exist yet fails to deploy).
-   * Roles of the stores' own account need no resource policy; stores passed in (`buckets`,
+   * Roles of the stores' own account need no resource policy, unless `sameAccountToo` (a role
+   * whose own policy cannot be extended, e.g. a CDK bootstrap deploy role, which reads buckets of
+   * its account only through their bucket policies); stores passed in (`buckets`,
    * `encryptionKeys`) keep the policies you gave them. Called by the grants on the stores.
    *
    * @internal
    */
-  public _trustRole(region: string, role: iam.IRole, write: boolean): void {
+  public _trustRole(region: string, role: iam.IRole, write: boolean, sameAccountToo = false): void {
     const account = role.env.account;
-    if (Token.isUnresolved(account) || account === this.account) return;
-    if (!this.trustedAccounts.includes(account)) {
+    if (Token.isUnresolved(account) || (account === this.account && !sameAccountToo)) return;
+    if (account !== this.account && !this.trustedAccounts.includes(account)) {
       fail(this, `role '${role.node.path}' of account '${account}' is granted the artifacts in ${region}, but trustedAccounts does not list '${account}'; add '${account}' to trustedAccounts.`);
     }
     const store = this.defined.get(region);
@@ -402,9 +404,10 @@ export class ArtifactStores extends Construct {
       store.bucket.addToResourcePolicy(statements.s3);
       if (statements.kms) store.key!.addToResourcePolicy(statements.kms);
     }
-    // An imported role (fromRoleArn) sits in a stack of its own importer's account: no dependency on it.
+    // An imported role (fromRoleArn) sits in a stack of its own importer's account, and one whose
+    // policy we could not extend is not ours (it exists before the pipeline): no dependency on it.
     const roleStack = Stack.of(role);
-    if (roleStack !== store.stack && roleStack.account === account) store.stack.node.addDependency(roleStack);
+    if (!sameAccountToo && roleStack !== store.stack && roleStack.account === account) store.stack.node.addDependency(roleStack);
   }
 
   /** The Control Tower controls a store bucket does not meet, acknowledged with what turns them on. */

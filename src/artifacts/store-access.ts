@@ -33,6 +33,8 @@ class PrincipalAccess extends Construct {
   public readonly acknowledged = new Set<string>();
   /** The policy our statements landed in (a role's DefaultPolicy), when it is a construct. */
   public policy?: IConstruct;
+  /** Whether the principal's policy refused our statements (an immutable role, e.g. a CDK bootstrap role). */
+  public refused = false;
 }
 
 /**
@@ -92,8 +94,9 @@ export function grantStoreAccess(stores: ArtifactStores, store: RegionalArtifact
       acknowledge(access, principal, 'Action::kms:GenerateDataKey*', 'S3 generates data keys with the artifact store key to encrypt artifacts; only that key is in the statement.');
     }
   }
-  // A role of another (trusted) account also needs the bucket and key policies to name it.
-  if (isRole(principal)) stores._trustRole(store.region, principal, write);
+  // A role of another (trusted) account also needs the bucket and key policies to name it; so
+  // does a role of the stores' account whose own policy we cannot extend.
+  if (isRole(principal)) stores._trustRole(store.region, principal, write, access.refused);
   return iam.Grant.drop(grantee, 'artifact store access is granted by grantStoreAccess');
 }
 
@@ -108,6 +111,7 @@ function statement(access: PrincipalAccess, principal: iam.IPrincipal, key: stri
     access.statements.set(key, stmt);
     const added = principal.addToPrincipalPolicy(stmt);
     if (added.policyDependable && Construct.isConstruct(added.policyDependable)) access.policy = added.policyDependable;
+    if (!added.statementAdded) access.refused = true;
   }
   return stmt;
 }
@@ -132,10 +136,13 @@ function principalConstruct(principal: iam.IPrincipal): IConstruct | undefined {
 /**
  * A reference to one regional store, defined in the pipeline's own scope (no cross-stack
  * or cross-region export), whose grants go through `grantStoreAccess`. This is what the
- * aws-codepipeline Pipeline receives as `crossRegionReplicationBuckets`.
+ * aws-codepipeline Pipeline receives as `crossRegionReplicationBuckets`. `encryptionKey`
+ * replaces the reference to the store's key (e.g. `storeKeyReference`, for constructs that
+ * grant themselves the bucket's key).
  */
-export function storeReference(scope: Construct, id: string, stores: ArtifactStores, store: RegionalArtifactStore): s3.IBucket {
-  const encryptionKey = store.encryptionKeyId
+export function storeReference(scope: Construct, id: string, stores: ArtifactStores, store: RegionalArtifactStore,
+  encryptionKey?: kms.IKey): s3.IBucket {
+  encryptionKey ??= store.encryptionKeyId
     ? kms.Key.fromKeyArn(scope, `${id}Key`, store.encryptionKeyId)
     : undefined;
   const ref = s3.Bucket.fromBucketAttributes(scope, id, {

@@ -237,6 +237,7 @@ export const cdk = {
   ecsService: implementing('an ecs.IBaseService', 'a service, e.g. ecs.FargateService.fromFargateServiceAttributes(...)', 'serviceArn'),
   deploymentGroup: implementing('a codedeploy deployment group', 'a deployment group, e.g. codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(...)', 'deploymentGroupArn'),
   stageGate: implementing('an IStageGate', 'a gate, e.g. new ApprovalGate(this, \'Approve\', { ... })', 'bindToStage'),
+  stage: implementing('a Stage', 'a CDK stage, e.g. new Stage(app, \'Prod\', { env })', 'stageName', 'synth', 'outdir'),
 };
 
 /** A list of strings. */

@@ -1,9 +1,12 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { BuildStep } from '../../src/build/build-step';
 import { CrossRegionCfnPipeline } from '../../src/pipelines/cross-region-cfn';
 import { PipelineSource } from '../../src/source/pipeline-source';
-import { createTestApp, synthValidated } from '../util';
+import { ServiceStage } from '../cdk/fixtures';
+import { createTestApp, formatFindings, synthAndReport, synthValidated } from '../util';
 import { arnOfResource, findResource, IAM_AUDIT_TOTALS, simulate } from '../util/iam';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
@@ -87,5 +90,93 @@ describe('IAM simulation: CrossRegionCfnPipeline', () => {
   afterAll(() => {
     // eslint-disable-next-line no-console
     console.log(`IAM figures (cross-region): ${JSON.stringify(IAM_AUDIT_TOTALS)}`);
+  });
+});
+
+/**
+ * The deploy role of a CDK bootstrap stack (aws-cdk's bootstrap-template.yaml, DeploymentActionRole):
+ * its name, and its two statements on pipeline artifacts, verbatim. Buckets of its own account it
+ * reads only through their bucket policies (the StringNotEquals condition).
+ */
+function bootstrapDeployRole(app: App, account: string, region: string): string {
+  const stack = new Stack(app, `Bootstrap-${account}-${region}`, { env: { account, region } });
+  new iam.Role(stack, 'DeployRole', {
+    roleName: `cdk-hnb659fds-deploy-role-${account}-${region}`,
+    assumedBy: new iam.AccountPrincipal(env.account),
+    inlinePolicies: {
+      Artifacts: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'PipelineCrossAccountArtifactsBucket',
+            actions: ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*', 's3:DeleteObject*', 's3:PutObject*'],
+            resources: ['*'],
+            conditions: { StringNotEquals: { 's3:ResourceAccount': account } },
+          }),
+          new iam.PolicyStatement({
+            sid: 'PipelineCrossAccountArtifactsKey',
+            actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+          }),
+        ],
+      }),
+    },
+  });
+  return `${stack.stackName}/DeployRole`;
+}
+
+/**
+ * A CrossRegionCfnPipeline deploying CDK stages: the bootstrap deploy role of each stack's
+ * environment reads that region's artifact store (another account: its identity policy and the
+ * store's bucket and key policies; the pipeline account: the bucket policy alone), and no other.
+ */
+describe('IAM simulation: CrossRegionCfnPipeline with CDK stages', () => {
+  const app = createTestApp();
+  const stack = new Stack(app, 'Pipe', { env });
+  const other = { account: '333333333333', region: 'us-east-1' };
+  const home = { account: env.account, region: 'us-east-1' };
+  const pipeline = new CrossRegionCfnPipeline(stack, 'Deploy', {
+    source: PipelineSource.codeCommit(codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app')),
+    buildStep: BuildStep.cdkSynth(),
+    waves: [
+      { waveName: 'Home', cdkStages: [new ServiceStage(app, 'Home', { env: home, withImage: false })] },
+      { waveName: 'Other', cdkStages: [new ServiceStage(app, 'Other', { env: other, withImage: false })] },
+    ],
+    failureNotifications: false,
+  });
+  const otherRole = bootstrapDeployRole(app, other.account, other.region);
+  const homeRole = bootstrapDeployRole(app, home.account, home.region);
+  const result = synthAndReport(app);
+  const assembly = result.assembly;
+  const stores = pipeline.artifactStores;
+  const object = (region: string) => `arn:aws:s3:::${stores.forRegion(region).bucketName}/Pipe/CloudAssembly/a.zip`;
+  const s3Context = { 'aws:SecureTransport': 'true', 's3:ResourceAccount': env.account };
+
+  test('the pipeline\'s own templates are clean (the bootstrap roles are fixtures)', () => {
+    expect(formatFindings(result.findings.filter((f) => !f.constructPath.startsWith('Bootstrap-') && !f.constructPath.startsWith('/Bootstrap-')))).toBe(formatFindings([]));
+  });
+
+  test('a deploy role of another account reads the artifacts of its region, object and key, and not those of another region', async () => {
+    expect((await simulate(assembly, otherRole, { action: 's3:GetObject', resource: object('us-east-1'), context: s3Context })).reason).toMatch(/^Allowed/);
+    const key = arnOfResource(assembly, `${stores.forRegion('us-east-1').stack.stackName}/ArtifactStore/Default/Key`);
+    expect((await simulate(assembly, otherRole, { action: 'kms:Decrypt', resource: key, context: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } })).reason).toMatch(/^Allowed/);
+    expect((await simulate(assembly, otherRole, { action: 's3:GetObject', resource: object('eu-west-1'), context: s3Context })).allowed).toBe(false);
+  });
+
+  test('a deploy role of the pipeline account reads its region\'s artifacts through the bucket policy alone, and not another region\'s', async () => {
+    const allowed = await simulate(assembly, homeRole, { action: 's3:GetObject', resource: object('us-east-1'), context: s3Context });
+    expect(allowed.reason).toMatch(/^Allowed/);
+    expect((await simulate(assembly, homeRole, { action: 's3:GetObject', resource: object('us-east-1'), context: s3Context, resourcePolicy: false })).allowed).toBe(false);
+    expect((await simulate(assembly, homeRole, { action: 's3:GetObject', resource: object('eu-west-1'), context: s3Context })).allowed).toBe(false);
+  });
+
+  test('the publishing project of an environment may assume that environment\'s publishing roles only', async () => {
+    const project = 'Pipe/Deploy/Assets/Publish-333333333333-us-east-1/Role';
+    const role = (account: string, region: string) => `arn:aws:iam::${account}:role/cdk-hnb659fds-file-publishing-role-${account}-${region}`;
+    // The bootstrap publishing roles trust the pipeline account (`cdk bootstrap --trust 111111111111`).
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${env.account}:root` }, Action: 'sts:AssumeRole' }] };
+    const assume = (account: string, region: string) => simulate(assembly, project, { action: 'sts:AssumeRole', resource: role(account, region), resourcePolicy: trust, resourceAccount: account });
+    expect((await assume(other.account, other.region)).reason).toMatch(/^Allowed/);
+    expect((await assume(home.account, home.region)).allowed).toBe(false);
   });
 });

@@ -44,7 +44,7 @@ export class CrossRegionCfnPipeline extends Construct {
     v.checkProps(this, props, {
       source: v.required(v.instance(PipelineSource, 'a source, e.g. PipelineSource.codeCommit(repository) (not the repository itself)')),
       buildStep: v.required(v.buildOptions),
-      stackName: v.required(v.str("a stack name, e.g. 'my-service'")),
+      stackName: v.str("a stack name, e.g. 'my-service'"),
       templatePath: v.str(),
       testStack: v.struct({
         stackName: v.required(v.str()),
@@ -55,9 +55,10 @@ export class CrossRegionCfnPipeline extends Construct {
       }),
       waves: v.required(v.arrayOf(v.struct({
         waveName: v.required(v.str("a wave name, e.g. 'prod'")),
-        targets: v.required(v.arrayOf(v.struct({
+        targets: v.arrayOf(v.struct({
           region: v.required(v.str("a region, e.g. 'eu-west-1'")), account: v.str(), stackName: v.str(), parameterOverrides: v.mapOf(v.str()), executionRole: v.cdk.role,
-        }, "a target, e.g. { region: 'eu-west-1' }"))),
+        }, "a target, e.g. { region: 'eu-west-1' }")),
+        cdkStages: v.arrayOf(v.cdk.stage),
         gate: v.cdk.stageGate,
         organizationalUnits: v.strings,
       }, "a wave, e.g. { waveName: 'prod', targets: [{ region: 'eu-west-1' }] }"), "a list of waves, e.g. [{ waveName: 'prod', targets: [...] }]")),
@@ -71,6 +72,7 @@ export class CrossRegionCfnPipeline extends Construct {
       pipelineName: v.str(),
       notifications: v.failureNotificationsOptions,
       failureNotifications: v.bool,
+      selfUpdate: v.bool,
     });
     // Validate and plan (nothing defined yet), then render the plan.
     const plan = planPipeline(this, props);

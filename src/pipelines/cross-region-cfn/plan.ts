@@ -2,6 +2,7 @@ import { CfnCapabilities, Stack, Token } from 'aws-cdk-lib';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { CdkStackPlan, CdkWavesPlan, checkCdkProps, deploysCdkStages, planCdkWaves } from './plan-cdk';
 import { CrossRegionCfnPipelineProps, CrossRegionTarget } from './props';
 import { checkAccount, checkChangeSetName, checkRegion, checkStackName, checkStackSetOptions, fillTemplatePath, generatedStageName } from './validate';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
@@ -37,6 +38,10 @@ export interface PipelinePlan {
   /** One of the two is set. */
   readonly stacks?: StacksPlan;
   readonly stackSet?: StackSetPlan;
+  /** The CDK stages, when the waves deploy `cdkStages` (then `stacks` holds their stacks). */
+  readonly cdk?: CdkWavesPlan;
+  /** Define the UpdatePipeline stage (CdkSelfUpdate). */
+  readonly selfUpdate: boolean;
 }
 
 /** What the per-account action and execution roles hold. */
@@ -84,9 +89,20 @@ export interface StacksPlan {
 export interface StacksWavePlan {
   readonly waveName: string;
   readonly gate?: IStageGate;
+  /** The template targets (none in a wave of CDK stages). */
   readonly targets: TargetPlan[];
+  /** The stacks of the wave's CDK stages, by level (none in a wave of targets). */
+  readonly cdkStacks: CdkStackPlan[];
   /** The change set stages before the gate, at most 50 actions each (none when deploying directly). */
-  readonly changeSetStages: StagePart<TargetPlan>[];
+  readonly changeSetStages: StagePart<WaveItem>[];
+}
+
+/** What one action of a wave deploys: a template target or a stack of a CDK stage. */
+export type WaveItem = TargetPlan | CdkStackPlan;
+
+/** Position of an item in its wave's deployment order (template targets are independent: 1). */
+export function waveLevel(item: WaveItem): number {
+  return 'level' in item ? item.level : 1;
 }
 
 /** A StackSet: the first wave creates or updates it, later waves add instances. */
@@ -114,6 +130,8 @@ export interface StackSetWavePlan {
 
 const SOURCE_AND_BUILD = ['Source', 'Build'];
 const TEST_STAGE = 'Test';
+/** The stages `wireCdkStages` adds before the first wave. */
+const CDK_STAGES = ['UpdatePipeline', 'Assets'];
 
 /**
  * Validate the props (failing with `<Construct> '<id>': ...` messages) and plan the pipeline.
@@ -132,8 +150,17 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
   if (stackSetOptions && /\{[^}]*\}/.test(templatePath)) {
     fail(scope, `templatePath '${templatePath}' has placeholders but a stack set deploys one template everywhere; pass a path without placeholders, e.g. 'template.yaml'.`);
   }
-  const ctx: Context = { scope, account, region, stackName: props.stackName, templatePath };
-  const waves = planWaves(ctx, props, [...SOURCE_AND_BUILD, ...(props.testStack ? [TEST_STAGE] : [])]);
+  const cdkWaves = deploysCdkStages(props);
+  if (cdkWaves) {
+    checkCdkProps(scope, props);
+  } else if (props.stackName === undefined) {
+    fail(scope, "stackName is missing; pass a stack name, e.g. 'my-service'.");
+  }
+  const selfUpdate = props.selfUpdate ?? false;
+  const ctx: Context = { scope, account, region, stackName: props.stackName ?? '', templatePath };
+  const reserved = [...SOURCE_AND_BUILD, ...(props.testStack ? [TEST_STAGE] : []), ...(cdkWaves || selfUpdate ? CDK_STAGES : [])];
+  const waves = planWaves(ctx, props, reserved, cdkWaves);
+  const cdk = cdkWaves ? planCdkWaves(scope, props) : undefined;
   if (props.changeSetName !== undefined) checkChangeSetName(scope, props.changeSetName);
   if (stackSetOptions) {
     checkStackSetOptions(scope, props, stackSetOptions);
@@ -152,13 +179,14 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
   const changeSets = props.changeSets ?? true;
   const stacks: StacksPlan | undefined = stackSetOptions ? undefined : {
     changeSetName: changeSets ? (props.changeSetName ?? 'PipelineChangeSet') : undefined,
-    waves: waves.map((wave) => ({
-      ...wave,
-      changeSetStages: changeSets ? splitIntoStages(`${wave.waveName}.ChangeSets`, wave.targets, 0) : [],
-    })),
+    waves: waves.map((wave, i) => {
+      const cdkStacks = cdk?.waves[i] ?? [];
+      const items: WaveItem[] = [...wave.targets, ...cdkStacks];
+      return { ...wave, cdkStacks, changeSetStages: changeSets ? splitIntoStages(`${wave.waveName}.ChangeSets`, items, 0) : [] };
+    }),
   };
   const stackSet: StackSetPlan | undefined = stackSetOptions ? {
-    stackSetName: stackSetOptions.stackSetName ?? props.stackName,
+    stackSetName: stackSetOptions.stackSetName ?? ctx.stackName,
     templatePath,
     description: stackSetOptions.description,
     deploymentModel: stackSetOptions.deploymentModel,
@@ -180,16 +208,20 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
 
   // Early and with the remedy; PipelineChecks (CDP-STAGE-COUNT) also counts the stages a gate
   // with many actions adds, but only names the quota.
-  const stageCount = SOURCE_AND_BUILD.length + (testStack ? 1 : 0) + (stacks
-    ? stacks.waves.reduce((n, w) => n + w.changeSetStages.length + splitIntoStages(w.waveName, w.targets, 0).length, 0)
+  const assetStages = cdk ? Math.ceil(new Set(cdk.deployments.flatMap((d) => d.assetEnvironments.map((e) => `${e.account}/${e.region}`))).size / MAX_ACTIONS_PER_STAGE) : 0;
+  const stageCount = SOURCE_AND_BUILD.length + (testStack ? 1 : 0) + (selfUpdate ? 1 : 0) + assetStages + (stacks
+    ? stacks.waves.reduce((n, w) => n + w.changeSetStages.length + splitIntoStages(w.waveName, [...w.targets, ...w.cdkStacks], 0).length, 0)
     : stackSet!.waves.length);
   if (stageCount > MAX_STAGES) {
     fail(scope, `the pipeline needs ${stageCount} stages but CodePipeline allows ${MAX_STAGES}; merge waves, or deploy through CfnDeployment.stackSet(...).`);
   }
 
   // Stack sets run every operation from the pipeline account: no cross-account role, no shared key.
-  const crossAccounts = stackSet ? [] : unique(waves.flatMap((w) => w.targets.filter((t) => t.crossAccount).map((t) => t.account)));
-  const targetRegions = stackSet ? [] : waves.flatMap((w) => w.targets.map((t) => t.region));
+  const crossAccounts = stackSet ? [] : unique([
+    ...waves.flatMap((w) => w.targets.filter((t) => t.crossAccount).map((t) => t.account)),
+    ...(cdk?.accounts ?? []).filter((a) => a !== account),
+  ]);
+  const targetRegions = stackSet ? [] : [...waves.flatMap((w) => w.targets.map((t) => t.region)), ...cdk?.regions ?? []];
   return {
     account,
     region,
@@ -205,6 +237,8 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
     testStack,
     stacks,
     stackSet,
+    cdk,
+    selfUpdate,
   };
 }
 
@@ -240,13 +274,15 @@ interface WaveTargets {
 }
 
 /** Validate waves and targets and name every action. */
-function planWaves(ctx: Context, props: CrossRegionCfnPipelineProps, reserved: string[]): WaveTargets[] {
+function planWaves(ctx: Context, props: CrossRegionCfnPipelineProps, reserved: string[], cdkWaves: boolean): WaveTargets[] {
   const { scope } = ctx;
   if (props.waves.length === 0) {
     fail(scope, "waves is empty; pass at least one wave, e.g. waves: [{ waveName: 'Prod', targets: [{ region: 'eu-west-1' }] }].");
   }
-  fillTemplatePath(scope, ctx.templatePath, ctx.region, ctx.account);
-  checkStackName(scope, ctx.stackName, 'the pipeline');
+  if (!cdkWaves) {
+    fillTemplatePath(scope, ctx.templatePath, ctx.region, ctx.account);
+    checkStackName(scope, ctx.stackName, 'the pipeline');
+  }
   const waveNames = new Set<string>();
   const allWaveNames = props.waves.map((w) => w.waveName);
   return props.waves.map((wave) => {
@@ -255,7 +291,7 @@ function planWaves(ctx: Context, props: CrossRegionCfnPipelineProps, reserved: s
     }
     if (waveNames.has(wave.waveName)) fail(scope, `waveName '${wave.waveName}' is used by two waves; give each wave its own name.`);
     waveNames.add(wave.waveName);
-    if (reserved.includes(wave.waveName)) {
+    if (reserved.includes(wave.waveName) || (reserved.includes('Assets') && /^Assets\d+$/.test(wave.waveName))) {
       fail(scope, `waveName '${wave.waveName}' is the name of a stage the pipeline defines itself (${reserved.join(', ')}); give the wave another name, e.g. '${wave.waveName}Wave'.`);
     }
     for (const other of allWaveNames) {
@@ -263,7 +299,11 @@ function planWaves(ctx: Context, props: CrossRegionCfnPipelineProps, reserved: s
         fail(scope, `waveName '${wave.waveName}' is also the name of a stage of wave '${other}' (its change sets, or a part of a wave split at ${MAX_ACTIONS_PER_STAGE} actions); give the wave another name.`);
       }
     }
-    const waveTargets: CrossRegionTarget[] = wave.targets ?? [];
+    if (cdkWaves) return { waveName: wave.waveName, gate: wave.gate, targets: [], organizationalUnits: wave.organizationalUnits };
+    if (wave.targets === undefined) {
+      fail(scope, `waves[${props.waves.indexOf(wave)}].targets is missing; pass a list of targets, e.g. targets: [{ region: 'eu-west-1' }], or cdkStages: [stage] to deploy CDK stages.`);
+    }
+    const waveTargets: CrossRegionTarget[] = wave.targets;
     if (waveTargets.length === 0) {
       fail(scope, `wave '${wave.waveName}' has no targets; pass at least one target, e.g. targets: [{ region: 'eu-west-1' }], or remove the wave.`);
     }

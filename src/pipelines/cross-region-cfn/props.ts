@@ -1,4 +1,4 @@
-import { CfnCapabilities, Token } from 'aws-cdk-lib';
+import { CfnCapabilities, Stage, Token } from 'aws-cdk-lib';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
@@ -46,13 +46,31 @@ export interface CrossRegionTarget {
   readonly executionRole?: iam.IRole;
 }
 
-/** A group of targets deployed together, optionally behind a gate. */
+/** A group of targets (or CDK stages) deployed together, optionally behind a gate. */
 export interface CrossRegionWave {
   /** Name of the wave: the name of its stages (1-80 of A-Za-z0-9.@_-). */
   readonly waveName: string;
 
-  /** Where the wave deploys; the same account and region at most once. */
-  readonly targets: CrossRegionTarget[];
+  /**
+   * Where the wave deploys the build's templates; the same account and region at most once.
+   * Every wave of a pipeline has either `targets` or `cdkStages`.
+   *
+   * @default - none: the wave deploys `cdkStages`
+   */
+  readonly targets?: CrossRegionTarget[];
+
+  /**
+   * CDK stages the wave deploys (each with its own env, account and region), from the cloud
+   * assembly `BuildStep.cdkSynth()` outputs: every stack's change set is created (in dependency
+   * order), then the wave's gate, then every change set is executed (in dependency order), with
+   * the CDK bootstrap roles of the stack's environment. Their assets are published before the
+   * first wave, by one action per environment. Each stage is synthesized when the pipeline is
+   * defined: define everything in it first. Not with `targets`, `testStack`, `stackName`,
+   * `templatePath`, the execution role options, `capabilities` or a stack set (errors).
+   *
+   * @default - none: the wave deploys `targets`
+   */
+  readonly cdkStages?: Stage[];
 
   /**
    * Gate between creating the change sets and executing them (with `changeSets: false`,
@@ -206,11 +224,19 @@ export interface CrossRegionCfnPipelineProps {
   /** Where the pipeline gets its source (in the pipeline's region). */
   readonly source: PipelineSource;
 
-  /** The build that emits one template per region (and account) into its first output. */
+  /**
+   * The build that emits one template per region (and account) into its first output; for
+   * waves of `cdkStages`, `BuildStep.cdkSynth()` (the cloud assembly).
+   */
   readonly buildStep: BuildOptions;
 
-  /** Name of the stack in every target (a target's `stackName` overrides it). */
-  readonly stackName: string;
+  /**
+   * Name of the stack in every target (a target's `stackName` overrides it). Required with
+   * `targets`; not with `cdkStages` (the CDK stacks name themselves).
+   *
+   * @default - none: only with waves of `cdkStages`
+   */
+  readonly stackName?: string;
 
   /**
    * Path of a target's template in the build output; `{region}` and `{account}` are filled in.
@@ -300,4 +326,13 @@ export interface CrossRegionCfnPipelineProps {
    * @default true
    */
   readonly failureNotifications?: boolean;
+
+  /**
+   * Update the pipeline from the new cloud assembly (a CDK app holding the pipeline stack): an
+   * 'UpdatePipeline' stage after the build deploys the pipeline stack only when its template
+   * changed, without restarting the execution. Needs `BuildStep.cdkSynth()` as the build.
+   *
+   * @default false: deploy the pipeline stack with `cdk deploy` when waves, stages or environments change
+   */
+  readonly selfUpdate?: boolean;
 }

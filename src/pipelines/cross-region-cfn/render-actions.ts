@@ -2,16 +2,20 @@ import { CfnCapabilities } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AccountRoleFactory } from './account-roles';
-import { StackSetPlan, StackSetWavePlan, TargetPlan, TestStackPlan } from './plan';
+import { StackSetPlan, StackSetWavePlan, TargetPlan, TestStackPlan, WaveItem } from './plan';
+import { CdkStackPlan } from './plan-cdk';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { grantStoreAccess } from '../../artifacts/store-access';
 import { CloudFormationActions, deployStackInstancesAction, deployStackSetAction } from '../../deploy/private/cloudformation-actions';
+import { cdkStackActions } from '../../deploy/targets/cdk-stage-target';
 import { acknowledge } from '../../private/acknowledge';
 
 /** What every CloudFormation action of the pipeline shares. */
 export interface CfnActionsProps {
+  /** Where the bootstrap roles of CDK stacks are imported. */
+  readonly scope: Construct;
   readonly account: string;
   readonly region: string;
   readonly accountRoles: AccountRoleFactory;
@@ -32,21 +36,22 @@ export interface CfnActionsProps {
 export class CfnActions {
   constructor(private readonly props: CfnActionsProps) {}
 
-  /** CHANGE_SET_REPLACE in one target. */
-  public createReplaceChangeSet(target: TargetPlan, changeSetName: string): codepipeline.IAction {
-    return this.forTarget(target).createReplaceChangeSet(target.actionName, changeSetName, 1);
+  /** CHANGE_SET_REPLACE in one target, or for one stack of a CDK stage. */
+  public createReplaceChangeSet(item: WaveItem, changeSetName: string, runOrder: number): codepipeline.IAction {
+    return this.forItem(item).createReplaceChangeSet(item.actionName, changeSetName, runOrder);
   }
 
-  /** CHANGE_SET_EXECUTE in one target. */
-  public executeChangeSet(target: TargetPlan, changeSetName: string, runOrder: number): codepipeline.IAction {
-    const roles = this.props.accountRoles.forAccount(target.account);
-    return new CloudFormationActions({ stackName: target.stackName, region: target.region, role: roles.actionRole })
-      .executeChangeSet(target.actionName, changeSetName, runOrder);
+  /** CHANGE_SET_EXECUTE in one target, or for one stack of a CDK stage. */
+  public executeChangeSet(item: WaveItem, changeSetName: string, runOrder: number): codepipeline.IAction {
+    if (isCdkStack(item)) return this.forItem(item).executeChangeSet(item.actionName, changeSetName, runOrder);
+    const roles = this.props.accountRoles.forAccount(item.account);
+    return new CloudFormationActions({ stackName: item.stackName, region: item.region, role: roles.actionRole })
+      .executeChangeSet(item.actionName, changeSetName, runOrder);
   }
 
-  /** CREATE_UPDATE in one target. */
-  public createUpdate(target: TargetPlan, runOrder: number): codepipeline.IAction {
-    return this.forTarget(target).createUpdate({ actionName: target.actionName, runOrder });
+  /** CREATE_UPDATE in one target, or for one stack of a CDK stage. */
+  public createUpdate(item: WaveItem, runOrder: number): codepipeline.IAction {
+    return this.forItem(item).createUpdate({ actionName: item.actionName, runOrder });
   }
 
   /** The test stack: CREATE_UPDATE writing its outputs to `outputs`, and DELETE_ONLY (unless retained). */
@@ -114,6 +119,16 @@ export class CfnActions {
   }
 
   /**
+   * The builder of one item's actions. A stack of a CDK stage: the bootstrap roles of its
+   * environment (deploy role as action role, CloudFormation execution role as deployment role),
+   * as `DeployTarget.cdkStage` deploys it; the deploy role reads the artifacts through the bucket
+   * and key policies of its region's store (its grant when the action joins the pipeline).
+   */
+  private forItem(item: WaveItem): CloudFormationActions {
+    return isCdkStack(item) ? cdkStackActions(this.props.scope, item.stack, this.props.templates) : this.forTarget(item);
+  }
+
+  /**
    * The shared CloudFormation action builder for one target: the pipeline's action role of the
    * target's account, the target's execution role (granted read access to the store of its
    * region). The builder acknowledges the stack wildcards on the action role.
@@ -139,4 +154,8 @@ export class CfnActions {
     const stores = this.props.stores;
     grantStoreAccess(stores, stores.forRegion(region), role, false);
   }
+}
+
+function isCdkStack(item: WaveItem): item is CdkStackPlan {
+  return 'stack' in item;
 }

@@ -6,13 +6,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AccountRoleFactory } from './account-roles';
-import { PipelinePlan, StackSetPlan, StacksPlan, splitIntoStages } from './plan';
+import { PipelinePlan, StackSetPlan, StacksPlan, WaveItem, splitIntoStages, waveLevel } from './plan';
 import { CfnActions } from './render-actions';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { storeKeyReference, storeReference } from '../../artifacts/store-access';
 import { defineBuildStep } from '../../build/private/build-step';
 import { IStageGate, StageGateBinding } from '../../gates/stage-gate';
 import { fail, where } from '../../private/errors';
+import { wireCdkStages } from '../private/cdk-wiring';
 
 const SOURCE_ARTIFACT = 'Source';
 const TEST_OUTPUTS = 'TestStackOutputs';
@@ -80,7 +81,13 @@ export function renderPipeline(scope: Construct, plan: PipelinePlan, stores: Art
   });
   stages.add('Build', [build.action]);
   const actions = new CfnActions({
-    account: plan.account, region: plan.region, accountRoles, stores, templates: build.outputs[0], capabilities: plan.capabilities,
+    scope,
+    account: plan.account,
+    region: plan.region,
+    accountRoles,
+    stores,
+    templates: build.outputs[0],
+    capabilities: plan.capabilities,
   });
 
   // Test stack
@@ -102,23 +109,50 @@ export function renderPipeline(scope: Construct, plan: PipelinePlan, stores: Art
   }
 
   // Waves
+  const firstWave = stages.names.length;
   if (plan.stacks) renderStackWaves(stages, actions, plan.stacks);
   if (plan.stackSet) renderStackSetWaves(stages, actions, plan.stackSet);
 
-  return { pipeline, buildProject: build.project, accountRoles, stageNames: stages.names };
+  // CDK stages: UpdatePipeline (opt-in) and Assets (one action per environment) before the first wave.
+  if (plan.cdk || plan.selfUpdate) {
+    wireCdkStages(scope, {
+      pipeline,
+      // The home store with the key reference the build uses: the projects' access to the key comes from their bucket grants.
+      artifactBucket: storeReference(scope, 'AssemblyStore', stores, homeStore, homeKey),
+      deployments: plan.cdk?.deployments,
+      assembly: build.outputs[0],
+      beforeStageName: stages.names[firstWave],
+      selfUpdate: plan.selfUpdate,
+      errorPrefix: where(scope),
+    });
+  }
+
+  return { pipeline, buildProject: build.project, accountRoles, stageNames: pipeline.stages.map((s) => s.stageName) };
 }
 
-/** Per wave: change sets in every target (in parallel), the gate, then execution (or CREATE_UPDATE). */
+/**
+ * Per wave: change sets in every target or CDK stack (in parallel, CDK stacks in dependency
+ * order), the gate, then execution (or CREATE_UPDATE) in the same order.
+ */
 function renderStackWaves(stages: Stages, actions: CfnActions, plan: StacksPlan) {
   const changeSetName = plan.changeSetName;
   for (const wave of plan.waves) {
     for (const part of wave.changeSetStages) {
-      stages.add(part.stageName, part.items.map((t) => actions.createReplaceChangeSet(t, changeSetName!)));
+      const prepare = (item: WaveItem, runOrder: number) => actions.createReplaceChangeSet(item, changeSetName!, runOrder);
+      stages.add(part.stageName, inLevels(part.items, 1, waveLevel, prepare));
     }
-    stages.addGated(wave.waveName, wave.gate, wave.targets, (target, runOrder) => changeSetName !== undefined
-      ? actions.executeChangeSet(target, changeSetName, runOrder)
-      : actions.createUpdate(target, runOrder));
+    const items: WaveItem[] = [...wave.targets, ...wave.cdkStacks];
+    stages.addGated(wave.waveName, wave.gate, items, (item, runOrder) => changeSetName !== undefined
+      ? actions.executeChangeSet(item, changeSetName, runOrder)
+      : actions.createUpdate(item, runOrder), waveLevel);
   }
+}
+
+/** The actions of `items` from runOrder `base` on, one runOrder per level present (in order): an item runs after those of lower levels. */
+function inLevels<T>(items: T[], base: number, level: (item: T) => number,
+  toAction: (item: T, runOrder: number) => codepipeline.IAction): codepipeline.IAction[] {
+  const levels = [...new Set(items.map(level))].sort((a, b) => a - b);
+  return items.map((item) => toAction(item, base + levels.indexOf(level(item))));
 }
 
 /** The first wave deploys the stack set, later waves add its instances, each behind its gate. */
@@ -148,14 +182,15 @@ class Stages {
 
   /**
    * Stages `<base>`, `<base>.2`, ...: the gate (its actions first, its conditions on the first
-   * stage), then `items`' actions, at most 50 actions per stage.
+   * stage), then `items`' actions (in the order of their `level`), at most 50 actions per stage.
    */
-  public addGated<T>(base: string, gate: IStageGate | undefined, items: T[], toAction: (item: T, runOrder: number) => codepipeline.IAction) {
+  public addGated<T>(base: string, gate: IStageGate | undefined, items: T[], toAction: (item: T, runOrder: number) => codepipeline.IAction,
+    level: (item: T) => number = () => 1) {
     const binding = gate?.bindToStage({ pipeline: this.pipeline, stageName: base, runOrder: 1 });
     const gateActions = binding?.actions ?? [];
     const runOrder = gateActions.length > 0 ? 2 : 1;
     splitIntoStages(base, items, gateActions.length).forEach((part, i) => {
-      const partActions = part.items.map((item) => toAction(item, i === 0 ? runOrder : 1));
+      const partActions = inLevels(part.items, i === 0 ? runOrder : 1, level, toAction);
       if (i === 0) {
         this.add(part.stageName, [...gateActions, ...partActions], binding);
       } else {

@@ -79,7 +79,7 @@ export function generatedStageName(base: string, name: string): boolean {
  * stack set name, the `parameters` and execution role of the stack set).
  */
 export function checkStackSetOptions(scope: IConstruct, props: CrossRegionCfnPipelineProps, options: StackSetDeploymentOptions) {
-  checkStackName(scope, options.stackSetName ?? props.stackName, 'the stack set', 'stack set name');
+  checkStackName(scope, options.stackSetName ?? props.stackName!, 'the stack set', 'stack set name');
   const ouWaves = props.waves.filter((w) => w.organizationalUnits !== undefined);
   if (ouWaves.length > 0 && !serviceManaged(options.deploymentModel)) {
     fail(scope, `wave '${ouWaves[0].waveName}' has organizationalUnits, but the stack set is self-managed (the default), which deploys to accounts only; ` +
