@@ -151,6 +151,15 @@ export interface ApprovalGateProps {
    * @default false
    */
   readonly rollbackOnFailure?: boolean;
+
+  /**
+   * Retry the stage automatically once when it fails (on-failure result RETRY): only its failed
+   * actions (`RetryMode.FAILED_ACTIONS`) or all of them from the first (`RetryMode.ALL_ACTIONS`).
+   * V2 pipelines only; not together with `rollbackOnFailure` (a stage has one on-failure result).
+   *
+   * @default - no automatic retry
+   */
+  readonly retryOnFailure?: codepipeline.RetryMode;
 }
 
 /** Options for `ApprovalGate.attachTo`. */
@@ -227,6 +236,7 @@ export class ApprovalGate extends Construct implements IStageGate {
       rollbackOnAlarms: v.arrayOf(v.cdk.alarm),
       rollbackWaitTime: v.duration(),
       rollbackOnFailure: v.bool,
+      retryOnFailure: v.oneOf('a codepipeline.RetryMode', Object.values(codepipeline.RetryMode), 'e.g. codepipeline.RetryMode.FAILED_ACTIONS'),
     });
     this.props = props;
     const owner = this.describe();
@@ -259,9 +269,13 @@ export class ApprovalGate extends Construct implements IStageGate {
     this.entryCondition = this.defineEntryCondition(owner, props);
     this.successCondition = this.defineSuccessCondition(owner, props);
 
-    if (!this.manual && !this.entryCondition && !this.successCondition && !props.rollbackOnFailure) {
+    if (props.rollbackOnFailure && props.retryOnFailure !== undefined) {
+      fail(owner, `rollbackOnFailure and retryOnFailure (${props.retryOnFailure}) are both given; a stage has one on-failure result (ROLLBACK or RETRY): keep one.`);
+    }
+    if (!this.manual && !this.entryCondition && !this.successCondition && !props.rollbackOnFailure && props.retryOnFailure === undefined) {
       fail(owner, 'the gate has neither a manual approval nor any automated condition; '
-        + 'give emails, approvers, message, reviewUrl or manual: true for a manual approval, or alarms, deploymentWindow, checks, rules or rollbackOnAlarms.');
+        + 'give emails, approvers, message, reviewUrl or manual: true for a manual approval, or alarms, deploymentWindow, checks, rules, rollbackOnAlarms, '
+        + 'rollbackOnFailure or retryOnFailure.');
     }
 
     if (this.manual) {
@@ -344,9 +358,9 @@ export class ApprovalGate extends Construct implements IStageGate {
       fail(owner, `stage '${stageName}' would be the first stage of ${pipeline.node.path}, which holds only source actions; `
         + 'a gate guards a later stage: attach it after the source stage.');
     }
-    const conditions = this.entryCondition || this.successCondition || this.props.rollbackOnFailure;
+    const conditions = this.entryCondition || this.successCondition || this.props.rollbackOnFailure || this.props.retryOnFailure !== undefined;
     if (conditions && !isV2(pipeline)) {
-      fail(owner, `stage conditions (alarms, deploymentWindow, checks, rules, rollback) need a V2 pipeline, and ${pipeline.node.path} is V1; `
+      fail(owner, `stage conditions (alarms, deploymentWindow, checks, rules, rollback, retry) need a V2 pipeline, and ${pipeline.node.path} is V1; `
         + 'define the pipeline with pipelineType: codepipeline.PipelineType.V2.');
     }
     const runOrder = options.runOrder ?? 1;
@@ -376,8 +390,14 @@ export class ApprovalGate extends Construct implements IStageGate {
       onSuccess: this.successCondition
         ? { conditions: [this.successCondition.bind(this, { pipeline, stageName, ruleNamePrefix: `${stageName}.Rollback` })] }
         : undefined,
-      onFailure: this.props.rollbackOnFailure ? { result: codepipeline.Result.ROLLBACK } : undefined,
+      onFailure: this.onFailure(),
     };
+  }
+
+  private onFailure(): codepipeline.FailureConditions | undefined {
+    if (this.props.rollbackOnFailure) return { result: codepipeline.Result.ROLLBACK };
+    if (this.props.retryOnFailure !== undefined) return { result: codepipeline.Result.RETRY, retryMode: this.props.retryOnFailure };
+    return undefined;
   }
 
   /**

@@ -46,6 +46,15 @@ export interface DeployStageOptions {
    * @default - none
    */
   readonly postDeployTests?: TestOptions[];
+
+  /**
+   * Retry the stage automatically once when it fails (on-failure result RETRY): its failed
+   * actions only, or all of them from the first. V2 pipelines only; not with a gate that has an
+   * on-failure result of its own (`rollbackOnFailure` / `retryOnFailure` on the `ApprovalGate`).
+   *
+   * @default - no automatic retry
+   */
+  readonly retryOnFailure?: codepipeline.RetryMode;
 }
 
 /** Properties of `SourceBuildDeployPipeline`. */
@@ -186,6 +195,7 @@ export class SourceBuildDeployPipeline extends Construct {
         targets: v.required(v.arrayOf(v.instance(DeployTarget, 'a target, e.g. DeployTarget.cloudFormation({ stackName, templatePath })'))),
         gate: v.cdk.stageGate,
         postDeployTests: v.arrayOf(v.testOptions),
+        retryOnFailure: v.oneOf('a codepipeline.RetryMode', Object.values(codepipeline.RetryMode), 'e.g. codepipeline.RetryMode.FAILED_ACTIONS'),
       }, "a stage, e.g. { stageName: 'Prod', targets: [DeployTarget.cloudFormation({ ... })] }"), "a list of stages, e.g. [{ stageName: 'Prod', targets: [...] }]")),
       pipelineName: v.str(),
       pipelineType: v.oneOf('a codepipeline.PipelineType', Object.values(codepipeline.PipelineType), 'codepipeline.PipelineType.V2'),
@@ -331,7 +341,7 @@ export class SourceBuildDeployPipeline extends Construct {
         actions: stageActions,
         beforeEntry: gate?.beforeEntry,
         onSuccess: gate?.onSuccess,
-        onFailure: gate?.onFailure,
+        onFailure: stageOnFailure(me, stageName, gate?.onFailure, stageOptions.retryOnFailure),
       });
       for (const target of stageOptions.targets) target.afterActionsAdded();
     }
@@ -382,6 +392,9 @@ export class SourceBuildDeployPipeline extends Construct {
         fail(me, `stage name '${stage.stageName}' appears twice (the pipeline's own stages are ${RESERVED_STAGES.join(', ')}); give each stage a distinct name.`);
       }
       seen.add(stage.stageName);
+      if (stage.retryOnFailure !== undefined && type !== codepipeline.PipelineType.V2) {
+        fail(me, `stage '${stage.stageName}' has retryOnFailure, which is a V2 stage condition, but pipelineType is ${type}; use PipelineType.V2 (the default).`);
+      }
       if (!stage.targets || stage.targets.length === 0) {
         fail(me, `stage '${stage.stageName}' has no targets; give at least one DeployTarget (DeployTarget.action(...) for anything else).`);
       }
@@ -600,3 +613,13 @@ export class SourceBuildDeployPipeline extends Construct {
   }
 }
 
+/** The stage's on-failure block: the gate's, or the stage's retry (one on-failure result per stage). */
+function stageOnFailure(me: string, stageName: string, fromGate: codepipeline.FailureConditions | undefined,
+  retry: codepipeline.RetryMode | undefined): codepipeline.FailureConditions | undefined {
+  if (retry === undefined) return fromGate;
+  if (fromGate) {
+    fail(me, `stage '${stageName}' has retryOnFailure (${retry}) and its gate sets an on-failure result (${fromGate.result ?? 'conditions'}); `
+      + 'a stage has one on-failure result: drop retryOnFailure or the gate\'s rollbackOnFailure/retryOnFailure.');
+  }
+  return { result: codepipeline.Result.RETRY, retryMode: retry };
+}
