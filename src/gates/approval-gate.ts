@@ -146,6 +146,22 @@ export interface ApprovalGateProps {
   readonly rollbackWaitTime?: Duration;
 
   /**
+   * More typed rules checked after the stage succeeded (e.g. a `LambdaInvokeRule`, `VariableCheckRule`,
+   * `CodeBuildRule` or `CommandsRule` smoke test), in the same on-success condition as `rollbackOnAlarms`.
+   *
+   * @default - none
+   */
+  readonly successRules?: GateRule[];
+
+  /**
+   * What happens when the on-success condition is not met: ROLLBACK (to the last successful
+   * execution) or FAIL (the stage fails, e.g. a smoke test failed; nothing is rolled back).
+   *
+   * @default codepipeline.Result.ROLLBACK when rollbackOnAlarms is given, else codepipeline.Result.FAIL
+   */
+  readonly successResult?: codepipeline.Result;
+
+  /**
    * Roll the stage back to the last successful execution when it fails (on-failure result ROLLBACK).
    *
    * @default false
@@ -235,6 +251,8 @@ export class ApprovalGate extends Construct implements IStageGate {
       entryResult: v.oneOf('a codepipeline.Result', Object.values(codepipeline.Result), 'e.g. codepipeline.Result.FAIL'),
       rollbackOnAlarms: v.arrayOf(v.cdk.alarm),
       rollbackWaitTime: v.duration(),
+      successRules: v.arrayOf(v.instance(GateRule, 'a rule, e.g. new LambdaInvokeRule({ function })')),
+      successResult: v.oneOf('a codepipeline.Result', Object.values(codepipeline.Result), 'e.g. codepipeline.Result.FAIL'),
       rollbackOnFailure: v.bool,
       retryOnFailure: v.oneOf('a codepipeline.RetryMode', Object.values(codepipeline.RetryMode), 'e.g. codepipeline.RetryMode.FAILED_ACTIONS'),
     });
@@ -274,7 +292,7 @@ export class ApprovalGate extends Construct implements IStageGate {
     }
     if (!this.manual && !this.entryCondition && !this.successCondition && !props.rollbackOnFailure && props.retryOnFailure === undefined) {
       fail(owner, 'the gate has neither a manual approval nor any automated condition; '
-        + 'give emails, approvers, message, reviewUrl or manual: true for a manual approval, or alarms, deploymentWindow, checks, rules, rollbackOnAlarms, '
+        + 'give emails, approvers, message, reviewUrl or manual: true for a manual approval, or alarms, deploymentWindow, checks, rules, rollbackOnAlarms, successRules, '
         + 'rollbackOnFailure or retryOnFailure.');
     }
 
@@ -388,7 +406,7 @@ export class ApprovalGate extends Construct implements IStageGate {
         ? { conditions: [this.entryCondition.bind(this, { pipeline, stageName })] }
         : undefined,
       onSuccess: this.successCondition
-        ? { conditions: [this.successCondition.bind(this, { pipeline, stageName, ruleNamePrefix: `${stageName}.Rollback` })] }
+        ? { conditions: [this.successCondition.bind(this, { pipeline, stageName, ruleNamePrefix: `${stageName}.${this.successCondition.result === codepipeline.Result.ROLLBACK ? 'Rollback' : 'Success'}` })] }
         : undefined,
       onFailure: this.onFailure(),
     };
@@ -502,18 +520,33 @@ export class ApprovalGate extends Construct implements IStageGate {
 
   private defineSuccessCondition(owner: string, props: ApprovalGateProps): GateCondition | undefined {
     const alarms = props.rollbackOnAlarms ?? [];
+    const extra = props.successRules ?? [];
     if (props.rollbackWaitTime && alarms.length === 0) {
       fail(owner, 'rollbackWaitTime is given but rollbackOnAlarms is empty; remove rollbackWaitTime or list the alarms to watch.');
     }
-    if (alarms.length === 0) return undefined;
+    if (props.successResult !== undefined && alarms.length === 0 && extra.length === 0) {
+      fail(owner, 'successResult is given but the gate has no on-success rules; remove successResult or add rollbackOnAlarms or successRules.');
+    }
+    if (alarms.length === 0 && extra.length === 0) return undefined;
     if (alarms.length > MAX_RULES_PER_CONDITION) {
       fail(owner, `rollbackOnAlarms lists ${alarms.length} alarms; CodePipeline allows at most ${MAX_RULES_PER_CONDITION} rules in one condition. `
         + 'Combine them into one cloudwatch.CompositeAlarm.');
     }
-    return new GateCondition({
-      rules: alarms.map((alarm) => new CloudWatchAlarmRule({ alarm, waitTime: props.rollbackWaitTime })),
-      result: codepipeline.Result.ROLLBACK,
-    });
+    const result = props.successResult ?? (alarms.length > 0 ? codepipeline.Result.ROLLBACK : codepipeline.Result.FAIL);
+    if (result !== codepipeline.Result.ROLLBACK && result !== codepipeline.Result.FAIL) {
+      fail(owner, `successResult ${result} is not allowed on success; use codepipeline.Result.ROLLBACK or codepipeline.Result.FAIL.`);
+    }
+    if (alarms.length > 0 && result !== codepipeline.Result.ROLLBACK) {
+      fail(owner, `rollbackOnAlarms is given with successResult ${result}; the alarms roll the stage back: drop successResult, or move the alarms `
+        + 'into successRules as CloudWatchAlarmRules.');
+    }
+    const rules = [...alarms.map((alarm) => new CloudWatchAlarmRule({ alarm, waitTime: props.rollbackWaitTime })), ...extra];
+    if (rules.length > MAX_RULES_PER_CONDITION) {
+      fail(owner, `the on-success condition would hold ${rules.length} rules (${alarms.length} rollbackOnAlarms, ${extra.length} successRules); `
+        + `CodePipeline allows at most ${MAX_RULES_PER_CONDITION} rules in one condition. Combine alarms into one cloudwatch.CompositeAlarm.`);
+    }
+    checkCondition(owner, rules, result);
+    return new GateCondition({ rules, result });
   }
 
   private validateTimeout(owner: string, timeout: Duration | undefined): void {
