@@ -55,6 +55,16 @@ export interface DeployStageOptions {
    * @default - no automatic retry
    */
   readonly retryOnFailure?: codepipeline.RetryMode;
+
+  /**
+   * Let the gate's approver review the change sets: the CloudFormation targets create their
+   * change sets first (runOrder 1), then the gate's manual approval runs (2), then the change sets
+   * are executed and the other targets deploy (3). Needs a gate with a manual approval;
+   * CloudFormation targets of the stage deploy through a change set.
+   *
+   * @default false: the gate runs first, then the targets
+   */
+  readonly reviewChangeSets?: boolean;
 }
 
 /** Properties of `SourceBuildDeployPipeline`. */
@@ -196,6 +206,7 @@ export class SourceBuildDeployPipeline extends Construct {
         gate: v.cdk.stageGate,
         postDeployTests: v.arrayOf(v.testOptions),
         retryOnFailure: v.oneOf('a codepipeline.RetryMode', Object.values(codepipeline.RetryMode), 'e.g. codepipeline.RetryMode.FAILED_ACTIONS'),
+        reviewChangeSets: v.bool,
       }, "a stage, e.g. { stageName: 'Prod', targets: [DeployTarget.cloudFormation({ ... })] }"), "a list of stages, e.g. [{ stageName: 'Prod', targets: [...] }]")),
       pipelineName: v.str(),
       pipelineType: v.oneOf('a codepipeline.PipelineType', Object.values(codepipeline.PipelineType), 'codepipeline.PipelineType.V2'),
@@ -316,20 +327,31 @@ export class SourceBuildDeployPipeline extends Construct {
     // Deploy stages
     for (const stageOptions of props.stages) {
       const { stageName } = stageOptions;
-      const gate = stageOptions.gate?.bindToStage({ pipeline: this.pipeline, stageName, runOrder: 1 });
+      // With reviewChangeSets: change sets at 1, the gate's approval at 2, execution and other targets at 3.
+      const review = stageOptions.reviewChangeSets ?? false;
+      const gate = stageOptions.gate?.bindToStage({ pipeline: this.pipeline, stageName, runOrder: review ? 2 : 1 });
       const gateActions = gate?.actions ?? [];
-      const firstRunOrder = gateActions.length > 0 ? 2 : 1;
+      if (review) checkReviewGate(me, stageName, gateActions);
+      const firstRunOrder = review ? 3 : gateActions.length > 0 ? 2 : 1;
       let lastRunOrder = firstRunOrder;
       const stageActions: codepipeline.IAction[] = [...gateActions];
       const stageOutputs: codepipeline.Artifact[] = [];
+      const reviewed: string[] = [];
       for (const target of stageOptions.targets) {
-        const binding = target.bind(this, { stageName, runOrder: firstRunOrder, defaultInput, artifacts: { ...artifacts } });
+        const binding = target.bind(this, {
+          stageName, runOrder: firstRunOrder, defaultInput, artifacts: { ...artifacts }, reviewRunOrder: review ? 1 : undefined,
+        });
+        reviewed.push(...binding.reviewActions ?? []);
         v.checkCrossRegionEnv(this, stageName, binding.actions.map((a) => ({
           actionName: a.actionProperties.actionName, region: a.actionProperties.region,
         })));
         stageActions.push(...binding.actions);
         stageOutputs.push(...binding.outputs ?? []);
         lastRunOrder = Math.max(lastRunOrder, binding.lastRunOrder);
+      }
+      if (review && reviewed.length === 0) {
+        fail(me, `stage '${stageName}' has reviewChangeSets but none of its targets creates a change set to review; `
+          + 'add a DeployTarget.cloudFormation target, or drop reviewChangeSets.');
       }
       const tests = testSteps(stageName, stageOptions.postDeployTests ?? [], lastRunOrder + 1, `${stageName}Test`);
       stageActions.push(...tests.map((s) => s.action));
@@ -392,6 +414,9 @@ export class SourceBuildDeployPipeline extends Construct {
         fail(me, `stage name '${stage.stageName}' appears twice (the pipeline's own stages are ${RESERVED_STAGES.join(', ')}); give each stage a distinct name.`);
       }
       seen.add(stage.stageName);
+      if (stage.reviewChangeSets && !stage.gate) {
+        fail(me, `stage '${stage.stageName}' has reviewChangeSets but no gate; give it a gate with a manual approval, e.g. new ApprovalGate(this, 'Approve', { emails: [...] }).`);
+      }
       if (stage.retryOnFailure !== undefined && type !== codepipeline.PipelineType.V2) {
         fail(me, `stage '${stage.stageName}' has retryOnFailure, which is a V2 stage condition, but pipelineType is ${type}; use PipelineType.V2 (the default).`);
       }
@@ -622,4 +647,18 @@ function stageOnFailure(me: string, stageName: string, fromGate: codepipeline.Fa
       + 'a stage has one on-failure result: drop retryOnFailure or the gate\'s rollbackOnFailure/retryOnFailure.');
   }
   return { result: codepipeline.Result.RETRY, retryMode: retry };
+}
+
+/** With reviewChangeSets, the gate must approve between the change sets (runOrder 1) and their execution (3). */
+function checkReviewGate(me: string, stageName: string, gateActions: codepipeline.IAction[]): void {
+  if (gateActions.length === 0) {
+    fail(me, `stage '${stageName}' has reviewChangeSets but its gate has no manual approval (only conditions); give the gate a manual approval `
+      + '(emails, approvers, message or manual: true), or drop reviewChangeSets.');
+  }
+  for (const action of gateActions) {
+    if ((action.actionProperties.runOrder ?? 1) !== 2) {
+      fail(me, `stage '${stageName}' has reviewChangeSets but its gate put action '${action.actionProperties.actionName}' at runOrder `
+        + `${action.actionProperties.runOrder ?? 1}; the gate must place its actions at the runOrder bindToStage passes (2, after the change sets).`);
+    }
+  }
 }
