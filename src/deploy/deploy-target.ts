@@ -40,6 +40,16 @@ export interface DeployTargetBindOptions {
 
   /** Every artifact produced by an earlier stage, by name. */
   readonly artifacts: { [name: string]: codepipeline.Artifact };
+
+  /**
+   * Set when the stage reviews changes before it applies them (`reviewChangeSets`): a target
+   * that can prepare its change for review (a CloudFormation change set) puts that action at this
+   * runOrder, before the gate's approval, and what applies the change at `runOrder`. Other
+   * targets ignore it and deploy at `runOrder`, after the approval.
+   *
+   * @default - no review: everything at `runOrder` and after
+   */
+  readonly reviewRunOrder?: number;
 }
 
 /** What a bound target gives the stage. */
@@ -56,6 +66,14 @@ export interface DeployTargetBinding {
    * @default - none
    */
   readonly outputs?: codepipeline.Artifact[];
+
+  /**
+   * Names of the actions that prepared a change for review at `reviewRunOrder` (e.g. the
+   * change-set actions).
+   *
+   * @default - none
+   */
+  readonly reviewActions?: string[];
 }
 
 /**

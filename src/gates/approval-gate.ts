@@ -146,11 +146,36 @@ export interface ApprovalGateProps {
   readonly rollbackWaitTime?: Duration;
 
   /**
+   * More typed rules checked after the stage succeeded (e.g. a `LambdaInvokeRule`, `VariableCheckRule`,
+   * `CodeBuildRule` or `CommandsRule` smoke test), in the same on-success condition as `rollbackOnAlarms`.
+   *
+   * @default - none
+   */
+  readonly successRules?: GateRule[];
+
+  /**
+   * What happens when the on-success condition is not met: ROLLBACK (to the last successful
+   * execution) or FAIL (the stage fails, e.g. a smoke test failed; nothing is rolled back).
+   *
+   * @default codepipeline.Result.ROLLBACK when rollbackOnAlarms is given, else codepipeline.Result.FAIL
+   */
+  readonly successResult?: codepipeline.Result;
+
+  /**
    * Roll the stage back to the last successful execution when it fails (on-failure result ROLLBACK).
    *
    * @default false
    */
   readonly rollbackOnFailure?: boolean;
+
+  /**
+   * Retry the stage automatically once when it fails (on-failure result RETRY): only its failed
+   * actions (`RetryMode.FAILED_ACTIONS`) or all of them from the first (`RetryMode.ALL_ACTIONS`).
+   * V2 pipelines only; not together with `rollbackOnFailure` (a stage has one on-failure result).
+   *
+   * @default - no automatic retry
+   */
+  readonly retryOnFailure?: codepipeline.RetryMode;
 }
 
 /** Options for `ApprovalGate.attachTo`. */
@@ -226,7 +251,10 @@ export class ApprovalGate extends Construct implements IStageGate {
       entryResult: v.oneOf('a codepipeline.Result', Object.values(codepipeline.Result), 'e.g. codepipeline.Result.FAIL'),
       rollbackOnAlarms: v.arrayOf(v.cdk.alarm),
       rollbackWaitTime: v.duration(),
+      successRules: v.arrayOf(v.instance(GateRule, 'a rule, e.g. new LambdaInvokeRule({ function })')),
+      successResult: v.oneOf('a codepipeline.Result', Object.values(codepipeline.Result), 'e.g. codepipeline.Result.FAIL'),
       rollbackOnFailure: v.bool,
+      retryOnFailure: v.oneOf('a codepipeline.RetryMode', Object.values(codepipeline.RetryMode), 'e.g. codepipeline.RetryMode.FAILED_ACTIONS'),
     });
     this.props = props;
     const owner = this.describe();
@@ -259,9 +287,13 @@ export class ApprovalGate extends Construct implements IStageGate {
     this.entryCondition = this.defineEntryCondition(owner, props);
     this.successCondition = this.defineSuccessCondition(owner, props);
 
-    if (!this.manual && !this.entryCondition && !this.successCondition && !props.rollbackOnFailure) {
+    if (props.rollbackOnFailure && props.retryOnFailure !== undefined) {
+      fail(owner, `rollbackOnFailure and retryOnFailure (${props.retryOnFailure}) are both given; a stage has one on-failure result (ROLLBACK or RETRY): keep one.`);
+    }
+    if (!this.manual && !this.entryCondition && !this.successCondition && !props.rollbackOnFailure && props.retryOnFailure === undefined) {
       fail(owner, 'the gate has neither a manual approval nor any automated condition; '
-        + 'give emails, approvers, message, reviewUrl or manual: true for a manual approval, or alarms, deploymentWindow, checks, rules or rollbackOnAlarms.');
+        + 'give emails, approvers, message, reviewUrl or manual: true for a manual approval, or alarms, deploymentWindow, checks, rules, rollbackOnAlarms, successRules, '
+        + 'rollbackOnFailure or retryOnFailure.');
     }
 
     if (this.manual) {
@@ -344,9 +376,9 @@ export class ApprovalGate extends Construct implements IStageGate {
       fail(owner, `stage '${stageName}' would be the first stage of ${pipeline.node.path}, which holds only source actions; `
         + 'a gate guards a later stage: attach it after the source stage.');
     }
-    const conditions = this.entryCondition || this.successCondition || this.props.rollbackOnFailure;
+    const conditions = this.entryCondition || this.successCondition || this.props.rollbackOnFailure || this.props.retryOnFailure !== undefined;
     if (conditions && !isV2(pipeline)) {
-      fail(owner, `stage conditions (alarms, deploymentWindow, checks, rules, rollback) need a V2 pipeline, and ${pipeline.node.path} is V1; `
+      fail(owner, `stage conditions (alarms, deploymentWindow, checks, rules, rollback, retry) need a V2 pipeline, and ${pipeline.node.path} is V1; `
         + 'define the pipeline with pipelineType: codepipeline.PipelineType.V2.');
     }
     const runOrder = options.runOrder ?? 1;
@@ -374,10 +406,16 @@ export class ApprovalGate extends Construct implements IStageGate {
         ? { conditions: [this.entryCondition.bind(this, { pipeline, stageName })] }
         : undefined,
       onSuccess: this.successCondition
-        ? { conditions: [this.successCondition.bind(this, { pipeline, stageName, ruleNamePrefix: `${stageName}.Rollback` })] }
+        ? { conditions: [this.successCondition.bind(this, { pipeline, stageName, ruleNamePrefix: `${stageName}.${this.successCondition.result === codepipeline.Result.ROLLBACK ? 'Rollback' : 'Success'}` })] }
         : undefined,
-      onFailure: this.props.rollbackOnFailure ? { result: codepipeline.Result.ROLLBACK } : undefined,
+      onFailure: this.onFailure(),
     };
+  }
+
+  private onFailure(): codepipeline.FailureConditions | undefined {
+    if (this.props.rollbackOnFailure) return { result: codepipeline.Result.ROLLBACK };
+    if (this.props.retryOnFailure !== undefined) return { result: codepipeline.Result.RETRY, retryMode: this.props.retryOnFailure };
+    return undefined;
   }
 
   /**
@@ -482,18 +520,33 @@ export class ApprovalGate extends Construct implements IStageGate {
 
   private defineSuccessCondition(owner: string, props: ApprovalGateProps): GateCondition | undefined {
     const alarms = props.rollbackOnAlarms ?? [];
+    const extra = props.successRules ?? [];
     if (props.rollbackWaitTime && alarms.length === 0) {
       fail(owner, 'rollbackWaitTime is given but rollbackOnAlarms is empty; remove rollbackWaitTime or list the alarms to watch.');
     }
-    if (alarms.length === 0) return undefined;
+    if (props.successResult !== undefined && alarms.length === 0 && extra.length === 0) {
+      fail(owner, 'successResult is given but the gate has no on-success rules; remove successResult or add rollbackOnAlarms or successRules.');
+    }
+    if (alarms.length === 0 && extra.length === 0) return undefined;
     if (alarms.length > MAX_RULES_PER_CONDITION) {
       fail(owner, `rollbackOnAlarms lists ${alarms.length} alarms; CodePipeline allows at most ${MAX_RULES_PER_CONDITION} rules in one condition. `
         + 'Combine them into one cloudwatch.CompositeAlarm.');
     }
-    return new GateCondition({
-      rules: alarms.map((alarm) => new CloudWatchAlarmRule({ alarm, waitTime: props.rollbackWaitTime })),
-      result: codepipeline.Result.ROLLBACK,
-    });
+    const result = props.successResult ?? (alarms.length > 0 ? codepipeline.Result.ROLLBACK : codepipeline.Result.FAIL);
+    if (result !== codepipeline.Result.ROLLBACK && result !== codepipeline.Result.FAIL) {
+      fail(owner, `successResult ${result} is not allowed on success; use codepipeline.Result.ROLLBACK or codepipeline.Result.FAIL.`);
+    }
+    if (alarms.length > 0 && result !== codepipeline.Result.ROLLBACK) {
+      fail(owner, `rollbackOnAlarms is given with successResult ${result}; the alarms roll the stage back: drop successResult, or move the alarms `
+        + 'into successRules as CloudWatchAlarmRules.');
+    }
+    const rules = [...alarms.map((alarm) => new CloudWatchAlarmRule({ alarm, waitTime: props.rollbackWaitTime })), ...extra];
+    if (rules.length > MAX_RULES_PER_CONDITION) {
+      fail(owner, `the on-success condition would hold ${rules.length} rules (${alarms.length} rollbackOnAlarms, ${extra.length} successRules); `
+        + `CodePipeline allows at most ${MAX_RULES_PER_CONDITION} rules in one condition. Combine alarms into one cloudwatch.CompositeAlarm.`);
+    }
+    checkCondition(owner, rules, result);
+    return new GateCondition({ rules, result });
   }
 
   private validateTimeout(owner: string, timeout: Duration | undefined): void {

@@ -265,12 +265,12 @@ describe('SourceBuildDeployPipeline bad input', () => {
   }
   const cfn = (stackName = 'app') => DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml' });
 
-  test('fails when stages is empty', () => {
-    expect(attempt({ stages: [] })).toThrow(/SourceBuildDeployPipeline 'Pipeline': stages is empty; give at least one deploy stage/);
+  test('fails when stages is empty and there is neither a build nor tests', () => {
+    expect(attempt({ stages: [], buildStep: undefined })).toThrow(/SourceBuildDeployPipeline 'Pipeline': nothing runs after the source: no buildStep, no tests and no stages/);
   });
 
-  test('fails when a stage has no targets', () => {
-    expect(attempt({ stages: [{ stageName: 'Prod', targets: [] }] })).toThrow(/stage 'Prod' has no targets/);
+  test('fails when a stage has no targets, no gate and no tests', () => {
+    expect(attempt({ stages: [{ stageName: 'Prod', targets: [] }] })).toThrow(/stage 'Prod' has no targets, no gate and no postDeployTests/);
   });
 
   test('fails when two stages have the same name', () => {

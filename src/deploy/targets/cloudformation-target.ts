@@ -18,9 +18,10 @@ export interface CloudFormationTargetOptions {
 
   /**
    * Deploy through a change set: one action creates (replaces) the change set, the next
-   * executes it. Otherwise one action creates or updates the stack directly.
+   * executes it. Otherwise one action creates or updates the stack directly. In a stage with
+   * `reviewChangeSets`, the change set is created before the gate's approval and executed after it.
    *
-   * @default false
+   * @default - false; true in a stage with `reviewChangeSets`
    */
   readonly changeSet?: boolean;
 
@@ -138,8 +139,14 @@ export class CloudFormationTarget implements TargetKind {
     const b = new Binder(scope, options, base);
     const prepareName = `${base}-Prepare`;
     const executeName = `${base}-Execute`;
-    const names = o.changeSet ? [prepareName, executeName] : [base];
-    for (const name of names.slice(o.changeSet ? 0 : 1)) new Binder(scope, options, name);
+    const review = options.reviewRunOrder !== undefined;
+    if (review && o.changeSet === false) {
+      fail(b.where, 'changeSet is false in a stage that reviews change sets (reviewChangeSets); the approver reviews the change set: '
+        + 'leave changeSet out (or true), or move the target to a stage without reviewChangeSets.');
+    }
+    const changeSet = o.changeSet ?? review;
+    const names = changeSet ? [prepareName, executeName] : [base];
+    for (const name of names.slice(changeSet ? 0 : 1)) new Binder(scope, options, name);
     const cfn = new CloudFormationActions({
       stackName: o.stackName,
       templatePath: b.file(o.templatePath, 'templatePath'),
@@ -153,10 +160,16 @@ export class CloudFormationTarget implements TargetKind {
       region: o.region,
     });
     this.pending = cfn;
-    if (!o.changeSet) {
+    if (!changeSet) {
       return { actions: [cfn.createUpdate({ actionName: base, runOrder: options.runOrder })], lastRunOrder: options.runOrder };
     }
     const changeSetName = o.changeSetName ?? `${o.stackName}-changes`;
+    if (review) {
+      const reviewed = cfn.changeSet({
+        prepareName, executeName, changeSetName, runOrder: options.reviewRunOrder!, executeRunOrder: options.runOrder,
+      });
+      return { actions: reviewed, lastRunOrder: options.runOrder, reviewActions: [prepareName] };
+    }
     const pair = cfn.changeSet({ prepareName, executeName, changeSetName, runOrder: options.runOrder });
     return { actions: pair, lastRunOrder: options.runOrder + 1 };
   }

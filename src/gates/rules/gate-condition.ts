@@ -72,6 +72,8 @@ export class GateCondition {
         version: rule.version,
         configuration: config.configuration,
         region: config.region,
+        commands: config.commands,
+        inputArtifacts: config.inputArtifacts,
       });
     });
     return { rules, result: this.result };

@@ -21,6 +21,20 @@ export interface GateRuleConfig {
    * @default - the pipeline's region
    */
   readonly region?: string;
+
+  /**
+   * Shell commands of the rule (`Commands`; the `Commands` rule only).
+   *
+   * @default - none
+   */
+  readonly commands?: string[];
+
+  /**
+   * Names of the artifacts the rule reads (`InputArtifacts`).
+   *
+   * @default - none
+   */
+  readonly inputArtifacts?: string[];
 }
 
 /** Options every typed rule takes. */
@@ -35,7 +49,7 @@ export interface GateRuleOptions {
 
 /**
  * A typed CodePipeline stage-condition rule: one subclass per rule provider
- * (`CloudWatchAlarmRule`, `DeploymentWindowRule`, `LambdaInvokeRule`, `VariableCheckRule`).
+ * (`CloudWatchAlarmRule`, `DeploymentWindowRule`, `LambdaInvokeRule`, `VariableCheckRule`, `CodeBuildRule`, `CommandsRule`).
  * A rule validates its configuration when constructed and, when bound, grants the pipeline role
  * exactly what the rule needs. Compose rules into a `GateCondition`, or give them to an `ApprovalGate`.
  *

@@ -5,3 +5,4 @@ export * from './deployment-window-rule';
 export * from './lambda-invoke-rule';
 export * from './variable-check-rule';
 export * from './codebuild-rule';
+export * from './commands-rule';

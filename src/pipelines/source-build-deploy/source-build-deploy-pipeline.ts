@@ -29,8 +29,13 @@ export interface DeployStageOptions {
   /** Name of the stage (1-100 of A-Za-z0-9.@_-, unique in the pipeline). */
   readonly stageName: string;
 
-  /** Where the stage deploys; the targets run in parallel (same runOrder). */
-  readonly targets: DeployTarget[];
+  /**
+   * Where the stage deploys; the targets run in parallel (same runOrder).
+   *
+   * @default - none: the stage holds only its gate's approval and/or its post-deploy tests
+   * (an approval-only or test-only stage)
+   */
+  readonly targets?: DeployTarget[];
 
   /**
    * Gate in front of the stage (an `ApprovalGate`, or any `IStageGate`): its actions come
@@ -46,6 +51,25 @@ export interface DeployStageOptions {
    * @default - none
    */
   readonly postDeployTests?: TestOptions[];
+
+  /**
+   * Retry the stage automatically once when it fails (on-failure result RETRY): its failed
+   * actions only, or all of them from the first. V2 pipelines only; not with a gate that has an
+   * on-failure result of its own (`rollbackOnFailure` / `retryOnFailure` on the `ApprovalGate`).
+   *
+   * @default - no automatic retry
+   */
+  readonly retryOnFailure?: codepipeline.RetryMode;
+
+  /**
+   * Let the gate's approver review the change sets: the CloudFormation targets create their
+   * change sets first (runOrder 1), then the gate's manual approval runs (2), then the change sets
+   * are executed and the other targets deploy (3). Needs a gate with a manual approval;
+   * CloudFormation targets of the stage deploy through a change set.
+   *
+   * @default false: the gate runs first, then the targets
+   */
+  readonly reviewChangeSets?: boolean;
 }
 
 /** Properties of `SourceBuildDeployPipeline`. */
@@ -67,7 +91,10 @@ export interface SourceBuildDeployPipelineProps {
    */
   readonly tests?: TestOptions[];
 
-  /** Deploy stages, in order (at least one). */
+  /**
+   * Deploy stages, in order. Pass `[]` for a build-only or build-and-test pipeline (it needs a
+   * `buildStep` or `tests` then).
+   */
   readonly stages: DeployStageOptions[];
 
   /**
@@ -183,9 +210,11 @@ export class SourceBuildDeployPipeline extends Construct {
       tests: v.arrayOf(v.testOptions),
       stages: v.required(v.arrayOf(v.struct({
         stageName: v.required(v.str("a stage name, e.g. 'Prod'")),
-        targets: v.required(v.arrayOf(v.instance(DeployTarget, 'a target, e.g. DeployTarget.cloudFormation({ stackName, templatePath })'))),
+        targets: v.arrayOf(v.instance(DeployTarget, 'a target, e.g. DeployTarget.cloudFormation({ stackName, templatePath })')),
         gate: v.cdk.stageGate,
         postDeployTests: v.arrayOf(v.testOptions),
+        retryOnFailure: v.oneOf('a codepipeline.RetryMode', Object.values(codepipeline.RetryMode), 'e.g. codepipeline.RetryMode.FAILED_ACTIONS'),
+        reviewChangeSets: v.bool,
       }, "a stage, e.g. { stageName: 'Prod', targets: [DeployTarget.cloudFormation({ ... })] }"), "a list of stages, e.g. [{ stageName: 'Prod', targets: [...] }]")),
       pipelineName: v.str(),
       pipelineType: v.oneOf('a codepipeline.PipelineType', Object.values(codepipeline.PipelineType), 'codepipeline.PipelineType.V2'),
@@ -198,13 +227,15 @@ export class SourceBuildDeployPipeline extends Construct {
       failureNotifications: v.bool,
       restartExecutionOnUpdate: v.bool,
     });
-    this.validateProps(me, props);
+    // No stages (build-only pipelines) and stages without targets (approval-only or test-only) are fine.
+    const stages = props.stages.map((st) => ({ ...st, targets: st.targets ?? [] }));
+    this.validateProps(me, props, stages);
 
     const stack = Stack.of(this);
-    const crossAccountTargets = props.stages.flatMap((s) => s.targets)
+    const crossAccountTargets = stages.flatMap((s) => s.targets)
       .filter((t) => t.account !== undefined && !Token.isUnresolved(t.account) && t.account !== stack.account);
     // A CDK stage may span accounts: any stack in another account needs the KMS-encrypted store.
-    const cdkCrossAccount = props.stages.flatMap((s) => s.targets)
+    const cdkCrossAccount = stages.flatMap((s) => s.targets)
       .filter((t) => !crossAccountTargets.includes(t) && CDK_STAGE_TARGETS.get(t)?.accounts.some((a) => a !== stack.account));
 
     this.artifactBucket = this.defineArtifactBucket(me, props, [...crossAccountTargets, ...cdkCrossAccount]);
@@ -304,16 +335,23 @@ export class SourceBuildDeployPipeline extends Construct {
     }
 
     // Deploy stages
-    for (const stageOptions of props.stages) {
+    for (const stageOptions of stages) {
       const { stageName } = stageOptions;
-      const gate = stageOptions.gate?.bindToStage({ pipeline: this.pipeline, stageName, runOrder: 1 });
+      // With reviewChangeSets: change sets at 1, the gate's approval at 2, execution and other targets at 3.
+      const review = stageOptions.reviewChangeSets ?? false;
+      const gate = stageOptions.gate?.bindToStage({ pipeline: this.pipeline, stageName, runOrder: review ? 2 : 1 });
       const gateActions = gate?.actions ?? [];
-      const firstRunOrder = gateActions.length > 0 ? 2 : 1;
+      if (review) checkReviewGate(me, stageName, gateActions);
+      const firstRunOrder = review ? 3 : gateActions.length > 0 ? 2 : 1;
       let lastRunOrder = firstRunOrder;
       const stageActions: codepipeline.IAction[] = [...gateActions];
       const stageOutputs: codepipeline.Artifact[] = [];
+      const reviewed: string[] = [];
       for (const target of stageOptions.targets) {
-        const binding = target.bind(this, { stageName, runOrder: firstRunOrder, defaultInput, artifacts: { ...artifacts } });
+        const binding = target.bind(this, {
+          stageName, runOrder: firstRunOrder, defaultInput, artifacts: { ...artifacts }, reviewRunOrder: review ? 1 : undefined,
+        });
+        reviewed.push(...binding.reviewActions ?? []);
         v.checkCrossRegionEnv(this, stageName, binding.actions.map((a) => ({
           actionName: a.actionProperties.actionName, region: a.actionProperties.region,
         })));
@@ -321,9 +359,19 @@ export class SourceBuildDeployPipeline extends Construct {
         stageOutputs.push(...binding.outputs ?? []);
         lastRunOrder = Math.max(lastRunOrder, binding.lastRunOrder);
       }
-      const tests = testSteps(stageName, stageOptions.postDeployTests ?? [], lastRunOrder + 1, `${stageName}Test`);
+      if (review && reviewed.length === 0) {
+        fail(me, `stage '${stageName}' has reviewChangeSets but none of its targets creates a change set to review; `
+          + 'add a DeployTarget.cloudFormation target, or drop reviewChangeSets.');
+      }
+      // Tests after the targets; in a stage without targets, right after the gate.
+      const testRunOrder = stageOptions.targets.length > 0 ? lastRunOrder + 1 : firstRunOrder;
+      const tests = testSteps(stageName, stageOptions.postDeployTests ?? [], testRunOrder, `${stageName}Test`);
       stageActions.push(...tests.map((s) => s.action));
       produce(`a target in stage '${stageName}'`, stageOutputs);
+      if (stageActions.length === 0) {
+        fail(me, `stage '${stageName}' has no actions: no targets, no postDeployTests, and ${stageOptions.gate ? 'its gate adds no manual approval' : 'no gate'}; `
+          + 'give it targets, postDeployTests or a gate with a manual approval (an approval-only stage), or remove the stage.');
+      }
       this.checkUniqueActions(me, stageName, stageActions);
       this.checkRunOrders(me, stageName, stageActions);
       this.pipeline.addStage({
@@ -331,7 +379,7 @@ export class SourceBuildDeployPipeline extends Construct {
         actions: stageActions,
         beforeEntry: gate?.beforeEntry,
         onSuccess: gate?.onSuccess,
-        onFailure: gate?.onFailure,
+        onFailure: stageOnFailure(me, stageName, gate?.onFailure, stageOptions.retryOnFailure),
       });
       for (const target of stageOptions.targets) target.afterActionsAdded();
     }
@@ -339,9 +387,9 @@ export class SourceBuildDeployPipeline extends Construct {
     wireCdkStages(this, {
       pipeline: this.pipeline,
       artifactBucket: this.artifactBucket,
-      targets: props.stages.flatMap((s) => s.targets),
+      targets: stages.flatMap((s) => s.targets),
       bindOptions: { stageName: 'Assets', runOrder: 1, defaultInput, artifacts: { ...artifacts } },
-      beforeStageName: props.stages[0].stageName,
+      beforeStageName: stages[0]?.stageName ?? '',
       selfUpdate: props.selfUpdate ?? false,
       errorPrefix: me,
     });
@@ -358,7 +406,7 @@ export class SourceBuildDeployPipeline extends Construct {
     PipelineChecks.enforce(this);
   }
 
-  private validateProps(me: string, props: SourceBuildDeployPipelineProps): void {
+  private validateProps(me: string, props: SourceBuildDeployPipelineProps, stages: Array<DeployStageOptions & { targets: DeployTarget[] }>): void {
     if (props.pipelineName !== undefined && !Token.isUnresolved(props.pipelineName) && !CODEPIPELINE_NAME.test(props.pipelineName)) {
       fail(me, `pipelineName '${props.pipelineName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
     }
@@ -370,11 +418,15 @@ export class SourceBuildDeployPipeline extends Construct {
     if (type !== codepipeline.PipelineType.V2 && (props.variables ?? []).length > 0) {
       fail(me, `pipeline variables need a V2 pipeline but pipelineType is ${type}; use PipelineType.V2 (the default).`);
     }
-    if (!props.stages || props.stages.length === 0) {
-      fail(me, 'stages is empty; give at least one deploy stage, e.g. { stageName: \'Prod\', targets: [DeployTarget.cloudFormation({ ... })] }.');
+    if (stages.length === 0 && !props.buildStep && (props.tests ?? []).length === 0) {
+      fail(me, 'nothing runs after the source: no buildStep, no tests and no stages; give a buildStep (a build-only pipeline), tests, '
+        + 'or a deploy stage, e.g. { stageName: \'Prod\', targets: [DeployTarget.cloudFormation({ ... })] }.');
+    }
+    if (stages.length === 0 && props.selfUpdate) {
+      fail(me, 'selfUpdate is on but the pipeline has no deploy stages; the UpdatePipeline stage goes before the first deploy stage: add one, or drop selfUpdate.');
     }
     const seen = new Set<string>(RESERVED_STAGES.filter((s) => s !== 'Build' || props.buildStep).filter((s) => s !== 'Test' || (props.tests ?? []).length > 0));
-    for (const stage of props.stages) {
+    for (const stage of stages) {
       if (!Token.isUnresolved(stage.stageName) && !CODEPIPELINE_NAME.test(stage.stageName)) {
         fail(me, `stageName '${stage.stageName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
       }
@@ -382,11 +434,21 @@ export class SourceBuildDeployPipeline extends Construct {
         fail(me, `stage name '${stage.stageName}' appears twice (the pipeline's own stages are ${RESERVED_STAGES.join(', ')}); give each stage a distinct name.`);
       }
       seen.add(stage.stageName);
-      if (!stage.targets || stage.targets.length === 0) {
-        fail(me, `stage '${stage.stageName}' has no targets; give at least one DeployTarget (DeployTarget.action(...) for anything else).`);
+      if (stage.reviewChangeSets && !stage.gate) {
+        fail(me, `stage '${stage.stageName}' has reviewChangeSets but no gate; give it a gate with a manual approval, e.g. new ApprovalGate(this, 'Approve', { emails: [...] }).`);
+      }
+      if (stage.retryOnFailure !== undefined && type !== codepipeline.PipelineType.V2) {
+        fail(me, `stage '${stage.stageName}' has retryOnFailure, which is a V2 stage condition, but pipelineType is ${type}; use PipelineType.V2 (the default).`);
+      }
+      if (stage.targets.length === 0 && !stage.gate && (stage.postDeployTests ?? []).length === 0) {
+        fail(me, `stage '${stage.stageName}' has no targets, no gate and no postDeployTests; give at least one DeployTarget `
+          + '(DeployTarget.action(...) for anything else), a gate with a manual approval (an approval-only stage) or tests, or remove the stage.');
+      }
+      if (stage.targets.length === 0 && stage.reviewChangeSets) {
+        fail(me, `stage '${stage.stageName}' has reviewChangeSets but no targets; add the DeployTarget.cloudFormation targets whose change sets are reviewed.`);
       }
     }
-    const lists: [string, TestOptions[]][] = [['Test', props.tests ?? []], ...props.stages.map((st) => [st.stageName, st.postDeployTests ?? []] as [string, TestOptions[]])];
+    const lists: [string, TestOptions[]][] = [['Test', props.tests ?? []], ...stages.map((st) => [st.stageName, st.postDeployTests ?? []] as [string, TestOptions[]])];
     for (const [stageName, tests] of lists) {
       const names = tests.map((t) => t.name);
       const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -600,3 +662,27 @@ export class SourceBuildDeployPipeline extends Construct {
   }
 }
 
+/** The stage's on-failure block: the gate's, or the stage's retry (one on-failure result per stage). */
+function stageOnFailure(me: string, stageName: string, fromGate: codepipeline.FailureConditions | undefined,
+  retry: codepipeline.RetryMode | undefined): codepipeline.FailureConditions | undefined {
+  if (retry === undefined) return fromGate;
+  if (fromGate) {
+    fail(me, `stage '${stageName}' has retryOnFailure (${retry}) and its gate sets an on-failure result (${fromGate.result ?? 'conditions'}); `
+      + 'a stage has one on-failure result: drop retryOnFailure or the gate\'s rollbackOnFailure/retryOnFailure.');
+  }
+  return { result: codepipeline.Result.RETRY, retryMode: retry };
+}
+
+/** With reviewChangeSets, the gate must approve between the change sets (runOrder 1) and their execution (3). */
+function checkReviewGate(me: string, stageName: string, gateActions: codepipeline.IAction[]): void {
+  if (gateActions.length === 0) {
+    fail(me, `stage '${stageName}' has reviewChangeSets but its gate has no manual approval (only conditions); give the gate a manual approval `
+      + '(emails, approvers, message or manual: true), or drop reviewChangeSets.');
+  }
+  for (const action of gateActions) {
+    if ((action.actionProperties.runOrder ?? 1) !== 2) {
+      fail(me, `stage '${stageName}' has reviewChangeSets but its gate put action '${action.actionProperties.actionName}' at runOrder `
+        + `${action.actionProperties.runOrder ?? 1}; the gate must place its actions at the runOrder bindToStage passes (2, after the change sets).`);
+    }
+  }
+}
