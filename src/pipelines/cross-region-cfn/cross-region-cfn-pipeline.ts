@@ -18,6 +18,10 @@ import { PipelineSource } from '../../source/pipeline-source';
  * Build per-region CloudFormation templates once, then roll them out wave by wave: change sets
  * in every target of a wave in parallel, the wave's gate, then execution in parallel. Artifact
  * stores per region (shareable), cross-account roles per account, stages split at 50 actions.
+ *
+ * Or synthesize a CDK app once (`BuildStep.cdkSynth()`) and roll its stages out the same way
+ * (waves of `cdkStages`): every stack's change set, the gate, every execution, in dependency
+ * order, with the CDK bootstrap roles; assets published by one action per environment first.
  */
 export class CrossRegionCfnPipeline extends Construct {
   /** The aws-codepipeline Pipeline. */
