@@ -357,6 +357,13 @@ describe('CrossRegionCfnPipeline with CDK stages: structure', () => {
       expectError((app) => [{ waveName: 'W', cdkStages: [new ServiceStage(app, 'Agnostic', { withImage: false })] }], {}, /has no concrete account \(env-agnostic\)/);
     });
 
+    test('the pipeline\'s own CloudFormation roles are refused: CDK stages deploy with the bootstrap roles', () => {
+      const app = createTestApp();
+      const { pipeline } = define([{ waveName: 'W', cdkStages: [beta(app)] }], {}, app);
+      expect(() => pipeline.actionRole(BETA_ENV.account)).toThrow(/^CrossRegionCfnPipeline 'Pipeline': actionRole\(\) is a role of template targets, but the waves deploy CDK stages, .*bootstrap deploy role/);
+      expect(() => pipeline.executionRole(BETA_ENV.account)).toThrow(/executionRole\(\) is a role of template targets, .*bootstrap CloudFormation execution role/);
+    });
+
     test('template waves still need stackName', () => {
       expectError(() => [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }], {}, /^CrossRegionCfnPipeline 'Pipeline': stackName is missing; pass a stack name/);
     });

@@ -11,6 +11,7 @@ import { checkAccount, checkStores } from './validate';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { PipelineChecks } from '../../checks/pipeline-checks';
 import { FailureNotifications } from '../../notifications/failure-notifications';
+import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
 import { PipelineSource } from '../../source/pipeline-source';
 
@@ -18,6 +19,10 @@ import { PipelineSource } from '../../source/pipeline-source';
  * Build per-region CloudFormation templates once, then roll them out wave by wave: change sets
  * in every target of a wave in parallel, the wave's gate, then execution in parallel. Artifact
  * stores per region (shareable), cross-account roles per account, stages split at 50 actions.
+ *
+ * Or synthesize a CDK app once (`BuildStep.cdkSynth()`) and roll its stages out the same way
+ * (waves of `cdkStages`): every stack's change set, the gate, every execution, in dependency
+ * order, with the CDK bootstrap roles; assets published by one action per environment first.
  */
 export class CrossRegionCfnPipeline extends Construct {
   /** The aws-codepipeline Pipeline. */
@@ -36,6 +41,7 @@ export class CrossRegionCfnPipeline extends Construct {
   public readonly stageNames: string[];
 
   private readonly accountRoles: AccountRoleFactory;
+  private readonly deploysCdkStages: boolean;
 
   constructor(scope: Construct, id: string, props: CrossRegionCfnPipelineProps) {
     v.checkScope('CrossRegionCfnPipeline', scope, id);
@@ -82,6 +88,7 @@ export class CrossRegionCfnPipeline extends Construct {
     this.pipeline = rendered.pipeline;
     this.buildProject = rendered.buildProject;
     this.accountRoles = rendered.accountRoles;
+    this.deploysCdkStages = plan.cdk !== undefined;
     this.stageNames = rendered.stageNames;
     if (plan.failureNotifications) {
       this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...plan.failureNotifications });
@@ -91,15 +98,24 @@ export class CrossRegionCfnPipeline extends Construct {
     PipelineChecks.enforce(this);
   }
 
-  /** The CloudFormation execution role the pipeline defined for an account (defined on first use). */
+  /** The CloudFormation execution role the pipeline defined for an account (defined on first use; not with waves of CDK stages). */
   public executionRole(account: string): iam.IRole {
+    this.checkOwnRoles('executionRole()', 'the bootstrap CloudFormation execution role (cdk-<qualifier>-cfn-exec-role-<account>-<region>)');
     checkAccount(this, account, 'executionRole()');
     return this.accountRoles.forAccount(account).executionRole;
   }
 
-  /** The role that runs the CloudFormation actions in an account (defined on first use). */
+  /** The role that runs the CloudFormation actions in an account (defined on first use; not with waves of CDK stages). */
   public actionRole(account: string): iam.IRole {
+    this.checkOwnRoles('actionRole()', 'the bootstrap deploy role (cdk-<qualifier>-deploy-role-<account>-<region>)');
     checkAccount(this, account, 'actionRole()');
     return this.accountRoles.forAccount(account).actionRole;
+  }
+
+  private checkOwnRoles(method: string, instead: string): void {
+    if (this.deploysCdkStages) {
+      fail(this, `${method} is a role of template targets, but the waves deploy CDK stages, whose actions use ${instead} of the stack's environment; ` +
+        'grant to that role in its account (cdk bootstrap), not through the pipeline.');
+    }
   }
 }

@@ -225,8 +225,8 @@ export interface CrossRegionCfnPipelineProps {
   readonly source: PipelineSource;
 
   /**
-   * The build that emits one template per region (and account) into its first output; for
-   * waves of `cdkStages`, `BuildStep.cdkSynth()` (the cloud assembly).
+   * The build that emits one template per region (and account) into its first output, or for
+   * waves of `cdkStages` the cloud assembly (`BuildStep.cdkSynth()`).
    */
   readonly buildStep: BuildOptions;
 
