@@ -8,7 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { defineBuildStep } from '../../src/build/private/build-step';
 import { DeployTarget } from '../../src/deploy/deploy-target';
 import { buildSpec, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
-import { defaultsSnapshotTest } from '../util';
+import { defaultsSnapshotTest, exemptFixtureFromControlTower } from '../util';
 
 function buildAction(template: Template): any {
   return stage(template, 'Build').Actions[0];
@@ -105,6 +105,7 @@ describe('BuildOptions: other choices', () => {
   test('with a pipeline key, the project encrypts with it and CB4 holds without acknowledgment', () => {
     const { app, stack } = newStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    exemptFixtureFromControlTower(key, 'the caller\'s key; its key policy is the caller\'s');
     definePipeline(stack, { failureNotifications: false, encryptionKey: key });
     const { template, result } = validatedTemplate(app);
     template.hasResourceProperties('AWS::CodeBuild::Project', { EncryptionKey: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
@@ -116,6 +117,7 @@ describe('BuildOptions: other choices', () => {
     const project = new codebuild.PipelineProject(stack, 'Mine', {
       encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
     });
+    exemptFixtureFromControlTower(stack, 'the caller\'s own project and key, used as they are');
     // The caller's own project: its grants on its own key are the caller's to review.
     for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
       Validations.of(project.role!).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason: 'test fixture: the caller\'s project key' });

@@ -10,7 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { artifactBucketAllowances } from '../../src/build/private/build-step';
 import { acknowledgeWildcards } from '../../src/private/wildcard-allowances';
-import { createTestApp } from '../util';
+import { createTestApp, exemptFixtureFromControlTower } from '../util';
 
 export const PIPELINE_ENV = { account: '111111111111', region: 'eu-west-1' };
 export const BETA_ENV = { account: '222222222222', region: 'eu-west-1' };
@@ -65,6 +65,7 @@ export class ServiceStage extends Stage {
     new sqs.Queue(this.jobs, 'Dlq', { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
     Validations.of(this.jobs.node.findChild('Dlq')).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'test fixture: this queue is a dead-letter queue itself' });
     Validations.of(this.jobs.node.findChild('Dlq')).acknowledge({ id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: 'test fixture: this queue is a dead-letter queue itself' });
+    exemptFixtureFromControlTower(this, 'the application under deployment, not a construct of this library');
   }
 }
 
@@ -106,5 +107,6 @@ export function pipelineFixture(app: App = createTestApp()): PipelineFixture {
       action, resources: [bucket.bucketArn, bucket.arnForObjects('cdk.out.zip')], reason: 'test fixture: the source action reads the one synth output object',
     })),
   ]);
+  exemptFixtureFromControlTower(stack, 'the caller\'s L2 pipeline, artifact bucket and key the CDK constructs under test are added to');
   return { app, stack, pipeline, bucket, assembly };
 }

@@ -6,7 +6,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PipelineChecks } from '../../src/checks';
-import { createTestApp, synthAndReport } from '../util';
+import { createTestApp, exemptFixtureFromControlTower, synthAndReport } from '../util';
 import { ENV, Json, deploy, pipeline, source, stage, stores, validPipeline } from './fixtures';
 
 /** S3 source -> (Deploy, consuming 'Built') -> (Build, producing 'Built'): the artifact is consumed a stage before it exists. */
@@ -94,6 +94,7 @@ describe('PipelineChecks', () => {
       ],
     });
     PipelineChecks.enforce(p);
+    exemptFixtureFromControlTower(stack, 'a plain L2 pipeline, the input of the checks under test');
     const findings = synthAndReport(app).findings.filter((f) => f.plugin !== 'AwsSolutions');
     expect(findings).toEqual([]);
   });

@@ -108,3 +108,51 @@ describe('SourceBuildDeployPipeline IAM, simulated', () => {
     await expectRequest(EXECUTE_ROLE, { action: 'iam:PassRole', resource: executionRole }, false);
   });
 });
+
+describe('SourceBuildDeployPipeline IAM, a target in another account, simulated', () => {
+  const TARGET = '222222222222';
+  let crossAccount: CloudAssembly;
+  let supportRoles: string[];
+
+  beforeAll(() => {
+    const { app, stack } = newStack();
+    definePipeline(stack, {
+      failureNotifications: false,
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', account: TARGET, changeSet: true })] }],
+    });
+    const result = synthAndReport(app);
+    expect(formatFindings(result.findings)).toBe('');
+    crossAccount = result.assembly;
+    // The action and deployment roles aws-cdk-lib defines in the target account's support stack.
+    supportRoles = Object.entries<any>(result.templates[`cross-account-support-stack-${TARGET}`].Resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id);
+  });
+
+  test('the roles in the target account decrypt the artifacts with the pipeline account\'s artifact key', async () => {
+    expect(supportRoles.some((id) => /DeploymentRole/.test(id))).toBe(true);
+    const key = arnOfResource(crossAccount, 'Stack/Pipeline/ArtifactKey');
+    for (const role of supportRoles.filter((id) => /PrepareDeploymentRole|PrepareActionRole/.test(id))) {
+      // aws:ResourceAccount is set by AWS on every request; the simulator needs it in the context.
+      const context = { 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'aws:ResourceAccount': ACCOUNT };
+      const outcome = await simulate(crossAccount, role, { action: 'kms:Decrypt', resource: key, context });
+      expect(`${role}: ${outcome.reason}`).toMatch(/: Allowed/);
+    }
+  });
+
+  test('aws-cdk-lib\'s kms:Decrypt on "*" holds only for keys of the pipeline account: a key of the target account or a third account is denied', async () => {
+    for (const role of supportRoles) {
+      for (const account of [TARGET, '333333333333']) {
+        const key = `arn:aws:kms:${REGION}:${account}:key/00000000-0000-0000-0000-000000000000`;
+        // A key policy that leaves the decision to the target account's IAM policies: its own default key policy,
+        // or a third account sharing its key with the target account. Only the role's identity policy can deny.
+        const resourcePolicy = {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TARGET}:root` }, Action: 'kms:*', Resource: '*' }],
+        };
+        const context = { 'aws:ResourceAccount': account };
+        const outcome = await simulate(crossAccount, role, { action: 'kms:Decrypt', resource: key, resourcePolicy, resourceAccount: account, context });
+        expect(`${role} on ${key}: ${outcome.reason}`).toMatch(/: (ExplicitlyDenied|ImplicitlyDenied)/);
+      }
+    }
+  });
+});

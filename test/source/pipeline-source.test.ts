@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PipelineSource, SourceTrigger } from '../../src/source/pipeline-source';
 import { codeCommitSource, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
+import { exemptFixtureFromControlTower } from '../util';
 
 const CONNECTION = 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/0a1b2c3d-1111-2222-3333-444455556666';
 
@@ -174,7 +175,10 @@ describe('PipelineSource.connection', () => {
 describe('PipelineSource.s3', () => {
   function sourceBucket(scope: Construct, props: s3.BucketProps = {}): s3.Bucket {
     const logs = new s3.Bucket(scope, 'SourceLogs', { enforceSSL: true });
-    return new s3.Bucket(scope, 'SourceBucket', { versioned: true, enforceSSL: true, serverAccessLogsBucket: logs, ...props });
+    const bucket = new s3.Bucket(scope, 'SourceBucket', { versioned: true, enforceSSL: true, serverAccessLogsBucket: logs, ...props });
+    exemptFixtureFromControlTower(logs, 'log bucket of the caller\'s source bucket');
+    exemptFixtureFromControlTower(bucket, 'the caller\'s source bucket; its Control Tower posture is the caller\'s');
+    return bucket;
   }
 
   test('snapshot: a versioned bucket, change detection by EventBridge (CloudTrail) events', () => {

@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
-import { createTestApp, currentFlagSet, FLAG_SETS, flagsOf, synthAndReport, synthValidated, TEST_ENV, testStackEnvs } from '.';
+import { createTestApp, currentFlagSet, exemptFixtureFromControlTower, FLAG_SETS, flagsOf, synthAndReport, synthValidated, TEST_ENV, testStackEnvs } from '.';
 
 const env = TEST_ENV;
 
@@ -109,9 +109,9 @@ describe('flag sets', () => {
 });
 
 describe('Control Tower proactive controls (cdk-validator-cfnguard)', () => {
-  // Strict mode, as `npx projen test:control-tower` runs it (the default run reports them as notices).
+  // Findings fail by default; CDP_CONTROL_TOWER=report (catalogue runs) makes them notices.
   const before = process.env.CDP_CONTROL_TOWER;
-  beforeAll(() => { process.env.CDP_CONTROL_TOWER = 'strict'; });
+  beforeEach(() => { delete process.env.CDP_CONTROL_TOWER; });
   afterAll(() => { if (before === undefined) delete process.env.CDP_CONTROL_TOWER; else process.env.CDP_CONTROL_TOWER = before; });
 
   test('fail a log group without a KMS key, on its construct', () => {
@@ -132,6 +132,30 @@ describe('Control Tower proactive controls (cdk-validator-cfnguard)', () => {
     const report = synthAndReport(app);
     expect(report.findings.filter((f) => f.plugin === 'cdk-validator-cfnguard').map((f) => f.constructPath)).toEqual(['CtAck/Other/Resource']);
     expect(report.acknowledged).toContainEqual({ constructPath: 'CtAck/Acked', rule: 'cloudwatch_log_group_encrypted_check', reason: 'fixture: holds no secrets' });
+  });
+
+  test('with CDP_CONTROL_TOWER=report the findings are notices, not failures', () => {
+    process.env.CDP_CONTROL_TOWER = 'report';
+    const app = createTestApp();
+    new logs.LogGroup(new Stack(app, 'CtReport', { env }), 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    const report = synthAndReport(app);
+    expect(report.findings.filter((f) => f.plugin === 'cdk-validator-cfnguard')).toEqual([]);
+    expect(report.notices.filter((f) => f.plugin === 'cdk-validator-cfnguard').map((f) => f.constructPath)).toContain('CtReport/Logs/Resource');
+  });
+
+  test('exemptFixtureFromControlTower acknowledges every guard rule of the fixture\'s resource types, with the reason, and not IAM', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'CtFixture', { env });
+    const fixture = new s3.Bucket(stack, 'Fixture');
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    exemptFixtureFromControlTower(stack, 'a bucket the caller owns');
+    new logs.LogGroup(stack, 'After', { retention: logs.RetentionDays.ONE_YEAR });
+    const report = synthAndReport(app);
+    expect(report.findings.filter((f) => f.plugin === 'cdk-validator-cfnguard').map((f) => f.constructPath)).toEqual(['CtFixture/After/Resource']);
+    const acked = report.acknowledged.filter((a) => a.constructPath === fixture.node.defaultChild!.node.path);
+    expect(acked.map((a) => a.rule)).toEqual(expect.arrayContaining(['s3_bucket_versioning_enabled_check', 's3_bucket_logging_enabled_check']));
+    expect(acked.every((a) => a.reason === 'test fixture: a bucket the caller owns')).toBe(true);
+    expect(report.acknowledged.filter((a) => a.constructPath.startsWith(role.node.path))).toEqual([]);
   });
 });
 

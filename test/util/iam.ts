@@ -26,6 +26,7 @@
  * (b) `simulate()`: one request of one role of the assembly through iam-simulate, with the role's
  *     identity policies and (found automatically) the resource policy of the bucket/key/topic addressed.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { getDenialReasons, getGrantReasons, runSimulation } from '@cloud-copilot/iam-simulate';
@@ -276,8 +277,48 @@ export function auditTemplates(templatePaths: string[]): { findings: IamFinding[
   return { findings, figures: { policies, statements } };
 }
 
-/** Running totals over the test process (what README quotes). */
+/** Running totals over the test file (each jest test file has its own module registry). */
 export const IAM_AUDIT_TOTALS = { policies: 0, statements: 0, findings: 0, simulations: 0 };
+
+/**
+ * Run-wide figures (what README quotes): with `CDP_IAM_TOTALS=<file>`, every audit and simulation
+ * appends one JSON line to the file, and `iamTotalsOf(file)` sums them. Distinct policies and
+ * statements are counted by the hash of their resolved JSON, so a policy synthesized by many tests counts once.
+ */
+function recordTotals(line: { policies?: string[]; statements?: string[]; findings?: number; simulation?: string }): void {
+  const file = process.env.CDP_IAM_TOTALS;
+  if (file) fs.appendFileSync(file, JSON.stringify(line) + '\n');
+}
+
+const hashOf = (v: unknown) => createHash('sha1').update(JSON.stringify(v)).digest('hex').slice(0, 12);
+
+export interface IamTotals {
+  readonly audits: number;
+  readonly policies: number;
+  readonly distinctPolicies: number;
+  readonly statements: number;
+  readonly distinctStatements: number;
+  readonly findings: number;
+  readonly simulations: number;
+  readonly distinctSimulations: number;
+}
+
+/** Sum of a `CDP_IAM_TOTALS` file: audits (synths), policies and statements checked (all / distinct), error findings, simulated requests. */
+export function iamTotalsOf(file: string): IamTotals {
+  const lines = fs.readFileSync(file, 'utf-8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const audits = lines.filter((l) => l.policies);
+  const sims = lines.filter((l) => l.simulation);
+  return {
+    audits: audits.length,
+    policies: audits.reduce((n, l) => n + l.policies.length, 0),
+    distinctPolicies: new Set(audits.flatMap((l) => l.policies)).size,
+    statements: audits.reduce((n, l) => n + l.statements.length, 0),
+    distinctStatements: new Set(audits.flatMap((l) => l.statements)).size,
+    findings: audits.reduce((n, l) => n + (l.findings ?? 0), 0),
+    simulations: sims.length,
+    distinctSimulations: new Set(sims.map((l) => l.simulation)).size,
+  };
+}
 
 /** The static audit as a CDK validation plugin: its findings count and are acknowledged like cdk-nag's. */
 export class IamAudit implements IPolicyValidationPlugin {
@@ -291,6 +332,14 @@ export class IamAudit implements IPolicyValidationPlugin {
     IAM_AUDIT_TOTALS.policies += figures.policies;
     IAM_AUDIT_TOTALS.statements += figures.statements;
     IAM_AUDIT_TOTALS.findings += findings.filter((f) => f.severity === 'error').length;
+    if (process.env.CDP_IAM_TOTALS) {
+      const docs = context.templatePaths.flatMap((t) => policiesOfTemplate(t)).map((p) => p.document);
+      recordTotals({
+        policies: docs.map(hashOf),
+        statements: docs.flatMap((d) => asArray(d?.Statement)).map(hashOf),
+        findings: findings.filter((f) => f.severity === 'error').length,
+      });
+    }
     const byRule = new Map<string, IamFinding[]>();
     for (const f of findings) byRule.set(`${f.rule}|${f.severity}|${f.message}`, [...(byRule.get(`${f.rule}|${f.severity}|${f.message}`) ?? []), f]);
     const violations: PolicyViolation[] = [];
@@ -416,6 +465,7 @@ export async function simulate(assembly: CloudAssembly, principal: string, reque
   const arnAccount = request.resource.split(':')[4];
   const resourceAccount = request.resourceAccount ?? (arnAccount || found?.account || role.resolver.env.account);
   IAM_AUDIT_TOTALS.simulations++;
+  recordTotals({ simulation: hashOf([principalArn, request]) });
   const result = await runSimulation({
     request: {
       principal: principalArn,

@@ -6,7 +6,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { BuildOptions, TestOptions } from '../../build/build-options';
 import { artifactBucketAllowances, defineBuildStep } from '../../build/private/build-step';
 import { PipelineChecks } from '../../checks/pipeline-checks';
@@ -551,13 +551,17 @@ export class SourceBuildDeployPipeline extends Construct {
       const stackArn = arnPattern('cloudformation', 'stack/[A-Za-z][A-Za-z0-9-]*/\\*', { account });
       const stackReason = 'CloudFormation stack ARNs end in an id generated at creation: the wildcard covers only the named stack of this action, '
         + 'and DescribeStack*/GetTemplate* are read-only action groups on it (aws-cdk-lib CloudFormation action grants).';
+      const keyAccounts = this.narrowCrossAccountKeyGrants(support, onlyUnder);
       const allowances: WildcardAllowance[] = [
         ...artifactBucketAllowances(this.artifactBucket),
         {
           resource: '*',
           onlyActions: ['kms:Decrypt', 'kms:DescribeKey'],
-          reason: 'The artifact key lives in the pipeline account and has no physical name, so aws-cdk-lib cannot name it in a policy of another '
-            + 'account: it grants kms:Decrypt/DescribeKey on "*" here, and the key policy of the artifact key (pipeline account) decides which roles may use it.',
+          reason: 'The artifact keys live in the pipeline account and have no physical name, so aws-cdk-lib cannot name them in a policy of another '
+            + 'account and grants kms:Decrypt/DescribeKey on "*" here. '
+            + (keyAccounts ? `The statement holds only for keys owned by account ${keyAccounts.join(', ')} (condition aws:ResourceAccount), and `
+              : 'The artifact key\'s account is not known at synth, so the statement is not narrowed further; ')
+            + 'the key policy of each artifact key decides which roles of this account may use it.',
         },
         { action: 'cloudformation:DescribeStack*', resourcePattern: () => stackArn, reason: stackReason },
         { action: 'cloudformation:GetTemplate*', resourcePattern: () => stackArn, reason: stackReason },
@@ -569,6 +573,29 @@ export class SourceBuildDeployPipeline extends Construct {
       }
       acknowledgeWildcards(support, allowances.map((a) => ({ ...a, onlyUnder })));
     }
+  }
+
+  /**
+   * aws-cdk-lib grants the roles it defines in a target account's support stack (action and deployment
+   * roles) kms:Decrypt/DescribeKey on "*": the artifact keys are in another account and have no name an
+   * IAM policy can hold. Hold those statements to keys of the accounts owning the artifact stores
+   * (`aws:ResourceAccount`; the replication keys are in the pipeline account too). Returns those accounts,
+   * or undefined when one is a token (then the statements stay as aws-cdk-lib wrote them).
+   */
+  private narrowCrossAccountKeyGrants(support: IConstruct, onlyUnder: string): string[] | undefined {
+    const keys = [this.artifactBucket, ...Object.values(this.pipeline.crossRegionSupport).map((r) => r.replicationBucket)]
+      .map((b) => b.encryptionKey).filter((k): k is kms.IKey => k !== undefined);
+    const accounts = [...new Set(keys.map((k) => k.env.account))].sort();
+    if (accounts.length === 0 || accounts.some((a) => Token.isUnresolved(a))) return undefined;
+    for (const policy of support.node.findAll()) {
+      if (!(policy instanceof iam.Policy) || !policy.node.path.includes(onlyUnder)) continue;
+      // PolicyDocument has no public reader of its statements; the statements are aws-cdk-lib's own grants.
+      const statements = ((policy.document as unknown as { statements?: iam.PolicyStatement[] }).statements ?? [])
+        .filter((st) => st.effect === iam.Effect.ALLOW && st.resources.length === 1 && st.resources[0] === '*' && !st.frozen
+          && st.actions.length > 0 && st.actions.every((a) => a === 'kms:Decrypt' || a === 'kms:DescribeKey') && Object.keys(st.conditions ?? {}).length === 0);
+      for (const st of statements) st.addCondition('StringEquals', { 'aws:ResourceAccount': accounts.length === 1 ? accounts[0] : accounts });
+    }
+    return accounts;
   }
 
   /**
