@@ -91,12 +91,14 @@ export class CrossRegionCfnPipeline extends Construct {
 
   /** The CloudFormation execution role the pipeline defined for an account (defined on first use). */
   public executionRole(account: string): iam.IRole {
+    v.checkArg(this, 'account', account, v.required(v.str("an account id, e.g. '222222222222'")));
     checkAccount(this, account, 'executionRole()');
     return this.accountRoles.forAccount(account).executionRole;
   }
 
   /** The role that runs the CloudFormation actions in an account (defined on first use). */
   public actionRole(account: string): iam.IRole {
+    v.checkArg(this, 'account', account, v.required(v.str("an account id, e.g. '222222222222'")));
     checkAccount(this, account, 'actionRole()');
     return this.accountRoles.forAccount(account).actionRole;
   }
