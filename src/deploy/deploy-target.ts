@@ -267,7 +267,7 @@ export abstract class DeployTarget {
   public static stepFunctions(options: StepFunctionsTargetOptions): DeployTarget {
     v.checkProps('DeployTarget.stepFunctions', options, {
       stateMachine: v.required(v.cdk.stateMachine),
-      executionNamePrefix: v.str(),
+      executionNamePrefix: v.matching('an execution name prefix', /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/]{1,80}$/, "a prefix, e.g. 'release' (no spaces, brackets, wildcards or punctuation)"),
       actionName: v.str(),
       stateMachineInput: v.implementing('an actions.StateMachineInput', 'e.g. actions.StateMachineInput.literal({ ... })', 'input'),
     }, 'options');

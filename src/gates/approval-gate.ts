@@ -392,12 +392,14 @@ export class ApprovalGate extends Construct implements IStageGate {
     const approve = iam.Grant.addToPrincipal({
       grantee,
       actions: ['codepipeline:PutApprovalResult'],
-      resourceArns: [Lazy.string({ produce: () => `${this.requireBinding().pipeline.pipelineArn}/${this.requireBinding().stageName}/${this.actionName}` })],
+      // uncached, and a placeholder until the gate is attached: a principal that cannot hold policies (an imported function's
+      // UnknownPrincipal) renders the statement at once, into a warning; a gate never attached fails synth by its own validation
+      resourceArns: [Lazy.uncachedString({ produce: () => this.binding ? `${this.binding.pipeline.pipelineArn}/${this.binding.stageName}/${this.actionName}` : '<gate not attached yet>' })],
     });
     const read = iam.Grant.addToPrincipal({
       grantee,
       actions: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution'],
-      resourceArns: [Lazy.string({ produce: () => this.requireBinding().pipeline.pipelineArn })],
+      resourceArns: [Lazy.uncachedString({ produce: () => this.binding ? this.binding.pipeline.pipelineArn : '<gate not attached yet>' })],
     });
     return approve.combine(read);
   }

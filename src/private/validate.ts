@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct, IConstruct } from 'constructs';
 import { fail, where } from './errors';
+import { CODEPIPELINE_NAME } from './names';
 
 /**
  * Input validation at the construct boundary, for JavaScript/Python users and `as any`: every
@@ -88,6 +89,9 @@ export function matching(expected: string, pattern: RegExp, hint: string): Kind 
 
 /** A variables namespace of an action (CodePipeline's pattern). */
 export const namespace: Kind = matching('a variables namespace (1-100 of A-Za-z0-9@_-)', /^[A-Za-z0-9@_-]{1,100}$/, "a namespace, e.g. 'BuildVariables'");
+
+/** A pipeline name (CodePipeline's pattern). */
+export const pipelineName: Kind = matching('a pipeline name (1-100 of A-Za-z0-9.@_-)', CODEPIPELINE_NAME, "a name, e.g. 'app-release'");
 
 /** true or false. */
 export const bool: Kind = simple('a boolean', 'true or false', (v) => typeof v === 'boolean');

@@ -68,7 +68,7 @@ export class CrossRegionCfnPipeline extends Construct {
       executionManagedPolicies: v.arrayOf(v.cdk.managedPolicy),
       capabilities: v.arrayOf(v.oneOf('a CfnCapabilities', capabilities, 'e.g. CfnCapabilities.NAMED_IAM')),
       deployment: v.instance(CfnDeployment, 'CfnDeployment.stacks() or CfnDeployment.stackSet({ ... })'),
-      pipelineName: v.str(),
+      pipelineName: v.pipelineName,
       notifications: v.failureNotificationsOptions,
       failureNotifications: v.bool,
     });
