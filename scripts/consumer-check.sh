@@ -76,3 +76,6 @@ grep -q '^2 pipeline(s)$' report.txt || { echo "consumer check: 'cdk-delivery-pi
 npx --no-install cdk-delivery-pipelines diagram cdk.out --format svg --out pipelines.svg
 grep -q '<svg' pipelines.svg || { echo "consumer check: 'cdk-delivery-pipelines diagram --format svg' wrote no SVG"; exit 1; }
 echo "   npx cdk-delivery-pipelines report/diagram in the consumer app: $(sed -n 2p report.txt), SVG $(du -k pipelines.svg | cut -f1) KiB"
+# Issue 12's mistakes as a plain-JavaScript app makes them, against the installed package (jsii-compiled lib/).
+cp "$root/test/js/plain-js-mistakes.js" .
+node plain-js-mistakes.js

@@ -186,7 +186,7 @@ export class ArtifactStores extends Construct {
       regions: v.strings,
       buckets: v.mapOf(v.cdk.bucket, 'an object mapping regions to buckets'),
       encryptionKeys: v.mapOf(v.cdk.key, 'an object mapping regions to keys'),
-      artifactExpiration: v.duration('e.g. Duration.days(30)'),
+      artifactExpiration: v.wholeDays('e.g. Duration.days(30)'),
       removalPolicy: v.oneOf('a RemovalPolicy', Object.values(RemovalPolicy), 'e.g. RemovalPolicy.RETAIN'),
       serverAccessLogs: v.bool,
       bucketNamePrefix: v.str(),
@@ -257,6 +257,7 @@ export class ArtifactStores extends Construct {
   }
 
   private checkRegion(region: string) {
+    v.checkArg(this, 'region', region, v.required(v.str("a region, e.g. 'eu-west-1'")));
     if (Token.isUnresolved(region) || !REGION_NAME.test(region)) {
       fail(this, `region '${region}' is not a concrete region name; pass a region like 'eu-west-1'.`);
     }

@@ -1,6 +1,7 @@
 import { BuildOptions } from './build-options';
 import { CdkSynthOptions, cdkSynthBuild } from './cdk-synth';
 import { fail } from '../private/errors';
+import * as v from '../private/validate';
 import { DEFAULT_BUILD_NAMESPACE } from './private/build-step';
 
 /** Build step presets, and references to the build step's output variables. */
@@ -14,6 +15,8 @@ export class BuildStep {
    * @param variablesNamespace the build step's `variablesNamespace`, when you set one (default 'BuildVariables')
    */
   public static variable(name: string, variablesNamespace?: string): string {
+    v.checkArg('BuildStep.variable', 'name', name, v.required(v.str("an exported variable, e.g. 'IMAGE_TAG'")));
+    v.checkArg('BuildStep.variable', 'variablesNamespace', variablesNamespace, v.namespace);
     const namespace = variablesNamespace ?? DEFAULT_BUILD_NAMESPACE;
     if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(name)) {
       fail(`BuildStep.variable(${typeof name === 'string' ? `'${name}'` : String(name)})`,
@@ -31,6 +34,18 @@ export class BuildStep {
    * as one artifact, the input of `DeployTarget.cdkStage` and of the asset publishing.
    */
   public static cdkSynth(options: CdkSynthOptions = {}): BuildOptions {
+    const spec = v.BUILD_OPTIONS_SPEC;
+    v.checkProps('BuildStep.cdkSynth', options, {
+      actionName: spec.actionName,
+      buildImage: spec.buildImage,
+      computeType: spec.computeType,
+      environmentVariables: spec.environmentVariables,
+      rolePolicy: spec.rolePolicy,
+      timeout: spec.timeout,
+      cdkOutDir: v.str("a directory, e.g. 'cdk.out'"),
+      commands: v.strings,
+      outputName: v.str("an artifact name, e.g. 'CloudAssembly'"),
+    }, 'options');
     return cdkSynthBuild(options);
   }
 

@@ -10,7 +10,8 @@ import { CdkAssetEnvironment, CdkStageDeployment } from './stage-deployment';
 import { projectAllowances } from '../build/private/build-step';
 import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
-import { CODEPIPELINE_NAME } from '../private/names';
+import { CODEPIPELINE_NAME, REGION_NAME } from '../private/names';
+import * as v from '../private/validate';
 import { acknowledgeWildcards } from '../private/wildcard-allowances';
 
 /** Major version of cdk-assets the publish scripts run unless told otherwise. */
@@ -96,7 +97,16 @@ export class CdkAssetPublishing extends Construct {
   private readonly scripts = new Map<string, AssemblyFile>();
 
   constructor(scope: Construct, id: string, props: CdkAssetPublishingProps) {
+    v.checkScope('CdkAssetPublishing', scope, id);
     super(scope, id);
+    v.checkProps(this, props, {
+      artifactBucket: v.required(v.cdk.bucket),
+      stages: v.required(v.arrayOf(v.instance(CdkStageDeployment, 'CdkStageDeployment.fromStage(stage)'))),
+      buildImage: v.cdk.buildImage,
+      cdkAssetsVersion: v.str(),
+      computeType: v.BUILD_OPTIONS_SPEC.computeType,
+      timeout: v.duration(),
+    });
     if (props.stages.length === 0) {
       fail(this, 'stages is empty; pass the CdkStageDeployment of every CDK stage the pipeline deploys.');
     }
@@ -170,6 +180,8 @@ export class CdkAssetPublishing extends Construct {
 
   /** The action publishing the assets of one environment (define it once per pipeline run: every stage's assets of that environment go). */
   public action(account: string, region: string, options: CdkPublishActionOptions): actions.CodeBuildAction {
+    this.checkEnvironment(account, region);
+    v.checkProps(`${v.where(this)}.action`, options, { input: v.required(v.cdk.artifact), actionName: v.str(), runOrder: v.runOrder }, 'options');
     const actionName = options.actionName ?? `Assets-${account}-${region}`;
     if (!CODEPIPELINE_NAME.test(actionName)) {
       fail(this, `action name '${actionName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
@@ -184,13 +196,20 @@ export class CdkAssetPublishing extends Construct {
 
   /** One action per environment, all at the same runOrder (in `environments` order). */
   public actions(options: CdkPublishActionOptions): actions.CodeBuildAction[] {
+    v.checkProps(`${v.where(this)}.actions`, options, { input: v.required(v.cdk.artifact), actionName: v.str(), runOrder: v.runOrder }, 'options');
     if (options.actionName !== undefined) {
       fail(this, `actionName '${options.actionName}' cannot name several actions; leave it unset or call action() per environment.`);
     }
     return this.environments.map((env) => this.action(env.account, env.region, options));
   }
 
+  private checkEnvironment(account: string, region: string): void {
+    v.checkArg(this, 'account', account, v.required(v.matching('an account id', /^\d{12}$/, "an account id, e.g. '123456789012'")));
+    v.checkArg(this, 'region', region, v.required(v.matching('a region name', REGION_NAME, "a region, e.g. 'eu-west-1'")));
+  }
+
   private lookup<T>(map: Map<string, T>, account: string, region: string): T {
+    this.checkEnvironment(account, region);
     const found = map.get(`${account}-${region}`);
     if (!found) {
       const known = this.environments.map((e) => `${e.account}/${e.region}`).join(', ');

@@ -12,6 +12,7 @@ import { projectAllowances } from '../build/private/build-step';
 import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
 import { CODEPIPELINE_NAME, REGION_NAME } from '../private/names';
+import * as v from '../private/validate';
 import { acknowledgeWildcards } from '../private/wildcard-allowances';
 
 /** Major version of the CDK CLI the self-update runs unless told otherwise (the `latest` tag points at a 3.0.0 that cannot read current assemblies). */
@@ -103,7 +104,16 @@ export class CdkSelfUpdate extends Construct {
   private readonly script: AssemblyFile;
 
   constructor(scope: Construct, id: string, props: CdkSelfUpdateProps) {
+    v.checkScope('CdkSelfUpdate', scope, id);
     super(scope, id);
+    v.checkProps(this, props, {
+      pipelineStack: v.required(v.cdk.stack),
+      artifactBucket: v.required(v.cdk.bucket),
+      buildImage: v.cdk.buildImage,
+      cdkCliVersion: v.str(),
+      supportRegions: v.strings,
+      timeout: v.duration(),
+    });
     const stack = props.pipelineStack;
     const { account, region } = stack;
     if (Token.isUnresolved(account) || Token.isUnresolved(region)) {
@@ -182,6 +192,7 @@ export class CdkSelfUpdate extends Construct {
 
   /** The self-update action (place it after the synth build, before the first deployment). */
   public action(options: CdkSelfUpdateActionOptions): actions.CodeBuildAction {
+    v.checkProps(`${v.where(this)}.action`, options, { input: v.required(v.cdk.artifact), actionName: v.str(), runOrder: v.runOrder }, 'options');
     const actionName = options.actionName ?? 'SelfUpdate';
     if (!CODEPIPELINE_NAME.test(actionName)) {
       fail(this, `action name '${actionName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);

@@ -4,6 +4,7 @@ import { App, Aws, Stage, Token } from 'aws-cdk-lib';
 import { Manifest } from 'aws-cdk-lib/cloud-assembly-schema';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { fail } from '../private/errors';
+import * as v from '../private/validate';
 
 /** One stack of a CDK stage, as a pipeline deploys it. */
 export interface CdkStackDeployment {
@@ -120,6 +121,7 @@ export class CdkStageDeployment {
    * Add everything to the stage before: synthesis freezes it.
    */
   public static fromStage(stage: Stage): CdkStageDeployment {
+    v.checkArg('CdkStageDeployment.fromStage', 'stage', stage, v.required(v.cdk.stage));
     return new CdkStageDeployment(stage);
   }
 
@@ -184,6 +186,7 @@ export class CdkStageDeployment {
 
   /** The stacks deployed at `runOrder` (1 to `runOrders`). */
   public stacksAt(runOrder: number): CdkStackDeployment[] {
+    v.checkArg(`CdkStageDeployment '${this.stageName}'.stacksAt`, 'runOrder', runOrder, v.required(v.num()));
     return this.stacks.filter((s) => s.runOrder === runOrder);
   }
 

@@ -1,11 +1,12 @@
 import { CfnCapabilities, Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
 import { CDK_STAGE_TARGETS } from './private/cdk-stages';
 import { TargetKind } from './private/target-kind';
-import { CdkStageTarget, CdkStageTargetOptions } from './targets/cdk-stage-target';
 import * as v from '../private/validate';
 import { ActionTarget } from './targets/action-target';
+import { CdkStageTarget, CdkStageTargetOptions } from './targets/cdk-stage-target';
 import { CloudFormationTarget, CloudFormationTargetOptions } from './targets/cloudformation-target';
 import { codeDeployTarget, CodeDeployTargetOptions } from './targets/codedeploy-target';
 import { commandsTarget, CommandsTargetOptions } from './targets/commands-target';
@@ -13,10 +14,10 @@ import { ec2Target, Ec2TargetOptions } from './targets/ec2-target';
 import { ecrBuildAndPublishTarget, EcrBuildAndPublishTargetOptions } from './targets/ecr-build-and-publish-target';
 import { ecsBlueGreenTarget, EcsBlueGreenTargetOptions } from './targets/ecs-blue-green-target';
 import { ecsTarget, EcsTargetOptions } from './targets/ecs-target';
-import { eksTarget, EksTargetOptions } from './targets/eks-target';
+import { EksDeployment, eksTarget, EksTargetOptions } from './targets/eks-target';
 import { elasticBeanstalkTarget, ElasticBeanstalkTargetOptions } from './targets/elastic-beanstalk-target';
-import { inspectorScanTarget, InspectorScanTargetOptions } from './targets/inspector-scan-target';
-import { lambdaDeployTarget, LambdaDeployTargetOptions } from './targets/lambda-deploy-target';
+import { InspectorScanSubject, inspectorScanTarget, InspectorScanTargetOptions } from './targets/inspector-scan-target';
+import { DeployStrategy, lambdaDeployTarget, LambdaDeployTargetOptions } from './targets/lambda-deploy-target';
 import { lambdaInvokeTarget, LambdaInvokeTargetOptions } from './targets/lambda-invoke-target';
 import { pipelineInvokeTarget, PipelineInvokeTargetOptions } from './targets/pipeline-invoke-target';
 import { S3Target, S3TargetOptions } from './targets/s3-target';
@@ -88,11 +89,12 @@ export abstract class DeployTarget {
       templatePath: v.required(v.str("the template in an artifact, e.g. 'BuildOutput::app.template.json'")),
       changeSet: v.bool,
       changeSetName: v.str(),
-      parameterOverrides: v.mapOf(v.anything),
+      parameterOverrides: v.mapOf(v.plainData),
       templateConfiguration: v.str(),
       extraInputs: v.strings,
       capabilities: v.arrayOf(v.oneOf('a CfnCapabilities', Object.values(CfnCapabilities), 'e.g. CfnCapabilities.NAMED_IAM')),
       executionRole: v.cdk.role,
+      actionRole: v.cdk.role,
       executionPolicy: v.arrayOf(v.cdk.policyStatement),
       account: v.str(),
       region: v.str(),
@@ -150,7 +152,7 @@ export abstract class DeployTarget {
 
   /** A Lambda function invoked by the pipeline (custom deployment or check). */
   public static lambdaInvoke(options: LambdaInvokeTargetOptions): DeployTarget {
-    v.checkProps('DeployTarget.lambdaInvoke', options, { function: v.required(v.cdk.function), userParameters: v.mapOf(v.anything), inputs: v.strings, outputs: v.strings, actionName: v.str() }, 'options');
+    v.checkProps('DeployTarget.lambdaInvoke', options, { function: v.required(v.cdk.function), userParameters: v.mapOf(v.plainData), inputs: v.strings, outputs: v.strings, actionName: v.str() }, 'options');
     return new KindTarget(lambdaInvokeTarget(options));
   }
 
@@ -160,6 +162,15 @@ export abstract class DeployTarget {
    * back when an alarm fires.
    */
   public static lambdaDeploy(options: LambdaDeployTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.lambdaDeploy', options, {
+      function: v.required(v.cdk.function),
+      actionName: v.str(),
+      alarms: v.arrayOf(v.cdk.alarm),
+      aliasName: v.str(),
+      input: v.str(),
+      targetVersion: v.str(),
+      deployStrategy: v.instance(DeployStrategy, 'e.g. DeployStrategy.canary(10, Duration.minutes(5))'),
+    }, 'options');
     return new KindTarget(lambdaDeployTarget(options));
   }
 
@@ -168,6 +179,17 @@ export abstract class DeployTarget {
    * manifests from an artifact, in a namespace, in this account or another one (through `role`).
    */
   public static eks(options: EksTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.eks', options, {
+      deployment: v.required(v.instance(EksDeployment, "EksDeployment.helm({ ... }) or EksDeployment.kubectl(['k8s/app.yaml'])")),
+      actionName: v.str(),
+      cluster: v.cdk.cluster,
+      clusterName: v.str(),
+      input: v.str(),
+      kubernetesNamespace: v.str(),
+      role: v.cdk.role,
+      securityGroups: v.arrayOf(v.cdk.securityGroup),
+      subnets: v.arrayOf(v.cdk.subnet),
+    }, 'options');
     return new KindTarget(eksTarget(options));
   }
 
@@ -176,11 +198,35 @@ export abstract class DeployTarget {
    * pipelines): files copied to a directory, scripts before and after, in batches.
    */
   public static ec2(options: Ec2TargetOptions): DeployTarget {
+    const maxInstances = v.implementing('an actions.Ec2MaxInstances', 'e.g. actions.Ec2MaxInstances.targets(1)', 'value');
+    v.checkProps('DeployTarget.ec2', options, {
+      instanceTagKey: v.required(v.str("a tag key, e.g. 'app'")),
+      postScript: v.required(v.str("a script in the artifact, e.g. 'scripts/start.sh'")),
+      targetDirectory: v.required(v.str("a directory, e.g. '/opt/app'")),
+      actionName: v.str(),
+      input: v.str(),
+      instanceTagValue: v.str(),
+      preScript: v.str(),
+      instanceType: v.oneOf('an actions.Ec2InstanceType', Object.values(actions.Ec2InstanceType), 'e.g. actions.Ec2InstanceType.EC2'),
+      maxBatch: maxInstances,
+      maxError: maxInstances,
+      targetGroups: v.arrayOf(v.cdk.targetGroup),
+    }, 'options');
     return new KindTarget(ec2Target(options));
   }
 
   /** Start another pipeline, with variables and source revisions (CodePipeline's pipeline invoke action, V2 pipelines). */
   public static pipelineInvoke(options: PipelineInvokeTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.pipelineInvoke', options, {
+      pipeline: v.required(v.cdk.pipeline),
+      actionName: v.str(),
+      variables: v.mapOf(v.str()),
+      sourceRevisions: v.arrayOf(v.struct({
+        actionName: v.required(v.str()),
+        revisionValue: v.required(v.str()),
+        revisionType: v.required(v.oneOf('an actions.RevisionType', Object.values(actions.RevisionType), 'e.g. actions.RevisionType.COMMIT_ID')),
+      })),
+    }, 'options');
     return new KindTarget(pipelineInvokeTarget(options));
   }
 
@@ -190,6 +236,14 @@ export abstract class DeployTarget {
    * output variables.
    */
   public static commands(options: CommandsTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.commands', options, {
+      commands: v.required(v.strings),
+      actionName: v.str(),
+      inputs: v.strings,
+      outputVariables: v.strings,
+      variablesNamespace: v.namespace,
+      output: v.struct({ name: v.required(v.str("an artifact name, e.g. 'Report'")), files: v.required(v.strings) }),
+    }, 'options');
     return new KindTarget(commandsTarget(options));
   }
 
@@ -198,6 +252,14 @@ export abstract class DeployTarget {
    * ECRBuildAndPublish action, V2 pipelines); its `ECRImageDigestId` variable is for later stages.
    */
   public static ecrBuildAndPublish(options: EcrBuildAndPublishTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.ecrBuildAndPublish', options, {
+      repository: v.required(v.cdk.ecrRepository),
+      actionName: v.str(),
+      dockerfileDirectory: v.str(),
+      imageTags: v.strings,
+      input: v.str(),
+      variablesNamespace: v.namespace,
+    }, 'options');
     return new KindTarget(ecrBuildAndPublishTarget(options));
   }
 
@@ -206,6 +268,16 @@ export abstract class DeployTarget {
    * severity thresholds, with the report and SBOM as an artifact (V2 pipelines).
    */
   public static inspectorScan(options: InspectorScanTargetOptions): DeployTarget {
+    const threshold = v.num('a whole number of findings, e.g. 0');
+    v.checkProps('DeployTarget.inspectorScan', options, {
+      subject: v.required(v.instance(InspectorScanSubject, 'InspectorScanSubject.sourceCode() or InspectorScanSubject.ecrImage(repository)')),
+      actionName: v.str(),
+      output: v.str(),
+      criticalThreshold: threshold,
+      highThreshold: threshold,
+      mediumThreshold: threshold,
+      lowThreshold: threshold,
+    }, 'options');
     return new KindTarget(inspectorScanTarget(options));
   }
 
@@ -213,7 +285,7 @@ export abstract class DeployTarget {
   public static stepFunctions(options: StepFunctionsTargetOptions): DeployTarget {
     v.checkProps('DeployTarget.stepFunctions', options, {
       stateMachine: v.required(v.cdk.stateMachine),
-      executionNamePrefix: v.str(),
+      executionNamePrefix: v.matching('an execution name prefix', /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/]{1,80}$/, "a prefix, e.g. 'release' (no spaces, brackets, wildcards or punctuation)"),
       actionName: v.str(),
       stateMachineInput: v.implementing('an actions.StateMachineInput', 'e.g. actions.StateMachineInput.literal({ ... })', 'input'),
     }, 'options');
@@ -227,6 +299,8 @@ export abstract class DeployTarget {
    * pipeline publishes its assets (one action per environment) before the first deployment.
    */
   public static cdkStage(stage: Stage, options?: CdkStageTargetOptions): DeployTarget {
+    v.checkArg('DeployTarget.cdkStage', 'stage', stage, v.required(v.cdk.stage));
+    v.checkProps('DeployTarget.cdkStage', options, { assembly: v.str(), changeSet: v.bool }, 'options');
     const kind = new CdkStageTarget(stage, options);
     const target = new KindTarget(kind);
     CDK_STAGE_TARGETS.set(target, kind);
@@ -273,6 +347,13 @@ class KindTarget extends DeployTarget {
   }
 
   public bind(scope: Construct, options: DeployTargetBindOptions): DeployTargetBinding {
+    v.checkArg('DeployTarget.bind', 'scope', scope, v.required(v.construct));
+    v.checkProps(scope, options, {
+      stageName: v.required(v.str()),
+      runOrder: v.required(v.runOrder),
+      defaultInput: v.required(v.cdk.artifact),
+      artifacts: v.required(v.mapOf(v.cdk.artifact)),
+    }, 'bind options');
     return this.kind.bind(scope, options);
   }
 

@@ -314,7 +314,7 @@ export class ApprovalGate extends Construct implements IStageGate {
     }
 
     this.node.addValidation({
-      validate: () => this.binding ? [] : [`${owner} is not attached to any stage; give it to a pipeline stage as its gate, or call gate.attachTo(pipeline, { stageName }).`],
+      validate: () => this.binding ? [] : [`${owner}: not attached to any stage; give it to a pipeline stage as its gate, or call gate.attachTo(pipeline, { stageName }).`],
     });
   }
 
@@ -340,7 +340,7 @@ export class ApprovalGate extends Construct implements IStageGate {
    */
   public attachTo(pipeline: codepipeline.Pipeline, options: ApprovalGateAttachOptions): codepipeline.IStage {
     v.checkArg(this, 'attachTo() pipeline', pipeline, v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline to add the gated stage to')));
-    v.checkProps(this, options, { stageName: v.required(v.str("a stage name, e.g. 'Prod'")), placement: v.struct({}), actions: v.arrayOf(v.cdk.action) }, 'attachTo() options');
+    v.checkProps(this, options, { stageName: v.required(v.matching('a stage name (1-100 of A-Za-z0-9.@_-)', CODEPIPELINE_NAME, "a stage name, e.g. 'Prod'")), placement: v.struct({}), actions: v.arrayOf(v.cdk.action) }, 'attachTo() options');
     const first = pipeline.stages[0];
     if (first && options.placement?.rightBefore === first) {
       fail(this.describe(), `cannot be placed before '${first.stageName}', the source stage of the pipeline; `
@@ -425,16 +425,19 @@ export class ApprovalGate extends Construct implements IStageGate {
    * Works before or after the gate is attached.
    */
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
+    v.checkArg(`${v.where(this)}.grantApprove`, 'grantee', grantee, v.required(v.cdk.grantable));
     this.requireManual('grantApprove');
     const approve = iam.Grant.addToPrincipal({
       grantee,
       actions: ['codepipeline:PutApprovalResult'],
-      resourceArns: [Lazy.string({ produce: () => `${this.requireBinding().pipeline.pipelineArn}/${this.requireBinding().stageName}/${this.actionName}` })],
+      // uncached, and a placeholder until the gate is attached: a principal that cannot hold policies (an imported function's
+      // UnknownPrincipal) renders the statement at once, into a warning; a gate never attached fails synth by its own validation
+      resourceArns: [Lazy.uncachedString({ produce: () => this.binding ? `${this.binding.pipeline.pipelineArn}/${this.binding.stageName}/${this.actionName}` : '<gate not attached yet>' })],
     });
     const read = iam.Grant.addToPrincipal({
       grantee,
       actions: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution'],
-      resourceArns: [Lazy.string({ produce: () => this.requireBinding().pipeline.pipelineArn })],
+      resourceArns: [Lazy.uncachedString({ produce: () => this.binding ? this.binding.pipeline.pipelineArn : '<gate not attached yet>' })],
     });
     return approve.combine(read);
   }
@@ -461,6 +464,14 @@ export class ApprovalGate extends Construct implements IStageGate {
   }
 
   private approvalEvent(method: string, id: string, state: string, options: events.OnEventOptions): events.Rule {
+    v.checkArg(`${v.where(this)}.${method}`, 'id', id, v.required(v.constructId));
+    v.checkProps(`${v.where(this)}.${method}`, options, {
+      description: v.str(),
+      ruleName: v.str(),
+      crossStackScope: v.construct,
+      eventPattern: v.struct({}),
+      target: v.implementing('an events.IRuleTarget', 'a target, e.g. new targets.SnsTopic(topic)', 'bind'),
+    }, 'options');
     this.requireManual(method);
     const rule = new events.Rule(this, id, {
       description: options.description,
@@ -569,7 +580,7 @@ export class ApprovalGate extends Construct implements IStageGate {
 
   private requireBinding(): Binding {
     if (!this.binding) {
-      throw new Error(`${this.describe()} is not attached to any stage; give it to a pipeline stage as its gate, or call gate.attachTo(pipeline, { stageName }).`);
+      throw new Error(`${this.describe()}: not attached to any stage; give it to a pipeline stage as its gate, or call gate.attachTo(pipeline, { stageName }).`);
     }
     return this.binding;
   }

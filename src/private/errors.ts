@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -7,7 +8,9 @@ import { IConstruct } from 'constructs';
  */
 export function where(scope: IConstruct | string): string {
   if (typeof scope === 'string') return scope;
-  return `${scope.constructor.name} '${scope.node.id}'`;
+  // (a user's plain Stack: aws-cdk-lib's bundled class name is 'Stack2' or the like)
+  const type = Object.getPrototypeOf(scope) === Stack.prototype ? 'Stack' : scope.constructor.name;
+  return `${type} '${scope.node.id}'`;
 }
 
 /**

@@ -1,7 +1,9 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct, IConstruct } from 'constructs';
 import { fail, where } from './errors';
+import { CODEPIPELINE_NAME } from './names';
 
 /**
  * Input validation at the construct boundary, for JavaScript/Python users and `as any`: every
@@ -72,12 +74,60 @@ export function num(hint = 'a number'): Kind {
   return simple('a number', hint, (v) => typeof v === 'number' && !Number.isNaN(v));
 }
 
+/** An integer from `min` to `max` (or a number token): `int(1, 999, 'a runOrder, e.g. 2')`. */
+export function int(min: number, max: number, hint = `an integer from ${min} to ${max}`): Kind {
+  return simple(`an integer from ${min} to ${max}`, hint, (v) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max);
+}
+
+/** A construct id: a non-empty string (the `id` of `onApproved(id)` and the like). */
+export const constructId: Kind = simple('a non-empty string', "a construct id, e.g. 'OnApproved'", (v) => typeof v === 'string' && v.length > 0);
+
+/** A string matching `pattern` (or a string token): `matching('a variables namespace', /^[A-Za-z0-9@_-]{1,100}$/, "e.g. 'Build'")`. */
+export function matching(expected: string, pattern: RegExp, hint: string): Kind {
+  return simple(expected, hint, (v) => typeof v === 'string' && pattern.test(v));
+}
+
+/** A variables namespace of an action (CodePipeline's pattern). */
+export const namespace: Kind = matching('a variables namespace (1-100 of A-Za-z0-9@_-)', /^[A-Za-z0-9@_-]{1,100}$/, "a namespace, e.g. 'BuildVariables'");
+
+/** A pipeline name (CodePipeline's pattern). */
+export const pipelineName: Kind = matching('a pipeline name (1-100 of A-Za-z0-9.@_-)', CODEPIPELINE_NAME, "a name, e.g. 'app-release'");
+
 /** true or false. */
 export const bool: Kind = simple('a boolean', 'true or false', (v) => typeof v === 'boolean');
 
 /** An aws-cdk-lib `Duration`. */
 export function duration(hint = 'e.g. Duration.minutes(30)'): Kind {
   return simple('a Duration', hint, (v) => v instanceof Duration);
+}
+
+/** A `Duration` of whole days, at least one (S3 lifecycle expiry counts days). */
+export function wholeDays(hint = 'e.g. Duration.days(30)'): Kind {
+  return {
+    expected: 'a Duration of whole days',
+    hint,
+    check: (value, path) => {
+      if (!(value instanceof Duration)) return `${path} is ${describe(value)}, not a Duration; pass ${hint}.`;
+      if (value.isUnresolved()) return undefined;
+      const days = value.toDays({ integral: false });
+      return Number.isInteger(days) && days >= 1 ? undefined : `${path} is ${value.toHumanString()}, not a whole number of days (at least 1); pass ${hint}.`;
+    },
+  };
+}
+
+/**
+ * Plain data (CloudFormation parameter overrides, Lambda user parameters): strings, numbers,
+ * booleans, null, and plain arrays and objects of them, or tokens; not a construct or other class instance.
+ */
+export const plainData: Kind = simple('plain data (strings, numbers, booleans, lists and objects of them)', "a value, e.g. 'prod' or { key: 'value' }", isPlainData);
+
+function isPlainData(value: unknown, depth = 0): boolean {
+  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return true;
+  if (typeof value !== 'object' || depth > 20) return false;
+  if (Token.isUnresolved(value)) return true;
+  if (Array.isArray(value)) return value.every((x) => isPlainData(x, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && Object.values(value as object).every((x) => isPlainData(x, depth + 1));
 }
 
 /** An instance of `type` (an enum-like class, a value class): `instance(PipelineSource, 'PipelineSource.codeCommit(repo)')`. */
@@ -152,7 +202,9 @@ export function struct(spec: { [prop: string]: Kind }, hint = `an object with ${
 }
 
 function isPlainObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 function checkValue(kind: Kind, value: unknown, path: string): string | undefined {
@@ -236,6 +288,15 @@ export const cdk = {
   stateMachine: implementing('an sfn.IStateMachine', 'a state machine, e.g. sfn.StateMachine.fromStateMachineArn(...)', 'stateMachineArn'),
   ecsService: implementing('an ecs.IBaseService', 'a service, e.g. ecs.FargateService.fromFargateServiceAttributes(...)', 'serviceArn'),
   deploymentGroup: implementing('a codedeploy deployment group', 'a deployment group, e.g. codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(...)', 'deploymentGroupArn'),
+  grantable: implementing('an iam.IGrantable', 'a role or user, e.g. iam.Role.fromRoleArn(...)', 'grantPrincipal'),
+  artifact: instance(codepipeline.Artifact, "an artifact, e.g. new codepipeline.Artifact('CloudAssembly')"),
+  l2Pipeline: implementing('a codepipeline.Pipeline', 'the pipeline, e.g. new codepipeline.Pipeline(this, \'Pipeline\', { ... })', 'pipelineArn', 'addStage'),
+  stage: simple('a Stage', 'a CDK stage, e.g. new MyStage(app, \'Prod\', { env })', (x) => Stage.isStage(x)),
+  stack: simple('a Stack', 'a stack, e.g. Stack.of(this)', (x) => Stack.isStack(x)),
+  cluster: implementing('an eks.ICluster', 'a cluster, e.g. eks.Cluster.fromClusterAttributes(...)', 'clusterName', 'clusterArn'),
+  securityGroup: implementing('an ec2.ISecurityGroup', 'e.g. ec2.SecurityGroup.fromSecurityGroupId(...)', 'securityGroupId'),
+  subnet: implementing('an ec2.ISubnet', 'e.g. ec2.Subnet.fromSubnetId(...)', 'subnetId'),
+  targetGroup: implementing('an elbv2.ITargetGroup', 'e.g. elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(...)', 'targetGroupArn'),
   stageGate: implementing('an IStageGate', 'a gate, e.g. new ApprovalGate(this, \'Approve\', { ... })', 'bindToStage'),
   stage: implementing('a Stage', 'a CDK stage, e.g. new Stage(app, \'Prod\', { env })', 'stageName', 'synth', 'outdir'),
 };
@@ -243,8 +304,11 @@ export const cdk = {
 /** A list of strings. */
 export const strings: Kind = arrayOf(str(), "a list of strings, e.g. ['a', 'b']");
 
+/** An action's runOrder. */
+export const runOrder: Kind = int(1, 999, 'a runOrder from 1 to 999, e.g. 2');
+
 /** `BuildOptions` (the build step, and the base of a test). */
-const BUILD_OPTIONS_SPEC: { [prop: string]: Kind } = {
+export const BUILD_OPTIONS_SPEC: { [prop: string]: Kind } = {
   actionName: str(),
   project: cdk.project,
   buildSpec: cdk.buildSpec,
@@ -257,6 +321,11 @@ const BUILD_OPTIONS_SPEC: { [prop: string]: Kind } = {
   outputs: strings,
 };
 export const buildOptions: Kind = struct(BUILD_OPTIONS_SPEC, "build options, e.g. { buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml') }");
+
+/** The options of a gate rule's or condition's `bind` (`GateRuleBindOptions`, `GateConditionBindOptions`). */
+export const GATE_BIND_SPEC: { [prop: string]: Kind } = {
+  pipeline: required(cdk.l2Pipeline), stageName: required(str("a stage name, e.g. 'Prod'")), ruleNamePrefix: str(),
+};
 
 /** `TestOptions`. */
 export const testOptions: Kind = struct({

@@ -221,6 +221,17 @@ export abstract class PipelineSource {
         events: v.arrayOf(v.anything),
       })),
     }, 'options');
+    const what = `PipelineSource.connection('${repoString}')`;
+    options.pushFilter?.forEach((f, i) => {
+      if (!f.branchesIncludes && !f.branchesExcludes && !f.tagsIncludes && !f.tagsExcludes) {
+        fail(what, `options.pushFilter[${i}] names no branches or tags; give branchesIncludes/branchesExcludes or tagsIncludes/tagsExcludes, e.g. { branchesIncludes: ['main'] }.`);
+      }
+    });
+    options.pullRequestFilter?.forEach((f, i) => {
+      if (!f.branchesIncludes && !f.branchesExcludes) {
+        fail(what, `options.pullRequestFilter[${i}] names no branches; give branchesIncludes or branchesExcludes, e.g. { branchesIncludes: ['main'] }.`);
+      }
+    });
     return new ConnectionSource(repoString, options);
   }
 
@@ -266,6 +277,7 @@ export abstract class PipelineSource {
    * VersionId, ETag; ECR: ImageDigest, ImageTag, ImageURI, ...).
    */
   public variable(name: string): string {
+    v.checkArg('PipelineSource.variable', 'name', name, v.required(v.str("a variable the provider outputs, e.g. 'CommitId'")));
     if (typeof name !== 'string' || (this.outputVariables.length > 0 && !this.outputVariables.includes(name))) {
       fail(`PipelineSource.variable(${typeof name === 'string' ? `'${name}'` : String(name)})`,
         `this source outputs no variable '${String(name)}'; use one of ${this.outputVariables.join(', ')}.`);
@@ -283,6 +295,7 @@ export abstract class PipelineSource {
    * the source is not a full clone).
    */
   public grantFullClone(grantee: iam.IGrantable): iam.Grant {
+    v.checkArg('PipelineSource.grantFullClone', 'grantee', grantee, v.required(v.cdk.grantable));
     const statement = this._fullClonePolicyStatement();
     if (!statement) {
       return iam.Grant.drop(grantee, 'read a full-clone source output');
@@ -297,6 +310,8 @@ export abstract class PipelineSource {
 }
 
 function artifactOf(scope: Construct, options?: SourceBindOptions): codepipeline.Artifact {
+  v.checkArg('PipelineSource.bind', 'scope', scope, v.required(v.construct));
+  v.checkProps(scope, options, { artifactName: v.str() }, 'bind options');
   const name = options?.artifactName ?? DEFAULT_ARTIFACT_NAME;
   if (!Token.isUnresolved(name) && !/^[A-Za-z0-9_-]{1,100}$/.test(name)) {
     fail(scope, `source artifact name '${name}' is invalid; use 1-100 of A-Za-z0-9_-.`);

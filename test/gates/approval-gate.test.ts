@@ -533,7 +533,7 @@ describe('ApprovalGate: bad input', () => {
   test('fails at synth when the gate is never attached', () => {
     const f = pipelineFixture();
     new ApprovalGate(f.stack, 'ProdGate', { manual: true });
-    expect(() => synthGate(f)).toThrow(/ApprovalGate 'ProdGate' is not attached to any stage/);
+    expect(() => synthGate(f)).toThrow(/ApprovalGate 'ProdGate': not attached to any stage/);
   });
 
   test('fails when a wait time or entryResult is given without the rules it applies to', () => {
@@ -546,7 +546,7 @@ describe('ApprovalGate: bad input', () => {
     const f = pipelineFixture();
     const gate = new ApprovalGate(f.stack, 'ProdGate', { manual: true });
     gate.grantApprove(approverRole(f.stack, 'Oncall'));
-    expect(() => synthGate(f)).toThrow(/ApprovalGate 'ProdGate' is not attached to any stage/);
+    expect(() => synthGate(f)).toThrow(/ApprovalGate 'ProdGate': not attached to any stage/);
   });
 
   test('fails when the action name is invalid', () => {

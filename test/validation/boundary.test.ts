@@ -1,7 +1,13 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as fc from 'fast-check';
-import { ApprovalGate, ArtifactStores, BuildStep, CrossRegionCfnPipeline, DeployTarget, PipelineSource, SourceBuildDeployPipeline } from '../../src';
+import {
+  ApprovalGate, ArtifactStores, BuildStep, CdkAssetPublishing, CdkSelfUpdate, CdkStageDeployment, CrossRegionCfnPipeline,
+  DeployStrategy, DeployTarget, EksDeployment, PipelineSource, SourceBuildDeployPipeline,
+} from '../../src';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 function stack(env: any = ENV): Stack {
@@ -57,6 +63,39 @@ describe('clear errors at the construct boundary (issue 12 examples)', () => {
     const t = DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json', region: 'us-west-2' });
     expect(() => sbdp(s, { ...valid(s), stages: [{ stageName: 'Prod', targets: [t] }] }))
       .toThrow(/^SourceBuildDeployPipeline 'Pipeline': stage 'Prod', action '.*' deploys to region 'us-west-2' but stack 'NoEnv' has no region; .*give the stack an env/);
+  });
+});
+
+describe('escapes the boundary fuzz found (test/validation/fuzz-table.ts), one example each', () => {
+  test('src/cdk constructs check their props and action options', () => {
+    expect(() => new (CdkAssetPublishing as any)(stack(), 'Assets', { stages: [] })).toThrow(/^CdkAssetPublishing 'Assets': artifactBucket is missing; pass a bucket/);
+    const s = stack();
+    const bucket = s3.Bucket.fromBucketName(s, 'B', 'artifacts');
+    expect(() => new CdkSelfUpdate(s, 'Update', { artifactBucket: bucket, pipelineStack: s, timeout: 30 } as any))
+      .toThrow(/^CdkSelfUpdate 'Update': timeout is a number \(30\), not a Duration/);
+    expect(() => new CdkSelfUpdate(s, 'Update2', { artifactBucket: bucket, pipelineStack: s }).action({} as any))
+      .toThrow(/^CdkSelfUpdate 'Update2'\.action: options\.input is missing; pass an artifact/);
+    expect(() => CdkStageDeployment.fromStage(s as any)).toThrow(/^CdkStageDeployment\.fromStage: stage is an instance of \w+, not a Stage/);
+  });
+  test('factories that took anything now check it', () => {
+    expect(() => EksDeployment.kubectl('k8s/app.yaml' as any)).toThrow(/^EksDeployment\.kubectl: manifestFiles is a string \('k8s\/app\.yaml'\), not an array/);
+    expect(() => DeployStrategy.canary(10, 5 as any)).toThrow(/^DeployStrategy\.canary: interval is a number \(5\), not a Duration/);
+    expect(() => DeployTarget.commands({ commands: 'npm test' } as any)).toThrow(/^DeployTarget\.commands: options\.commands is a string \('npm test'\), not an array/);
+    expect(() => DeployTarget.stepFunctions({ stateMachine: { stateMachineArn: 'arn:aws:states:eu-west-1:111111111111:stateMachine:m' } as any, executionNamePrefix: 'a{b' }))
+      .toThrow(/^DeployTarget\.stepFunctions: options\.executionNamePrefix is a string \('a\{b'\), not an execution name prefix/);
+  });
+  test('a name that is an Object.prototype member is no artifact', () => {
+    const s = stack();
+    const artifact = new codepipeline.Artifact('BuildOutput');
+    const t = DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'valueOf::app.json' });
+    expect(() => t.bind(s, { stageName: 'Prod', runOrder: 1, defaultInput: artifact, artifacts: { BuildOutput: artifact } }))
+      .toThrow(/^Stack 'S': stage 'Prod', action 'app': templatePath 'valueOf' is an artifact nobody produces before this stage; use one of 'BuildOutput'/);
+  });
+  test('grantApprove before the gate is attached, to a principal that cannot hold policies, does not fail', () => {
+    const s = stack();
+    const gate = new ApprovalGate(s, 'Gate', { manual: true });
+    expect(() => gate.grantApprove(lambda.Function.fromFunctionArn(s, 'Fn', 'arn:aws:lambda:eu-west-1:111111111111:function:f'))).not.toThrow();
+    expect(() => gate.grantApprove(undefined as any)).toThrow(/^ApprovalGate 'Gate'\.grantApprove: grantee is missing; pass a role or user/);
   });
 });
 

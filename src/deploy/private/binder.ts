@@ -32,7 +32,8 @@ export class Binder {
   /** An artifact by name (or the default input). */
   public artifact(name: string | undefined, field: string): codepipeline.Artifact {
     if (name === undefined) return this.options.defaultInput;
-    const found = this.options.artifacts[name];
+    // (own names only: 'valueOf' or 'constructor' is no artifact)
+    const found = Object.prototype.hasOwnProperty.call(this.options.artifacts, name) ? this.options.artifacts[name] : undefined;
     if (!found) {
       const known = Object.keys(this.options.artifacts);
       fail(this.where, `${field} '${name}' is an artifact nobody produces before this stage; use one of ${known.map((k) => `'${k}'`).join(', ') || '(none)'}, or add it to a build's \`outputs\`.`);
@@ -55,6 +56,7 @@ export class Binder {
       if (!ARTIFACT_NAME.test(name)) {
         fail(this.where, `output artifact name '${name}' is invalid; use 1-100 characters of A-Za-z0-9_-.`);
       }
+      if (name in Object.prototype) fail(this.where, `output artifact name '${name}' is reserved (aws-cdk-lib keys artifacts by name in a plain object); choose another name.`);
     }
     const made = names.map((n) => new codepipeline.Artifact(n));
     this.outputs.push(...made);

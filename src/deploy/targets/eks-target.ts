@@ -5,6 +5,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { fail } from '../../private/errors';
+import * as v from '../../private/validate';
 import { singleAction } from '../private/binder';
 import { grantManagedComputeLogs, MANAGED_COMPUTE_LOGS } from '../private/managed-compute';
 import { TargetKind } from '../private/target-kind';
@@ -31,6 +32,9 @@ export class EksDeployment {
   /** Install or upgrade a Helm chart from the input artifact. */
   public static helm(options: EksHelmOptions): EksDeployment {
     const where = 'EksDeployment.helm';
+    v.checkProps(where, options, {
+      releaseName: v.required(v.str("a Helm release name, e.g. 'app'")), chartLocation: v.required(v.str("the chart in the artifact, e.g. 'charts/app'")), valuesFiles: v.strings,
+    }, 'options');
     if (!Token.isUnresolved(options.releaseName) && !/^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/.test(options.releaseName)) {
       fail(where, `releaseName '${options.releaseName}' is not a Helm release name; use 1-53 lowercase letters, digits and '-', starting and ending with a letter or digit.`);
     }
@@ -47,6 +51,7 @@ export class EksDeployment {
 
   /** Apply Kubernetes manifests from the input artifact with kubectl (`ManifestFiles`). */
   public static kubectl(manifestFiles: string[]): EksDeployment {
+    v.checkArg('EksDeployment.kubectl', 'manifestFiles', manifestFiles, v.required(v.arrayOf(v.str(), "a list of manifest files, e.g. ['k8s/app.yaml']")));
     if (manifestFiles.length === 0 || manifestFiles.some((f) => f.trim() === '')) {
       fail('EksDeployment.kubectl', `manifestFiles is ${JSON.stringify(manifestFiles)}; list one or more manifest files of the input artifact.`);
     }
@@ -58,7 +63,7 @@ export class EksDeployment {
 
   private constructor(configuration: { [key: string]: string | undefined }) {
     const defined: { [key: string]: string } = {};
-    for (const [k, v] of Object.entries(configuration)) if (v !== undefined) defined[k] = v;
+    for (const [k, value] of Object.entries(configuration)) if (value !== undefined) defined[k] = value;
     this._configuration = defined;
   }
 }

@@ -3,6 +3,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { fail } from '../../private/errors';
+import * as v from '../../private/validate';
 import { WildcardAllowance } from '../../private/wildcard-allowances';
 import { Binder, singleAction } from '../private/binder';
 import { MANAGED_COMPUTE_LOGS } from '../private/managed-compute';
@@ -15,11 +16,14 @@ export class InspectorScanSubject {
    * The files of an artifact (`'ArtifactName'`; the default input when left out).
    */
   public static sourceCode(input?: string): InspectorScanSubject {
+    v.checkArg('InspectorScanSubject.sourceCode', 'input', input, v.str("an artifact name, e.g. 'BuildOutput'"));
     return new InspectorScanSubject(input, undefined, undefined);
   }
 
   /** An image of a private repository, by tag (`latest` when left out). */
   public static ecrImage(repository: ecr.IRepository, imageTag?: string): InspectorScanSubject {
+    v.checkArg('InspectorScanSubject.ecrImage', 'repository', repository, v.required(v.cdk.ecrRepository));
+    v.checkArg('InspectorScanSubject.ecrImage', 'imageTag', imageTag, v.str("a tag, e.g. 'latest'"));
     return new InspectorScanSubject(undefined, repository, imageTag);
   }
 

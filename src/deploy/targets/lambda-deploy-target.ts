@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { fail } from '../../private/errors';
+import * as v from '../../private/validate';
 import { escapeRegExp } from '../../private/wildcard-allowances';
 import { singleAction } from '../private/binder';
 import { TargetKind } from '../private/target-kind';
@@ -58,6 +59,7 @@ export class DeployStrategy {
 }
 
 function checkPercent(kind: string, percent: number): number {
+  v.checkArg(`DeployStrategy.${kind}`, 'percent', percent, v.required(v.num('an integer from 1 to 99')));
   if (!Number.isInteger(percent) || percent < 1 || percent > 99) {
     fail(`DeployStrategy.${kind}`, `percent is ${percent}; pass an integer from 1 to 99.`);
   }
@@ -65,6 +67,7 @@ function checkPercent(kind: string, percent: number): number {
 }
 
 function checkMinutes(kind: string, interval: Duration, steps: number): number {
+  v.checkArg(`DeployStrategy.${kind}`, 'interval', interval, v.required(v.duration('whole minutes, e.g. Duration.minutes(5)')));
   if (interval.isUnresolved()) fail(`DeployStrategy.${kind}`, 'interval is a token; pass a literal Duration in whole minutes.');
   const minutes = interval.toMinutes({ integral: false });
   if (!Number.isInteger(minutes) || minutes < 1) {

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GateRule, GateRuleBindOptions, GateRuleConfig, GateRuleOptions } from './gate-rule';
 import { fail } from '../../private/errors';
+import * as v from '../../private/validate';
 
 /** Properties of a `CodeBuildRule`. */
 export interface CodeBuildRuleProps extends GateRuleOptions {
@@ -30,7 +31,7 @@ export class CodeBuildRule extends GateRule {
   private readonly environmentVariables?: { [name: string]: string };
 
   constructor(props: CodeBuildRuleProps) {
-    super('CodeBuild', 'Build', false, props);
+    super('CodeBuild', 'Build', false, v.checked('CodeBuildRule', props, { project: v.required(v.cdk.project), environmentVariables: v.mapOf(v.str()), ruleName: v.str() }));
     for (const name of Object.keys(props.environmentVariables ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.startsWith('CODEBUILD_')) {
         fail('CodeBuildRule', `environment variable name '${name}' is not usable; use letters, digits and _, not starting with a digit or CODEBUILD_.`);
@@ -41,6 +42,7 @@ export class CodeBuildRule extends GateRule {
   }
 
   public bind(_scope: Construct, options: GateRuleBindOptions): GateRuleConfig {
+    v.checkProps('CodeBuildRule.bind', options, v.GATE_BIND_SPEC, 'options');
     iam.Grant.addToPrincipal({
       grantee: options.pipeline.role,
       actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],

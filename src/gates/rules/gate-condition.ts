@@ -55,6 +55,7 @@ export class GateCondition {
 
   /** Render the condition for one stage and grant the pipeline role what its rules need. */
   public bind(scope: Construct, options: GateConditionBindOptions): codepipeline.Condition {
+    v.checkProps('GateCondition.bind', options, v.GATE_BIND_SPEC, 'options');
     const prefix = options.ruleNamePrefix ?? `${options.stageName}.`;
     const counters: { [kind: string]: number } = {};
     const names = new Set<string>();

@@ -75,7 +75,7 @@ export class CrossRegionCfnPipeline extends Construct {
       executionManagedPolicies: v.arrayOf(v.cdk.managedPolicy),
       capabilities: v.arrayOf(v.oneOf('a CfnCapabilities', capabilities, 'e.g. CfnCapabilities.NAMED_IAM')),
       deployment: v.instance(CfnDeployment, 'CfnDeployment.stacks() or CfnDeployment.stackSet({ ... })'),
-      pipelineName: v.str(),
+      pipelineName: v.pipelineName,
       notifications: v.failureNotificationsOptions,
       failureNotifications: v.bool,
       selfUpdate: v.bool,
@@ -100,6 +100,7 @@ export class CrossRegionCfnPipeline extends Construct {
 
   /** The CloudFormation execution role the pipeline defined for an account (defined on first use; not with waves of CDK stages). */
   public executionRole(account: string): iam.IRole {
+    v.checkArg(this, 'account', account, v.required(v.str("an account id, e.g. '222222222222'")));
     this.checkOwnRoles('executionRole()', 'the bootstrap CloudFormation execution role (cdk-<qualifier>-cfn-exec-role-<account>-<region>)');
     checkAccount(this, account, 'executionRole()');
     return this.accountRoles.forAccount(account).executionRole;
@@ -107,6 +108,7 @@ export class CrossRegionCfnPipeline extends Construct {
 
   /** The role that runs the CloudFormation actions in an account (defined on first use; not with waves of CDK stages). */
   public actionRole(account: string): iam.IRole {
+    v.checkArg(this, 'account', account, v.required(v.str("an account id, e.g. '222222222222'")));
     this.checkOwnRoles('actionRole()', 'the bootstrap deploy role (cdk-<qualifier>-deploy-role-<account>-<region>)');
     checkAccount(this, account, 'actionRole()');
     return this.accountRoles.forAccount(account).actionRole;

@@ -261,7 +261,7 @@ export class SourceBuildDeployPipeline extends Construct {
     const produce = (where: string, outputs: codepipeline.Artifact[]) => {
       for (const output of outputs) {
         const name = output.artifactName!;
-        if (artifacts[name]) {
+        if (Object.prototype.hasOwnProperty.call(artifacts, name)) {
           fail(me, `artifact '${name}' is produced twice (again by ${where}); give each output a distinct name.`);
         }
         artifacts[name] = output;
@@ -300,7 +300,7 @@ export class SourceBuildDeployPipeline extends Construct {
     // Tests after the build, in parallel
     const input = (ref: string | undefined, where: string, field: string) => {
       if (ref === undefined) return defaultInput;
-      const found = artifacts[ref];
+      const found = Object.prototype.hasOwnProperty.call(artifacts, ref) ? artifacts[ref] : undefined;
       if (!found) {
         fail(me, `${where}: ${field} '${ref}' is an artifact nobody produces before it; use one of ${Object.keys(artifacts).map((k) => `'${k}'`).join(', ')}, or add it to a build's \`outputs\`.`);
       }

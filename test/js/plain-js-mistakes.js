@@ -1,0 +1,119 @@
+/*
+ * Issue 12's everyday mistakes, made as a plain-JavaScript user makes them (no types, no `as any`):
+ * each must fail at synth with our clear message, never a TypeError.
+ *
+ * Plain CommonJS, no build step. Two ways it runs:
+ *  - test/js/plain-js.test.ts calls `check(lib, cdk)` with this repository's src/ (every `npm test`);
+ *  - scripts/consumer-check.sh copies it into the fresh consumer app and runs `node plain-js-mistakes.js`,
+ *    which requires the packed, jsii-compiled package exactly as a JavaScript app does.
+ */
+'use strict';
+
+/** The mistakes: what a user writes, and the message that must come back. */
+function mistakes(lib, cdk) {
+  const { App, Stack } = cdk;
+  const codecommit = cdk.aws_codecommit;
+  const { SourceBuildDeployPipeline, CrossRegionCfnPipeline, PipelineSource, DeployTarget } = lib;
+  const env = { account: '111111111111', region: 'eu-west-1' };
+  const stack = (props = { env }) => new Stack(new App(), 'S', props);
+  let repos = 0;
+  const repo = (s) => codecommit.Repository.fromRepositoryName(s, `Repo${repos++}`, 'app');
+  const target = () => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json' });
+  const props = (s, extra) => Object.assign({ source: PipelineSource.codeCommit(repo(s)), buildStep: {}, stages: [{ stageName: 'Prod', targets: [target()] }] }, extra);
+  const pipeline = (s, p) => new SourceBuildDeployPipeline(s, 'Pipeline', p);
+
+  return [
+    {
+      mistake: 'SourceBuildDeployPipeline without source',
+      run: () => { const s = stack(); pipeline(s, props(s, { source: undefined })); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': source is missing; pass a source, e.g. PipelineSource\.codeCommit/,
+    },
+    {
+      mistake: 'CrossRegionCfnPipeline without buildStep',
+      run: () => { const s = stack(); new CrossRegionCfnPipeline(s, 'Cfn', { source: PipelineSource.codeCommit(repo(s)), stackName: 'app', waves: [] }); },
+      expected: /^CrossRegionCfnPipeline 'Cfn': buildStep is missing; pass build options/,
+    },
+    {
+      mistake: 'stages as one object',
+      run: () => { const s = stack(); pipeline(s, props(s, { stages: { stageName: 'Prod', targets: [target()] } })); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': stages is an object with stageName, targets, not an array; pass a list of stages/,
+    },
+    {
+      mistake: 'targets not an array',
+      run: () => { const s = stack(); pipeline(s, props(s, { stages: [{ stageName: 'Prod', targets: target() }] })); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': stages\[0\]\.targets is an instance of \w+, not an array/,
+    },
+    {
+      mistake: 'timeout: 30 (a number, not a Duration)',
+      run: () => { const s = stack(); pipeline(s, props(s, { buildStep: { timeout: 30 } })); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': buildStep\.timeout is a number \(30\), not a Duration; pass e\.g\. Duration\.minutes\(30\)/,
+    },
+    {
+      mistake: 'source: repo (the repository, not PipelineSource.codeCommit(repo))',
+      run: () => { const s = stack(); pipeline(s, props(s, { source: repo(s) })); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': source is an instance of \w+, not a PipelineSource; pass a source, e\.g\. PipelineSource\.codeCommit\(repository\)/,
+    },
+    {
+      mistake: 'DeployTarget.cloudFormation without templatePath',
+      run: () => DeployTarget.cloudFormation({ stackName: 'app' }),
+      expected: /^DeployTarget\.cloudFormation: options\.templatePath is missing; pass the template in an artifact/,
+    },
+    {
+      mistake: 'approval gate as a plain object',
+      run: () => { const s = stack(); pipeline(s, props(s, { stages: [{ stageName: 'Prod', targets: [target()], gate: { manual: true } }] })); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': stages\[0\]\.gate is an object with manual, not an IStageGate; pass a gate, e\.g\. new ApprovalGate/,
+    },
+    {
+      mistake: 'no props at all',
+      run: () => new SourceBuildDeployPipeline(stack(), 'Pipeline'),
+      expected: /^SourceBuildDeployPipeline 'Pipeline': props is missing; pass an object with at least source, stages\./,
+    },
+    {
+      mistake: 'a target in another region, in a stack without env',
+      run: () => {
+        const s = stack({});
+        pipeline(s, props(s, { stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json', region: 'us-west-2' })] }] }));
+      },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': stage 'Prod', action '[^']+' deploys to region 'us-west-2' but stack 'S' has no region; .*give the stack an env/,
+    },
+    {
+      mistake: '#{variables.releaseTag} with no such pipeline variable (found by PipelineChecks at synth)',
+      run: () => {
+        const s = stack();
+        pipeline(s, props(s, { buildStep: { environmentVariables: { TAG: { value: '#{variables.releaseTag}' } } } }));
+        lib.PipelineChecks.enforce(s);
+        s.node.root.synth();
+      },
+      expected: /\[CDP-VARIABLE-REFERENCE\].*variables\.releaseTag/,
+    },
+  ];
+}
+
+/** Run every mistake; returns one line per mistake that did not end in its message (empty: all good). */
+function check(lib, cdk) {
+  const failures = [];
+  for (const m of mistakes(lib, cdk)) {
+    try {
+      m.run();
+      failures.push(`${m.mistake}: no error`);
+    } catch (e) {
+      if (e instanceof TypeError || !m.expected.test(String(e && e.message))) {
+        failures.push(`${m.mistake}: ${e && e.name}: ${e && e.message}`);
+      }
+    }
+  }
+  return failures;
+}
+
+module.exports = { mistakes, check };
+
+if (require.main === module) {
+  // As a JavaScript app: the installed package and its peer aws-cdk-lib.
+  const failures = check(require('cdk-delivery-pipelines'), require('aws-cdk-lib'));
+  const total = mistakes(require('cdk-delivery-pipelines'), require('aws-cdk-lib')).length;
+  if (failures.length > 0) {
+    console.error(`plain JavaScript: ${failures.length} of ${total} mistakes did not end in our message:\n- ${failures.join('\n- ')}`);
+    process.exit(1);
+  }
+  console.log(`plain JavaScript: all ${total} mistakes end in our clear message`);
+}
