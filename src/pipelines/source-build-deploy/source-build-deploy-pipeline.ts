@@ -92,6 +92,15 @@ export interface SourceBuildDeployPipelineProps {
   readonly tests?: TestOptions[];
 
   /**
+   * Tests run beside the build, in the 'Build' stage at the same runOrder (e.g. lint or unit tests
+   * that need no build output): they read the source output, or another `input` the source produced.
+   * Needs a `buildStep`.
+   *
+   * @default - none
+   */
+  readonly testsBesideBuild?: TestOptions[];
+
+  /**
    * Deploy stages, in order. Pass `[]` for a build-only or build-and-test pipeline (it needs a
    * `buildStep` or `tests` then).
    */
@@ -208,6 +217,7 @@ export class SourceBuildDeployPipeline extends Construct {
       source: v.required(v.instance(PipelineSource, 'a source, e.g. PipelineSource.codeCommit(repository) (not the repository itself)')),
       buildStep: v.buildOptions,
       tests: v.arrayOf(v.testOptions),
+      testsBesideBuild: v.arrayOf(v.testOptions),
       stages: v.required(v.arrayOf(v.struct({
         stageName: v.required(v.str("a stage name, e.g. 'Prod'")),
         targets: v.arrayOf(v.instance(DeployTarget, 'a target, e.g. DeployTarget.cloudFormation({ stackName, templatePath })')),
@@ -279,25 +289,8 @@ export class SourceBuildDeployPipeline extends Construct {
       this.pipeline.addTrigger(trigger);
     }
 
-    // Build
     let defaultInput = source.output;
-    if (props.buildStep) {
-      const step = defineBuildStep(this, 'BuildProject', {
-        options: props.buildStep,
-        defaultActionName: 'Build',
-        defaultOutputs: ['BuildOutput'],
-        type: actions.CodeBuildActionType.BUILD,
-        input: source.output,
-        artifactBucket: this.artifactBucket,
-        fullClonePolicy: source.fullClonePolicy,
-        errorPrefix: me,
-      });
-      produce(`build '${step.actionName}'`, step.outputs);
-      this.pipeline.addStage({ stageName: 'Build', actions: [step.action] });
-      if (step.outputs.length > 0) defaultInput = step.outputs[0];
-    }
-
-    // Tests after the build, in parallel
+    // Tests (beside the build, after it, after a deployment): resolve inputs, define the steps
     const input = (ref: string | undefined, where: string, field: string) => {
       if (ref === undefined) return defaultInput;
       const found = artifacts[ref];
@@ -328,6 +321,27 @@ export class SourceBuildDeployPipeline extends Construct {
       for (const step of steps) produce(`test '${step.actionName}' in stage '${stageName}'`, step.outputs);
       return steps;
     };
+    // Build, with the tests beside it (same runOrder, on the source)
+    if (props.buildStep) {
+      const step = defineBuildStep(this, 'BuildProject', {
+        options: props.buildStep,
+        defaultActionName: 'Build',
+        defaultOutputs: ['BuildOutput'],
+        type: actions.CodeBuildActionType.BUILD,
+        input: source.output,
+        artifactBucket: this.artifactBucket,
+        fullClonePolicy: source.fullClonePolicy,
+        errorPrefix: me,
+      });
+      const beside = testSteps('Build', props.testsBesideBuild ?? [], 1, 'BuildTest');
+      produce(`build '${step.actionName}'`, step.outputs);
+      const buildActions = [step.action, ...beside.map((t) => t.action)];
+      this.checkUniqueActions(me, 'Build', buildActions);
+      this.pipeline.addStage({ stageName: 'Build', actions: buildActions });
+      if (step.outputs.length > 0) defaultInput = step.outputs[0];
+    }
+
+    // Tests after the build, in parallel
     if ((props.tests ?? []).length > 0) {
       const steps = testSteps('Test', props.tests!, 1, 'Test');
       this.checkUniqueActions(me, 'Test', steps.map((s) => s.action));
@@ -448,7 +462,10 @@ export class SourceBuildDeployPipeline extends Construct {
         fail(me, `stage '${stage.stageName}' has reviewChangeSets but no targets; add the DeployTarget.cloudFormation targets whose change sets are reviewed.`);
       }
     }
-    const lists: [string, TestOptions[]][] = [['Test', props.tests ?? []], ...stages.map((st) => [st.stageName, st.postDeployTests ?? []] as [string, TestOptions[]])];
+    if ((props.testsBesideBuild ?? []).length > 0 && !props.buildStep) {
+      fail(me, 'testsBesideBuild is given but there is no buildStep; put the tests in `tests` (stage \'Test\'), or give a buildStep.');
+    }
+    const lists: [string, TestOptions[]][] = [['Build', props.testsBesideBuild ?? []], ['Test', props.tests ?? []], ...stages.map((st) => [st.stageName, st.postDeployTests ?? []] as [string, TestOptions[]])];
     for (const [stageName, tests] of lists) {
       const names = tests.map((t) => t.name);
       const dup = names.find((n, i) => names.indexOf(n) !== i);
