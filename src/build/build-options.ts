@@ -16,7 +16,7 @@ export interface BuildOptions {
 
   /**
    * A CodeBuild project to run instead of defining one. `buildSpec`, `buildImage`,
-   * `computeType`, `timeout` and `rolePolicy` then do not apply (configure your project).
+   * `computeType`, `privileged`, `timeout` and `rolePolicy` then do not apply (configure your project).
    *
    * @default - a PipelineProject is defined: encrypted with the artifact bucket's KMS key when
    * it has one, no privileged mode, logs to CloudWatch Logs
@@ -43,6 +43,14 @@ export interface BuildOptions {
    * @default codebuild.ComputeType.SMALL
    */
   readonly computeType?: codebuild.ComputeType;
+
+  /**
+   * Run the defined project in privileged mode, for builds that run Docker (`docker build`, Docker
+   * CDK assets). Privileged builds can reach the host's Docker daemon: turn it on only for builds that need it.
+   *
+   * @default false
+   */
+  readonly privileged?: boolean;
 
   /**
    * Timeout of the defined project.

@@ -49,6 +49,13 @@ export interface CdkSynthOptions {
   readonly computeType?: codebuild.ComputeType;
 
   /**
+   * Privileged mode, for apps whose assets are built with Docker during synth.
+   *
+   * @default false
+   */
+  readonly privileged?: boolean;
+
+  /**
    * Timeout of the project.
    *
    * @default Duration.hours(1)
@@ -96,6 +103,7 @@ export function cdkSynthBuild(options: CdkSynthOptions = {}): BuildOptions {
     }),
     buildImage: options.buildImage,
     computeType: options.computeType,
+    privileged: options.privileged,
     timeout: options.timeout,
     rolePolicy: options.rolePolicy,
     environmentVariables: { CDK_DISABLE_CLI_TELEMETRY: { value: 'true' }, ...options.environmentVariables },

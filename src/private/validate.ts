@@ -314,6 +314,7 @@ export const BUILD_OPTIONS_SPEC: { [prop: string]: Kind } = {
   buildSpec: cdk.buildSpec,
   buildImage: cdk.buildImage,
   computeType: oneOf('a codebuild.ComputeType', Object.values(codebuild.ComputeType), 'e.g. codebuild.ComputeType.SMALL'),
+  privileged: bool,
   timeout: duration('e.g. Duration.minutes(30)'),
   rolePolicy: arrayOf(cdk.policyStatement),
   environmentVariables: mapOf(struct({ value: required(anything) }, "e.g. { value: source.variable('CommitId') }"), "an object mapping names to { value }, e.g. { COMMIT: { value: source.variable('CommitId') } }"),

@@ -88,7 +88,7 @@ export function defineBuildStep(scope: Construct, id: string, props: BuildStepPr
 
   let project: codebuild.IProject;
   if (options.project) {
-    const ignored = (['buildSpec', 'buildImage', 'computeType', 'timeout', 'rolePolicy'] as const).filter((k) => options[k] !== undefined);
+    const ignored = (['buildSpec', 'buildImage', 'computeType', 'privileged', 'timeout', 'rolePolicy'] as const).filter((k) => options[k] !== undefined);
     if (ignored.length > 0) {
       fail(errorPrefix, `'${actionName}' passes a project and also ${ignored.join(', ')}; those configure the project defined for you, so set them on your project or drop \`project\`.`);
     }
@@ -128,7 +128,7 @@ function defineProject(scope: Construct, id: string, props: BuildStepProps, acti
     environment: {
       buildImage: options.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
       computeType: options.computeType ?? codebuild.ComputeType.SMALL,
-      privileged: false,
+      privileged: options.privileged ?? false,
     },
     timeout: options.timeout ?? Duration.hours(1),
     encryptionKey,
@@ -140,6 +140,13 @@ function defineProject(scope: Construct, id: string, props: BuildStepProps, acti
   (project.node.defaultChild as codebuild.CfnProject).logsConfig = { cloudWatchLogs: { status: 'ENABLED' } };
   for (const statement of options.rolePolicy ?? []) {
     project.addToRolePolicy(statement);
+  }
+  if (options.privileged) {
+    // cdk-nag's AwsSolutions pack no longer has a privileged-mode rule (CB3); Control Tower's CT.CODEBUILD.PR.4 has.
+    acknowledge(project, 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check',
+      `Privileged mode was requested for '${actionName}' (BuildOptions.privileged: true) to run Docker in the build (docker build, Docker assets). `
+        + 'The project is this step\'s own: its role holds only artifact, log and the caller\'s rolePolicy permissions, and it runs only what the '
+        + 'buildspec of the pipeline source says. An account that enables CT.CODEBUILD.PR.4 fails the deployment of this project.');
   }
   if (!encryptionKey) {
     acknowledge(project, 'AwsSolutions-CB4',

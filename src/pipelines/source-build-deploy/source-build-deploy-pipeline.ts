@@ -92,6 +92,33 @@ export interface SourceBuildDeployPipelineProps {
   readonly tests?: TestOptions[];
 
   /**
+   * Tests run beside the build, in the 'Build' stage at the same runOrder (e.g. lint or unit tests
+   * that need no build output): they read the source output, or another `input` the source produced.
+   * Needs a `buildStep`.
+   *
+   * @default - none
+   */
+  readonly testsBesideBuild?: TestOptions[];
+
+  /**
+   * More actions in the 'Build' stage, beside `buildStep` (same runOrder), or instead of it: builds
+   * that need no CodeBuild project of yours, e.g. `DeployTarget.ecrBuildAndPublish(...)` (a Docker image
+   * pushed to ECR) or `DeployTarget.commands(...)`. They read the source output unless they name an
+   * input; their outputs and variables are for later stages.
+   *
+   * @default - none
+   */
+  readonly buildActions?: DeployTarget[];
+
+  /**
+   * More test steps in the 'Test' stage, beside `tests` (in parallel), e.g. `DeployTarget.commands({ commands: ['npm test'] })`
+   * (no CodeBuild project) or `DeployTarget.inspectorScan(...)`. They read the primary build output unless they name an input.
+   *
+   * @default - none
+   */
+  readonly testActions?: DeployTarget[];
+
+  /**
    * Deploy stages, in order. Pass `[]` for a build-only or build-and-test pipeline (it needs a
    * `buildStep` or `tests` then).
    */
@@ -208,6 +235,9 @@ export class SourceBuildDeployPipeline extends Construct {
       source: v.required(v.instance(PipelineSource, 'a source, e.g. PipelineSource.codeCommit(repository) (not the repository itself)')),
       buildStep: v.buildOptions,
       tests: v.arrayOf(v.testOptions),
+      testsBesideBuild: v.arrayOf(v.testOptions),
+      buildActions: v.arrayOf(v.instance(DeployTarget, 'a target, e.g. DeployTarget.ecrBuildAndPublish({ ... })')),
+      testActions: v.arrayOf(v.instance(DeployTarget, 'a target, e.g. DeployTarget.commands({ commands: [...] })')),
       stages: v.required(v.arrayOf(v.struct({
         stageName: v.required(v.str("a stage name, e.g. 'Prod'")),
         targets: v.arrayOf(v.instance(DeployTarget, 'a target, e.g. DeployTarget.cloudFormation({ stackName, templatePath })')),
@@ -232,7 +262,8 @@ export class SourceBuildDeployPipeline extends Construct {
     this.validateProps(me, props, stages);
 
     const stack = Stack.of(this);
-    const crossAccountTargets = stages.flatMap((s) => s.targets)
+    const extraTargets = [...props.buildActions ?? [], ...props.testActions ?? []];
+    const crossAccountTargets = [...extraTargets, ...stages.flatMap((s) => s.targets)]
       .filter((t) => t.account !== undefined && !Token.isUnresolved(t.account) && t.account !== stack.account);
     // A CDK stage may span accounts: any stack in another account needs the KMS-encrypted store.
     const cdkCrossAccount = stages.flatMap((s) => s.targets)
@@ -279,25 +310,8 @@ export class SourceBuildDeployPipeline extends Construct {
       this.pipeline.addTrigger(trigger);
     }
 
-    // Build
     let defaultInput = source.output;
-    if (props.buildStep) {
-      const step = defineBuildStep(this, 'BuildProject', {
-        options: props.buildStep,
-        defaultActionName: 'Build',
-        defaultOutputs: ['BuildOutput'],
-        type: actions.CodeBuildActionType.BUILD,
-        input: source.output,
-        artifactBucket: this.artifactBucket,
-        fullClonePolicy: source.fullClonePolicy,
-        errorPrefix: me,
-      });
-      produce(`build '${step.actionName}'`, step.outputs);
-      this.pipeline.addStage({ stageName: 'Build', actions: [step.action] });
-      if (step.outputs.length > 0) defaultInput = step.outputs[0];
-    }
-
-    // Tests after the build, in parallel
+    // Tests (beside the build, after it, after a deployment): resolve inputs, define the steps
     const input = (ref: string | undefined, where: string, field: string) => {
       if (ref === undefined) return defaultInput;
       const found = Object.prototype.hasOwnProperty.call(artifacts, ref) ? artifacts[ref] : undefined;
@@ -328,10 +342,58 @@ export class SourceBuildDeployPipeline extends Construct {
       for (const step of steps) produce(`test '${step.actionName}' in stage '${stageName}'`, step.outputs);
       return steps;
     };
-    if ((props.tests ?? []).length > 0) {
-      const steps = testSteps('Test', props.tests!, 1, 'Test');
-      this.checkUniqueActions(me, 'Test', steps.map((s) => s.action));
-      this.pipeline.addStage({ stageName: 'Test', actions: steps.map((s) => s.action) });
+    // Targets of the Build and Test stages (buildActions, testActions), bound like a deploy stage's.
+    const bindTargets = (stageName: string, targets: DeployTarget[]) => {
+      const bound = { actions: [] as codepipeline.IAction[], outputs: [] as codepipeline.Artifact[] };
+      for (const target of targets) {
+        const binding = target.bind(this, { stageName, runOrder: 1, defaultInput, artifacts: { ...artifacts } });
+        v.checkCrossRegionEnv(this, stageName, binding.actions.map((a) => ({
+          actionName: a.actionProperties.actionName, region: a.actionProperties.region,
+        })));
+        bound.actions.push(...binding.actions);
+        bound.outputs.push(...binding.outputs ?? []);
+      }
+      return bound;
+    };
+    // Build (buildStep and/or buildActions), with the tests beside it (same runOrder, on the source)
+    if (!props.buildStep && (props.buildActions ?? []).length > 0) {
+      const bound = bindTargets('Build', props.buildActions!);
+      produce('a build action', bound.outputs);
+      this.checkUniqueActions(me, 'Build', bound.actions);
+      this.pipeline.addStage({ stageName: 'Build', actions: bound.actions });
+      for (const target of props.buildActions!) target.afterActionsAdded();
+    }
+    if (props.buildStep) {
+      const step = defineBuildStep(this, 'BuildProject', {
+        options: props.buildStep,
+        defaultActionName: 'Build',
+        defaultOutputs: ['BuildOutput'],
+        type: actions.CodeBuildActionType.BUILD,
+        input: source.output,
+        artifactBucket: this.artifactBucket,
+        fullClonePolicy: source.fullClonePolicy,
+        errorPrefix: me,
+      });
+      const beside = testSteps('Build', props.testsBesideBuild ?? [], 1, 'BuildTest');
+      const bound = bindTargets('Build', props.buildActions ?? []);
+      produce(`build '${step.actionName}'`, step.outputs);
+      produce('a build action', bound.outputs);
+      const buildActions = [step.action, ...beside.map((t) => t.action), ...bound.actions];
+      this.checkUniqueActions(me, 'Build', buildActions);
+      this.pipeline.addStage({ stageName: 'Build', actions: buildActions });
+      for (const target of props.buildActions ?? []) target.afterActionsAdded();
+      if (step.outputs.length > 0) defaultInput = step.outputs[0];
+    }
+
+    // Tests after the build, in parallel
+    if ((props.tests ?? []).length > 0 || (props.testActions ?? []).length > 0) {
+      const steps = testSteps('Test', props.tests ?? [], 1, 'Test');
+      const bound = bindTargets('Test', props.testActions ?? []);
+      produce('a test action', bound.outputs);
+      const testActions = [...steps.map((s) => s.action), ...bound.actions];
+      this.checkUniqueActions(me, 'Test', testActions);
+      this.pipeline.addStage({ stageName: 'Test', actions: testActions });
+      for (const target of props.testActions ?? []) target.afterActionsAdded();
     }
 
     // Deploy stages
@@ -418,14 +480,16 @@ export class SourceBuildDeployPipeline extends Construct {
     if (type !== codepipeline.PipelineType.V2 && (props.variables ?? []).length > 0) {
       fail(me, `pipeline variables need a V2 pipeline but pipelineType is ${type}; use PipelineType.V2 (the default).`);
     }
-    if (stages.length === 0 && !props.buildStep && (props.tests ?? []).length === 0) {
+    const hasBuild = props.buildStep !== undefined || (props.buildActions ?? []).length > 0;
+    const hasTests = (props.tests ?? []).length > 0 || (props.testActions ?? []).length > 0;
+    if (stages.length === 0 && !hasBuild && !hasTests) {
       fail(me, 'nothing runs after the source: no buildStep, no tests and no stages; give a buildStep (a build-only pipeline), tests, '
         + 'or a deploy stage, e.g. { stageName: \'Prod\', targets: [DeployTarget.cloudFormation({ ... })] }.');
     }
     if (stages.length === 0 && props.selfUpdate) {
       fail(me, 'selfUpdate is on but the pipeline has no deploy stages; the UpdatePipeline stage goes before the first deploy stage: add one, or drop selfUpdate.');
     }
-    const seen = new Set<string>(RESERVED_STAGES.filter((s) => s !== 'Build' || props.buildStep).filter((s) => s !== 'Test' || (props.tests ?? []).length > 0));
+    const seen = new Set<string>(RESERVED_STAGES.filter((s) => s !== 'Build' || hasBuild).filter((s) => s !== 'Test' || hasTests));
     for (const stage of stages) {
       if (!Token.isUnresolved(stage.stageName) && !CODEPIPELINE_NAME.test(stage.stageName)) {
         fail(me, `stageName '${stage.stageName}' is invalid; use 1-100 characters of A-Za-z0-9.@_-.`);
@@ -448,7 +512,10 @@ export class SourceBuildDeployPipeline extends Construct {
         fail(me, `stage '${stage.stageName}' has reviewChangeSets but no targets; add the DeployTarget.cloudFormation targets whose change sets are reviewed.`);
       }
     }
-    const lists: [string, TestOptions[]][] = [['Test', props.tests ?? []], ...stages.map((st) => [st.stageName, st.postDeployTests ?? []] as [string, TestOptions[]])];
+    if ((props.testsBesideBuild ?? []).length > 0 && !props.buildStep) {
+      fail(me, 'testsBesideBuild is given but there is no buildStep; put the tests in `tests` (stage \'Test\'), or give a buildStep.');
+    }
+    const lists: [string, TestOptions[]][] = [['Build', props.testsBesideBuild ?? []], ['Test', props.tests ?? []], ...stages.map((st) => [st.stageName, st.postDeployTests ?? []] as [string, TestOptions[]])];
     for (const [stageName, tests] of lists) {
       const names = tests.map((t) => t.name);
       const dup = names.find((n, i) => names.indexOf(n) !== i);
