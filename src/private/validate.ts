@@ -298,7 +298,6 @@ export const cdk = {
   subnet: implementing('an ec2.ISubnet', 'e.g. ec2.Subnet.fromSubnetId(...)', 'subnetId'),
   targetGroup: implementing('an elbv2.ITargetGroup', 'e.g. elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(...)', 'targetGroupArn'),
   stageGate: implementing('an IStageGate', 'a gate, e.g. new ApprovalGate(this, \'Approve\', { ... })', 'bindToStage'),
-  stage: implementing('a Stage', 'a CDK stage, e.g. new Stage(app, \'Prod\', { env })', 'stageName', 'synth', 'outdir'),
 };
 
 /** A list of strings. */
