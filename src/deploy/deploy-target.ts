@@ -94,6 +94,7 @@ export abstract class DeployTarget {
       capabilities: v.arrayOf(v.oneOf('a CfnCapabilities', Object.values(CfnCapabilities), 'e.g. CfnCapabilities.NAMED_IAM')),
       executionRole: v.cdk.role,
       executionPolicy: v.arrayOf(v.cdk.policyStatement),
+      actionRole: v.cdk.role,
       account: v.str(),
       region: v.str(),
       actionName: v.str(),
