@@ -17,4 +17,9 @@ describe('DeployTarget.cloudFormation actionRole', () => {
     expect(actions[0].Configuration.RoleArn).toBe('arn:aws:iam::222222222222:role/cfn-exec');
     template.resourceCountIs('AWS::KMS::Key', 1);
   });
+
+  test('fails when actionRole is not a role', () => {
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', actionRole: 'arn:aws:iam::222222222222:role/x' as any }))
+      .toThrow(/DeployTarget.cloudFormation: options.actionRole is a string .*not an iam.IRole/);
+  });
 });

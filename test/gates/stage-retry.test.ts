@@ -1,10 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { pipelineFixture, synthGate } from './fixtures';
-import { ApprovalGate, DeployTarget } from '../../src';
+import { ApprovalGate, CrossRegionCfnPipeline, DeployTarget, PipelineSource } from '../../src';
 import { harnessTemplate } from '../deploy/actions-harness';
-import { definePipeline, newStack, stage } from '../pipelines/source-build-deploy-fixtures';
+import { buildSpec, definePipeline, newStack, stage } from '../pipelines/source-build-deploy-fixtures';
 
 function gateStage(t: Template, name: string): any {
   const stages: any[] = Object.values<any>(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages;
@@ -43,6 +44,21 @@ describe('stage retry on failure', () => {
     const t = harnessTemplate(app);
     expect(stage(t, 'Staging').OnFailure).toEqual({ Result: 'RETRY', RetryConfiguration: { RetryMode: 'ALL_ACTIONS' } });
     expect(stage(t, 'Prod').OnFailure).toBeUndefined();
+  });
+
+  test('CrossRegionCfnPipeline: a wave gate with retryOnFailure renders RETRY on the wave\'s stage', () => {
+    const { app, stack } = newStack('Pipe');
+    const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
+    new CrossRegionCfnPipeline(stack, 'Deploy', {
+      source: PipelineSource.codeCommit(repo, { branch: 'main' }),
+      buildStep: { buildSpec },
+      stackName: 'app',
+      waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }], gate: new ApprovalGate(stack, 'Gate', { manual: true, retryOnFailure: codepipeline.RetryMode.ALL_ACTIONS }) }],
+    });
+    const template = app.synth().getStackByName(stack.stackName).template;
+    const pipeline: any = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+    const canary = pipeline.Properties.Stages.find((st: any) => st.Name === 'Canary');
+    expect(canary.OnFailure).toEqual({ Result: 'RETRY', RetryConfiguration: { RetryMode: 'ALL_ACTIONS' } });
   });
 
   test('a stage retry and a gate with only entry conditions combine', () => {
