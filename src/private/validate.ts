@@ -1,6 +1,7 @@
 import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { fail, where } from './errors';
 import { CODEPIPELINE_NAME } from './names';
@@ -89,6 +90,16 @@ export function matching(expected: string, pattern: RegExp, hint: string): Kind 
 
 /** A variables namespace of an action (CodePipeline's pattern). */
 export const namespace: Kind = matching('a variables namespace (1-100 of A-Za-z0-9@_-)', /^[A-Za-z0-9@_-]{1,100}$/, "a namespace, e.g. 'BuildVariables'");
+
+/**
+ * An artifact name CodePipeline accepts but aws-cdk-lib cannot hold: its pipeline validation keys
+ * artifacts by name in a plain object, where 'constructor' or 'valueOf' is already there (a TypeError at synth).
+ */
+export function checkArtifactName(scope: IConstruct | string, name: string, what: string): void {
+  if (typeof name === 'string' && name in Object.prototype) {
+    fail(scope, `${what} '${name}' is reserved (a member of every JavaScript object, which aws-cdk-lib keys artifacts in); choose another name.`);
+  }
+}
 
 /** A pipeline name (CodePipeline's pattern). */
 export const pipelineName: Kind = matching('a pipeline name (1-100 of A-Za-z0-9.@_-)', CODEPIPELINE_NAME, "a name, e.g. 'app-release'");
@@ -345,7 +356,7 @@ export const FAILURE_NOTIFICATIONS_SPEC: { [prop: string]: Kind } = {
   enrich: bool,
   notifyOnApproval: bool,
   deadLetterQueue: implementing('an sqs.IQueue', 'a queue, e.g. new sqs.Queue(...)', 'queueArn'),
-  logRetention: num('a logs.RetentionDays, e.g. logs.RetentionDays.ONE_MONTH'),
+  logRetention: oneOf('a logs.RetentionDays', Object.values(logs.RetentionDays).filter((d) => typeof d === 'number'), 'e.g. logs.RetentionDays.ONE_MONTH'),
 };
 export const failureNotificationsOptions: Kind = struct(FAILURE_NOTIFICATIONS_SPEC, 'notification options, e.g. { emails: [...] }');
 

@@ -316,6 +316,7 @@ function artifactOf(scope: Construct, options?: SourceBindOptions): codepipeline
   if (!Token.isUnresolved(name) && !/^[A-Za-z0-9_-]{1,100}$/.test(name)) {
     fail(scope, `source artifact name '${name}' is invalid; use 1-100 of A-Za-z0-9_-.`);
   }
+  v.checkArtifactName(scope, name, 'source artifact name');
   return new codepipeline.Artifact(name);
 }
 

@@ -91,6 +91,16 @@ describe('escapes the boundary fuzz found (test/validation/fuzz-table.ts), one e
     expect(() => t.bind(s, { stageName: 'Prod', runOrder: 1, defaultInput: artifact, artifacts: { BuildOutput: artifact } }))
       .toThrow(/^Stack 'S': stage 'Prod', action 'app': templatePath 'valueOf' is an artifact nobody produces before this stage; use one of 'BuildOutput'/);
   });
+  test('an artifact named after an Object.prototype member is reserved (aws-cdk-lib\'s pipeline validation threw a TypeError on it)', () => {
+    const s = stack();
+    expect(() => sbdp(s, { ...valid(s), buildStep: { outputs: ['constructor'] } }))
+      .toThrow(/^SourceBuildDeployPipeline 'Pipeline': output artifact name of 'Build' 'constructor' is reserved/);
+  });
+  test('failure notification logRetention is one of logs.RetentionDays', () => {
+    const s = stack();
+    expect(() => sbdp(s, { ...valid(s), notifications: { logRetention: 4 } }))
+      .toThrow(/^SourceBuildDeployPipeline 'Pipeline': notifications\.logRetention is a number \(4\), not a logs\.RetentionDays/);
+  });
   test('grantApprove before the gate is attached, to a principal that cannot hold policies, does not fail', () => {
     const s = stack();
     const gate = new ApprovalGate(s, 'Gate', { manual: true });

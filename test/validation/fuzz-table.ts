@@ -452,7 +452,7 @@ export function mutate(args: any[], point: MutationPoint, value: unknown): any[]
 /** Names of this library's exports, for the error prefixes we own. */
 const OURS = [...Object.keys(lib).filter((k) => typeof (lib as any)[k] === 'function'), 'Stack'].join('|');
 /** Our error shape: `Name 'id': `, `Name.factory: `, `Name.method('arg'): `, `Name 'id'.method: ` ... */
-export const OUR_ERROR = new RegExp(`^(${OURS})(\\.[A-Za-z0-9]+)?( '[^']*')?(\\.[A-Za-z0-9]+)?(\\([^)]*\\))?: `);
+export const OUR_ERROR = new RegExp(`^(${OURS})(\\.[A-Za-z0-9]+)?( '[^']*')?(\\.[A-Za-z0-9]+)?(\\(.*?\\))?: `);
 const RUNTIME_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
 
 /**
@@ -463,10 +463,13 @@ const RUNTIME_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
  */
 const PROTOTYPE_ID = new RegExp(`^There is already a Construct with name '(${Object.getOwnPropertyNames(Object.prototype).join('|')})' in `);
 
+/** A PipelineChecks finding our pipelines enforce at synth: `[CDP-VARIABLE-REFERENCE] S/Pipeline/Pipeline: stage ...`. */
+const PIPELINE_CHECK = /^\[CDP-[A-Z0-9-]+\] \S+: /;
+
 /**
  * Whether a message is ours, also when aws-cdk-lib passes it on: a Lazy of ours that fails is
  * `Resolution error: <ours>`, construct validation (`node.addValidation`) is
- * `Validation failed with the following errors:` and one `[path] <ours>` line per error.
+ * `Validation failed with the following errors:` and one `[path] <ours>` line per error (ours or a PipelineChecks finding).
  */
 function ours(message: string): boolean {
   const inner = message.replace(/^Resolution error: /, '');
@@ -474,7 +477,7 @@ function ours(message: string): boolean {
   const lines = message.split('\n');
   if (!/^(«ValidationFailedWithErrors» )?Validation failed with the following errors:$/.test(lines[0])) return false;
   const errors = lines.slice(1).filter((l) => /^\s+\[[^\]]*\] /.test(l)).map((l) => l.replace(/^\s+\[[^\]]*\] /, ''));
-  return errors.length > 0 && errors.every((l) => OUR_ERROR.test(l));
+  return errors.length > 0 && errors.every((l) => OUR_ERROR.test(l) || PIPELINE_CHECK.test(l));
 }
 
 export interface Escape {

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../private/acknowledge';
 import { fail } from '../../private/errors';
 import { CODEPIPELINE_NAME } from '../../private/names';
+import * as v from '../../private/validate';
 import { acknowledgeWildcards, REASONS, WildcardAllowance } from '../../private/wildcard-allowances';
 import { BuildOptions } from '../build-options';
 
@@ -78,6 +79,7 @@ export function defineBuildStep(scope: Construct, id: string, props: BuildStepPr
     if (!ARTIFACT_NAME.test(name)) {
       fail(errorPrefix, `output artifact name '${name}' of '${actionName}' is invalid; use 1-100 characters of A-Za-z0-9_-.`);
     }
+    v.checkArtifactName(errorPrefix, name, `output artifact name of '${actionName}'`);
   }
   if (new Set(outputNames).size !== outputNames.length) {
     fail(errorPrefix, `'${actionName}' lists an output artifact name twice (${outputNames.join(', ')}); give each output a distinct name.`);

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { TargetKind } from './target-kind';
 import { fail, where } from '../../private/errors';
 import { ARTIFACT_NAME, CODEPIPELINE_NAME } from '../../private/names';
+import * as v from '../../private/validate';
 import { acknowledgeWildcards, WildcardAllowance } from '../../private/wildcard-allowances';
 import type { DeployTargetBindOptions, DeployTargetBinding } from '../deploy-target';
 
@@ -56,7 +57,7 @@ export class Binder {
       if (!ARTIFACT_NAME.test(name)) {
         fail(this.where, `output artifact name '${name}' is invalid; use 1-100 characters of A-Za-z0-9_-.`);
       }
-      if (name in Object.prototype) fail(this.where, `output artifact name '${name}' is reserved (aws-cdk-lib keys artifacts by name in a plain object); choose another name.`);
+      v.checkArtifactName(this.where, name, 'output artifact name');
     }
     const made = names.map((n) => new codepipeline.Artifact(n));
     this.outputs.push(...made);

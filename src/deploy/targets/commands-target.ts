@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
 import { fail } from '../../private/errors';
 import { ARTIFACT_NAME } from '../../private/names';
+import * as v from '../../private/validate';
 import { singleAction } from '../private/binder';
 import { MANAGED_COMPUTE_LOGS } from '../private/managed-compute';
 import { TargetKind } from '../private/target-kind';
@@ -89,12 +90,13 @@ export function commandsTarget(options: CommandsTargetOptions): TargetKind {
     if (options.outputVariables !== undefined && (vars.length < 1 || vars.length > 15)) {
       fail(b.where, `outputVariables has ${vars.length} names; give 1 to 15, or leave outputVariables out.`);
     }
-    for (const v of vars) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(v)) fail(b.where, `outputVariables has '${v}', which is not an environment variable name; use letters, digits and _, not starting with a digit.`);
+    for (const name of vars) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) fail(b.where, `outputVariables has '${name}', which is not an environment variable name; use letters, digits and _, not starting with a digit.`);
     }
     let output: codepipeline.Artifact | undefined;
     if (options.output) {
       if (!ARTIFACT_NAME.test(options.output.name)) fail(b.where, `output name '${options.output.name}' is invalid; use 1-100 characters of A-Za-z0-9_-.`);
+      v.checkArtifactName(b.where, options.output.name, 'output name');
       if (options.output.files.length === 0) fail(b.where, `output '${options.output.name}' lists no files; give the paths or globs to keep, e.g. ['dist/**'].`);
       output = new codepipeline.Artifact(options.output.name, options.output.files);
       b.outputs.push(output);
