@@ -96,7 +96,6 @@ export abstract class DeployTarget {
       executionRole: v.cdk.role,
       actionRole: v.cdk.role,
       executionPolicy: v.arrayOf(v.cdk.policyStatement),
-      actionRole: v.cdk.role,
       account: v.str(),
       region: v.str(),
       actionName: v.str(),
