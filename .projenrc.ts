@@ -93,9 +93,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/node_modules/', '.consumer-check/', 'benchmark/results/'],
 
   jestOptions: {
-    // `npm test` runs the `defaults` project; `npx projen test:cdk-init` runs the flags `cdk init` writes
-    // (not yet green: assertions that hard-code partitions and statement order, issue 11).
-    extraCliOptions: ['--selectProjects', 'defaults'],
+    // `npm test` runs both jest projects: `defaults` (aws-cdk-lib's defaults) and `cdk-init` (the flags `cdk init`
+    // writes); `npx projen test:defaults` / `test:cdk-init` run one of them.
     // jest 30's resolver (unrs-resolver) needs platform bindings this registry does not serve (see below).
     jestVersion: '^29',
     // Snapshots are checked, never silently rewritten: update them on purpose with `npx projen test -u`.
@@ -160,12 +159,11 @@ project.testTask.spawn(consumer);
 // against the peer minimum in scripts/consumer-check.sh instead.
 project.compileTask.reset('jsii --silence-warnings=metadata/missing-dev-dependency');
 
-// Control Tower proactive controls fail tests only in this run (the default run reports them as notices
-// while the library and its fixtures are made clean under every control: see test/util/harness.ts).
-project.addTask('test:control-tower', {
-  description: 'Run the tests with Control Tower (cdk-validator-cfnguard) findings failing, as the accounts that enable those controls would',
-  env: { CDP_CONTROL_TOWER: 'strict' },
-  exec: 'jest --ci',
+// Control Tower proactive controls fail every test run by default (CDP_CONTROL_TOWER=report prints them as
+// notices instead: see test/util/harness.ts).
+project.addTask('test:defaults', {
+  description: 'Run the tests under aws-cdk-lib\'s default feature flags only',
+  exec: 'jest --ci --selectProjects defaults',
 });
 
 project.addTask('test:cdk-init', {
@@ -186,6 +184,11 @@ project.addTask('benchmark', {
 project.addTask('fuzz', {
   description: 'Long property-based run of the pipeline checks (FUZZ_RUNS, default 10000)',
   exec: 'ts-node --project tsconfig.tools.json scripts/fuzz.ts',
+});
+
+project.addTask('fuzz:boundary', {
+  description: 'Long fuzz run of every public constructor, factory and method with random JavaScript values (FUZZ_RUNS, default 10000)',
+  exec: 'ts-node --project tsconfig.tools.json scripts/fuzz-boundary.ts',
 });
 
 for (const ignored of ['/examples/', '/benchmark/', '/scripts/', '/.ci/', '/.consumer-check/', '/tsconfig.tools.json']) {

@@ -13,8 +13,8 @@
  * The jest config has two `projects` (`defaults`, `cdk-init`) that run the same test files; each
  * project's setup file sets `CDP_FLAG_SET` (see `flag-sets/`), and the `cdk-init` project keeps its
  * snapshots beside the others as `*.cdk-init.snap` (`flag-sets/snapshot-resolver*.js`). So
- * `npx jest test/x.test.ts` runs every test under both sets (`npm test` runs `defaults`,
- * `npx projen test:cdk-init` the other), test files stay as they are, and a failure names its set
+ * `npx jest test/x.test.ts` runs every test under both sets (`npm test` runs both;
+ * `npx projen test:defaults` / `test:cdk-init` one), test files stay as they are, and a failure names its set
  * (`[cdk-init]` in jest's output). Assert through `canonical.ts` so an assertion holds under both. Run one set with
  * `npx jest --selectProjects cdk-init`. Outside those projects, `CDP_FLAG_SET` (default `defaults`)
  * chooses. Why not `forEachFlagSet(name, fn)` in every test: it would rewrite every test file and a

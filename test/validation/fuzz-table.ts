@@ -326,6 +326,7 @@ export const ENTRIES: FuzzEntry[] = [
   // Gates.
   ...ruleEntry('CloudWatchAlarmRule', lib.CloudWatchAlarmRule, (w) => ({ alarm: w.alarm })),
   ...ruleEntry('CodeBuildRule', lib.CodeBuildRule, (w) => ({ project: w.project })),
+  ...ruleEntry('CommandsRule', lib.CommandsRule, () => ({ commands: ['curl -fsS https://example.com/health'], inputs: ['Source'] })),
   ...ruleEntry('DeploymentWindowRule', lib.DeploymentWindowRule, () => ({ cron: 'cron(0 9 ? * MON-FRI *)' })),
   ...ruleEntry('LambdaInvokeRule', lib.LambdaInvokeRule, (w) => ({ function: w.fn })),
   ...ruleEntry('VariableCheckRule', lib.VariableCheckRule, () => ({ variable: '#{SourceVariables.BranchName}', value: 'main' })),
