@@ -61,6 +61,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock-jest@^4.1.0',
     '@aws-sdk/client-codepipeline@^3.1138.0',
     '@aws-sdk/client-sns@^3.1138.0',
+    // The operating commands of the CLI (status, start, approve, why) and handlers that call AWS.
+    '@aws-sdk/client-sts@^3.1138.0',
+    '@aws-sdk/client-ec2@^3.1138.0',
+    '@aws-sdk/client-cloudformation@^3.1138.0',
+    '@aws-sdk/client-codebuild@^3.1138.0',
+    '@aws-sdk/client-cloudtrail@^3.1137.0',
+    '@aws-sdk/client-secrets-manager@^3.1138.0',
+    '@aws-sdk/credential-providers@^3.1138.0',
     '@types/aws-lambda@^8.10.145',
     'fast-check@^4.3.0',
     // IAM proven offline: the Service Authorization Reference and a policy simulator.
