@@ -83,7 +83,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Lambda handlers (`*.lambda.ts`) are bundled at build time by esbuild; synth never bundles.
   lambdaAutoDiscover: true,
   lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    // The bundles' esbuild target: the oldest Node.js runtime a construct may choose at synth (the newest that the
+    // peer-minimum aws-cdk-lib knows is nodejs22.x). Keep it equal to BUNDLE_NODE_MAJOR in src/private/lambda-runtime.ts.
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
     // Bundle the SDK clients we call, so the handler does not depend on the SDK copy in the runtime.
     bundlingOptions: { externals: [], sourcemap: false },
   },
@@ -150,6 +152,13 @@ project.bundler.addBundle('./src/cli/main.ts', {
   executable: true,
   watchTask: false,
 });
+// The notifier's construct is written by hand (src/notifications/notify-function.ts): projen's generated one fixes the
+// runtime, ours chooses the newest Node.js runtime the app's aws-cdk-lib knows at synth (src/private/lambda-runtime.ts).
+// The bundle is still built by projen's lambda auto-discovery above.
+project.tryRemoveFile('src/notifications/notify-function.ts');
+project.gitattributes.removeAttributes('/src/notifications/notify-function.ts', 'linguist-generated');
+project.gitignore.removePatterns('!/src/notifications/notify-function.ts');
+
 // jsii also compiles src/cli to lib/cli; the package ships the bundle only.
 project.addPackageIgnore('/lib/cli/');
 

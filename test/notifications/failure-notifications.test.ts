@@ -539,3 +539,20 @@ describe('FailureNotifications', () => {
     expect(fs.existsSync(path.join(__dirname, '../../assets/notifications/notify.lambda/index.js'))).toBe(true);
   });
 });
+
+describe('the notifier\'s Lambda runtime, chosen at synth', () => {
+  test('is the newest Node.js runtime the app\'s aws-cdk-lib knows, so a newer aws-cdk-lib leaves cdk-nag AwsSolutions-L1 clean', () => {
+    // An app on a newer aws-cdk-lib (2.278.0 adds nodejs26.x, which the pinned one does not know): one more Node.js
+    // runtime in lambda.Runtime.ALL, which cdk-nag's L1 reads too. (The CloudFormation engine already knows nodejs26.x.)
+    expect(Object.keys(lambda.Runtime)).not.toContain('NODEJS_26_X');
+    const newer = new lambda.Runtime('nodejs26.x', lambda.RuntimeFamily.NODEJS);
+    try {
+      // synthValidated runs cdk-nag AwsSolutions: a notifier left on the older runtime would be reported (AwsSolutions-L1).
+      const { template, result } = synth();
+      template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs26.x', Handler: 'index.handler' });
+      expect(result.acknowledged.filter((a) => a.rule.startsWith('AwsSolutions-L1'))).toEqual([]);
+    } finally {
+      lambda.Runtime.ALL.splice(lambda.Runtime.ALL.indexOf(newer), 1);
+    }
+  });
+});
