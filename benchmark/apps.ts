@@ -39,6 +39,7 @@ export function defineOurs(app: App, n: number): void {
     source: PipelineSource.s3(sourceBucket(stack), 'source.zip'),
     buildStep: { buildSpec: buildSpec() },
     stackName: 'app',
+    allowEmptyExecutionPolicy: true,
     waves: [{ waveName: 'All', gate: new ApprovalGate(stack, 'Gate', { manual: true }), targets: regions.map((region) => ({ region })) }],
   });
 }

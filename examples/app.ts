@@ -24,6 +24,17 @@ import {
 export const EXAMPLE_ENV = { account: '111111111111', region: 'eu-west-1' };
 export const EXAMPLE_PROD_ACCOUNT = '222222222222';
 
+/**
+ * What CloudFormation may do when it deploys a stack of the example: its template defines one SNS topic,
+ * named `<stack name>-events` (a named topic, so the statement names it exactly).
+ */
+function topicPolicy(stackName: string, regions: Array<[account: string, region: string]>): iam.PolicyStatement[] {
+  return [new iam.PolicyStatement({
+    actions: ['sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes', 'sns:TagResource', 'sns:UntagResource'],
+    resources: regions.map(([account, region]) => `arn:aws:sns:${region}:${account}:${stackName}-events`),
+  })];
+}
+
 /** Define the example stacks in `app`. */
 export function defineExampleApp(app: App): void {
   defineServicePipeline(app);
@@ -69,13 +80,21 @@ function defineServicePipeline(app: App): Stack {
     stages: [
       {
         stageName: 'Staging',
-        targets: [DeployTarget.cloudFormation({ stackName: 'my-service-staging', templatePath: 'template.yaml' })],
+        targets: [DeployTarget.cloudFormation({
+          stackName: 'my-service-staging',
+          templatePath: 'template.yaml',
+          executionPolicy: topicPolicy('my-service-staging', [[EXAMPLE_ENV.account, EXAMPLE_ENV.region]]),
+        })],
         postDeployTests: [{ name: 'LoadTest', buildSpec: buildSpec('npm run load-test') }],
       },
       {
         stageName: 'Prod',
         gate: prodGate,
-        targets: [DeployTarget.cloudFormation({ stackName: 'my-service', templatePath: 'template.yaml' })],
+        targets: [DeployTarget.cloudFormation({
+          stackName: 'my-service',
+          templatePath: 'template.yaml',
+          executionPolicy: topicPolicy('my-service', [[EXAMPLE_ENV.account, EXAMPLE_ENV.region]]),
+        })],
       },
     ],
     notifications: { emails: ['team@example.com'] },
@@ -99,6 +118,11 @@ function defineRegionalRollout(app: App): Stack {
     source: PipelineSource.codeCommit(repo, { branch: 'main' }),
     buildStep: { buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml') },
     stackName: 'my-lambda',
+    // One policy for the execution role of each account: the topics of every region the stacks (and the test stack) deploy to.
+    executionPolicy: [
+      ...topicPolicy('my-lambda', [[EXAMPLE_ENV.account, 'eu-west-1'], [EXAMPLE_PROD_ACCOUNT, 'us-east-2'], [EXAMPLE_PROD_ACCOUNT, 'ap-southeast-2']]),
+      ...topicPolicy('my-lambda-test', [[EXAMPLE_ENV.account, 'eu-west-1']]),
+    ],
     testStack: {
       region: 'eu-west-1',
       stackName: 'my-lambda-test',

@@ -96,6 +96,7 @@ export abstract class DeployTarget {
       executionRole: v.cdk.role,
       actionRole: v.cdk.role,
       executionPolicy: v.arrayOf(v.cdk.policyStatement),
+      allowEmptyExecutionPolicy: v.bool,
       account: v.str(),
       region: v.str(),
       actionName: v.str(),

@@ -34,3 +34,29 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
   const existing = resource.getMetadata('cdk_nag') as { rules_to_suppress?: NagV2Suppression[] } | undefined;
   resource.addMetadata('cdk_nag', { ...existing, rules_to_suppress: [...(existing?.rules_to_suppress ?? []), entry] });
 }
+
+/**
+ * Let the acknowledgments made on `owner` (`Validations.of(owner).acknowledge(...)`) cover the constructs it defines
+ * outside its own subtree too: the roles a pipeline defines in the support stack of another account, which an
+ * acknowledgment on the pipeline would otherwise miss (it covers the construct's children only). Each acknowledgment
+ * recorded on `owner` itself is made again, with its reason, on each of `constructs()`, when the app is synthesized
+ * (an aspect of `owner`: after everything the app defines and acknowledges, before the validation plugins read the
+ * acknowledgments). Acknowledgments on `owner`'s ancestors (its stack) stay where they are.
+ */
+export function extendAcknowledgments(owner: IConstruct, constructs: () => IConstruct[]): void {
+  const validations = (cdk as unknown as { Validations?: ValidationsApi & { ACKNOWLEDGED_RULES_METADATA_KEY?: string } }).Validations;
+  const key = validations?.ACKNOWLEDGED_RULES_METADATA_KEY;
+  if (!validations || key === undefined) return; // cdk-nag v2 (older aws-cdk-lib): NagSuppressions with applyToChildren per stack
+  let extended = false;
+  cdk.Aspects.of(owner).add({
+    visit(node: IConstruct) {
+      if (node !== owner || extended) return;
+      extended = true;
+      const rules = owner.node.metadata
+        .filter((entry) => entry.type === key)
+        .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ id, reason })));
+      if (rules.length === 0) return;
+      for (const construct of constructs()) validations.of(construct).acknowledge(...rules);
+    },
+  });
+}

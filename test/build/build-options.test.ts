@@ -90,7 +90,7 @@ describe('BuildOptions: other choices', () => {
         outputs: ['App', 'Templates'],
         actionName: 'Compile',
       },
-      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'Templates::app.yaml' })] }],
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'Templates::app.yaml', allowEmptyExecutionPolicy: true })] }],
     });
     const { template } = validatedTemplate(app);
     template.hasResourceProperties('AWS::CodeBuild::Project', {

@@ -6,7 +6,6 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BuildStep } from '../../src/build/build-step';
 import { ApprovalGate } from '../../src/gates';
@@ -284,6 +283,7 @@ describe('CrossRegionCfnPipeline with CDK stages: structure', () => {
       source,
       buildStep: { buildSpec },
       stackName: 'app',
+      allowEmptyExecutionPolicy: true,
       selfUpdate: true,
       failureNotifications: false,
       waves: [{ waveName: 'Prod', targets: [{ region: 'eu-west-1' }] }],
@@ -312,7 +312,8 @@ describe('CrossRegionCfnPipeline with CDK stages: structure', () => {
       ['testStack', { testStack: { stackName: 't', tests: [{ name: 'Smoke' }] } }],
       ['stackName', { stackName: 'app' }],
       ['templatePath', { templatePath: 'x.json' }],
-      ['executionPolicy', { executionPolicy: new iam.PolicyDocument() }],
+      ['executionPolicy', { executionPolicy: [] }],
+      ['allowEmptyExecutionPolicy', { allowEmptyExecutionPolicy: true }],
       ['capabilities', { capabilities: [] }],
     ])('%s with CDK stages', (prop, more) => {
       expectError((app) => [{ waveName: 'W', cdkStages: [beta(app)] }], more as any, new RegExp(`: ${prop} is set, but the waves deploy CDK stages: .*; remove ${prop}\\.$`));

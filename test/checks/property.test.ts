@@ -107,6 +107,7 @@ describe('this library\'s CrossRegionCfnPipeline (read-only use)', () => {
           source: PipelineSource.codeCommit(codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app'), { branch: 'main' }),
           buildStep: { buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['make'] } } }) },
           stackName: 'app',
+          allowEmptyExecutionPolicy: true,
           changeSets,
           waves: waves.map((w, i) => ({
             waveName: `Wave${i}`,

@@ -34,7 +34,7 @@ export function ourAssembly(): string {
     source: PipelineSource.codeCommit(repo),
     buildStep: { buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml') },
     stages: [
-      { stageName: 'Staging', targets: [DeployTarget.cloudFormation({ stackName: 'app-staging', templatePath: 'template.yaml' })] },
+      { stageName: 'Staging', targets: [DeployTarget.cloudFormation({ stackName: 'app-staging', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true })] },
       {
         stageName: 'Prod',
         gate: new ApprovalGate(stack, 'ProdGate', {
@@ -44,7 +44,7 @@ export function ourAssembly(): string {
           deploymentWindow: { cron: 'cron(0 9-16 ? * MON-THU *)', timeZone: 'Europe/Berlin' },
           rollbackOnAlarms: [alarm(stack, 'ProdErrors')],
         }),
-        targets: [DeployTarget.cloudFormation({ stackName: 'app-prod', templatePath: 'template.yaml', region: 'us-east-1' })],
+        targets: [DeployTarget.cloudFormation({ stackName: 'app-prod', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, region: 'us-east-1' })],
       },
     ],
   });

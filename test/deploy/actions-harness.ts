@@ -43,7 +43,7 @@ function baseline(crossAccount: boolean): Set<string> {
   if (!cached.has(crossAccount)) {
     const { app, stack } = newStack();
     definePipeline(stack, crossAccount
-      ? { stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', account: '222222222222' })] }] }
+      ? { stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, account: '222222222222' })] }] }
       : {});
     cached.set(crossAccount, new Set(synthAndReport(app).findings.map(key)));
   }

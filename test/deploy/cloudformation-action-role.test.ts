@@ -19,7 +19,7 @@ describe('DeployTarget.cloudFormation actionRole', () => {
   });
 
   test('fails when actionRole is not a role', () => {
-    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', actionRole: 'arn:aws:iam::222222222222:role/x' as any }))
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, actionRole: 'arn:aws:iam::222222222222:role/x' as any }))
       .toThrow(/DeployTarget.cloudFormation: options.actionRole is a string .*not an iam.IRole/);
   });
 });

@@ -73,7 +73,7 @@ describe('DeployTarget, all kinds in one validated pipeline', () => {
               capabilities: [CfnCapabilities.NAMED_IAM],
               executionPolicy: [new iam.PolicyStatement({ actions: ['sns:CreateTopic', 'sns:DeleteTopic'], resources: ['arn:aws:sns:eu-west-1:111111111111:app-events'] })],
             }),
-            DeployTarget.cloudFormation({ stackName: 'app-changes', templatePath: 'template.yaml', changeSet: true }),
+            DeployTarget.cloudFormation({ stackName: 'app-changes', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, changeSet: true }),
             DeployTarget.cloudFormation({ stackName: 'app-given-role', templatePath: 'template.yaml', executionRole: deployRole, templateConfiguration: 'Templates::config.json' }),
           ],
         },
@@ -134,7 +134,7 @@ describe('DeployTarget, all kinds in one validated pipeline', () => {
     expect(allActions).not.toMatch(/"\*"/);
   });
 
-  test('cloudFormation without executionPolicy defines a deployment role that may only read the pipeline artifacts', () => {
+  test('cloudFormation with allowEmptyExecutionPolicy (no executionPolicy) defines a deployment role that may only read the pipeline artifacts', () => {
     const roleLogicalId = action(template, 'Cfn', 'app-changes-Prepare').Configuration.RoleArn['Fn::GetAtt'][0];
     const attached = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) => JSON.stringify(p.Properties.Roles).includes(roleLogicalId));
     const statements = canonical(attached.flatMap((p: any) => p.Properties.PolicyDocument.Statement));
@@ -256,7 +256,7 @@ describe('DeployTarget bad input', () => {
   test('fails when templatePath names an artifact nobody produces', () => {
     const { stack } = newStack();
     expect(() => definePipeline(stack, {
-      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput2::x.yaml' })] }],
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput2::x.yaml', allowEmptyExecutionPolicy: true })] }],
     })).toThrow(/SourceBuildDeployPipeline 'Pipeline': stage 'Prod', action 'app': templatePath 'BuildOutput2' is an artifact nobody produces before this stage; use one of 'Source', 'BuildOutput'/);
   });
 
@@ -274,12 +274,12 @@ describe('DeployTarget bad input', () => {
   test('fails when templatePath has no file path', () => {
     const { stack } = newStack();
     expect(() => definePipeline(stack, {
-      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::' })] }],
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::', allowEmptyExecutionPolicy: true })] }],
     })).toThrow(/templatePath 'BuildOutput::' has no file path/);
   });
 
   test('fails when the stack name is invalid', () => {
-    expect(() => DeployTarget.cloudFormation({ stackName: 'my_stack', templatePath: 't.yaml' })).toThrow(/stackName 'my_stack' is invalid/);
+    expect(() => DeployTarget.cloudFormation({ stackName: 'my_stack', templatePath: 't.yaml', allowEmptyExecutionPolicy: true })).toThrow(/stackName 'my_stack' is invalid/);
   });
 
   test('fails when both executionRole and executionPolicy are given', () => {
@@ -287,6 +287,36 @@ describe('DeployTarget bad input', () => {
     const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com') });
     expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', executionRole: role, executionPolicy: [] }))
       .toThrow(/pass executionRole or executionPolicy, not both/);
+  });
+
+  test('fails when neither executionPolicy nor executionRole is given: the role could only read artifacts, and the message says how to give it permissions', () => {
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml' })).toThrow(new RegExp(
+      "^DeployTarget\\.cloudFormation\\('app'\\): neither executionPolicy nor executionRole is given, so the deployment role CloudFormation assumes " +
+      "could only read the pipeline's artifacts and create no resource \\(the first deploy would fail with AccessDenied\\); " +
+      "give it the permissions the stack's resources need, e\\.g\\. executionPolicy: \\[new iam\\.PolicyStatement\\(.*arn:aws:sns:eu-west-1:111111111111:app-\\*.*\\]" +
+      ', or pass executionRole \\(a role of yours\\), or allowEmptyExecutionPolicy: true if the template needs no permissions\\.$'));
+  });
+
+  test('fails when executionPolicy is empty without the opt-out; allowEmptyExecutionPolicy allows it', () => {
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', executionPolicy: [] }))
+      .toThrow(/^DeployTarget\.cloudFormation\('app'\): executionPolicy is empty and no executionRole is given, so the deployment role .* could only read/);
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', executionPolicy: [], allowEmptyExecutionPolicy: true })).not.toThrow();
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', allowEmptyExecutionPolicy: true })).not.toThrow();
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', allowEmptyExecutionPolicy: false }))
+      .toThrow(/neither executionPolicy nor executionRole is given/);
+  });
+
+  test('fails when allowEmptyExecutionPolicy would have no effect: with statements or with an executionRole', () => {
+    const { stack } = newStack();
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com') });
+    const statement = new iam.PolicyStatement({ actions: ['sns:CreateTopic'], resources: ['arn:aws:sns:eu-west-1:111111111111:app'] });
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', executionPolicy: [statement], allowEmptyExecutionPolicy: true }))
+      .toThrow(/^DeployTarget\.cloudFormation\('app'\): allowEmptyExecutionPolicy is true, but executionPolicy has 1 statement\(s\); remove allowEmptyExecutionPolicy/);
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', executionRole: role, allowEmptyExecutionPolicy: true }))
+      .toThrow(/^DeployTarget\.cloudFormation\('app'\): allowEmptyExecutionPolicy is true, but executionRole is given, whose permissions are yours; remove allowEmptyExecutionPolicy\.$/);
+    // Statements alone, or a role alone, are what a deployment needs.
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', executionPolicy: [statement] })).not.toThrow();
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', executionRole: role })).not.toThrow();
   });
 
   test('fails when an action name is invalid', () => {
@@ -317,12 +347,12 @@ describe('DeployTarget bad input', () => {
   });
 
   test('fails when cloudFormation account is not 12 digits', () => {
-    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', account: '22' }))
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', allowEmptyExecutionPolicy: true, account: '22' }))
       .toThrow(/DeployTarget.cloudFormation\('app'\): account '22' is invalid; pass the 12-digit AWS account id/);
   });
 
   test('fails when cloudFormation region does not look like a region', () => {
-    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', region: 'mars-1' }))
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', allowEmptyExecutionPolicy: true, region: 'mars-1' }))
       .toThrow(/DeployTarget.cloudFormation\('app'\): region 'mars-1' is invalid; pass an AWS region name, e.g. 'eu-west-1'/);
   });
 
@@ -340,7 +370,7 @@ describe('DeployTarget acknowledgments cover only what they name', () => {
 
   test('a wildcard on the stack of a cloudFormation target is still reported on a build project role', () => {
     const { app, stack } = newStack();
-    definePipeline(stack, { stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml' })] }] });
+    definePipeline(stack, { stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', allowEmptyExecutionPolicy: true })] }] });
     const project = stack.node.findAll().find((c) => c instanceof codebuild.PipelineProject) as codebuild.PipelineProject;
     expect(project).toBeDefined();
     project.role!.addToPrincipalPolicy(new iam.PolicyStatement({

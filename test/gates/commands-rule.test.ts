@@ -89,7 +89,7 @@ describe('ApprovalGate on-success rules with result FAIL', () => {
   test('a CommandsRule smoke test after a SourceBuildDeployPipeline stage passes the harness', () => {
     const { app, stack } = newStack();
     const gate = new ApprovalGate(stack, 'ProdGate', { successRules: [new CommandsRule({ commands: ['curl -fsS https://example.com/health'] })] });
-    definePipeline(stack, { stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml' })], gate }] });
+    definePipeline(stack, { stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true })], gate }] });
     const t = harnessTemplate(app);
     expect(stage(t, 'Prod').OnSuccess).toEqual({
       Conditions: [{ Result: 'FAIL', Rules: [expect.objectContaining({ Name: 'Prod.SuccessCommands1', Commands: ['curl -fsS https://example.com/health'] })] }],

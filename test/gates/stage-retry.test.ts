@@ -53,6 +53,7 @@ describe('stage retry on failure', () => {
       source: PipelineSource.codeCommit(repo, { branch: 'main' }),
       buildStep: { buildSpec },
       stackName: 'app',
+      allowEmptyExecutionPolicy: true,
       waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }], gate: new ApprovalGate(stack, 'Gate', { manual: true, retryOnFailure: codepipeline.RetryMode.ALL_ACTIONS }) }],
     });
     const template = app.synth().getStackByName(stack.stackName).template;
@@ -105,5 +106,5 @@ describe('stage retry on failure', () => {
 });
 
 function cfn(stackName: string): DeployTarget {
-  return DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml' });
+  return DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml', allowEmptyExecutionPolicy: true });
 }

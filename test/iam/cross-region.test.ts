@@ -25,6 +25,7 @@ describe('IAM simulation: CrossRegionCfnPipeline', () => {
     source: PipelineSource.codeCommit(repo, { branch: 'main' }),
     buildStep: { buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['make'] } }, artifacts: { files: ['*.yaml'] } }) },
     stackName: 'app',
+    allowEmptyExecutionPolicy: true,
     waves: [{ waveName: 'All', targets: [{ region: 'eu-west-1' }, { region: 'us-east-2', account: TARGET }] }],
     failureNotifications: false,
   });

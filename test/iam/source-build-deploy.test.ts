@@ -44,7 +44,7 @@ beforeAll(() => {
   definePipeline(stack, {
     failureNotifications: false,
     encryptionKey: key,
-    stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', changeSet: true })] }],
+    stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, changeSet: true })] }],
   });
   // Simulations read the policies whatever the validators say; the validators are judged in their own test.
   ({ assembly, findings } = synthAndReport(app));
@@ -118,7 +118,7 @@ describe('SourceBuildDeployPipeline IAM, a target in another account, simulated'
     const { app, stack } = newStack();
     definePipeline(stack, {
       failureNotifications: false,
-      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', account: TARGET, changeSet: true })] }],
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, account: TARGET, changeSet: true })] }],
     });
     const result = synthAndReport(app);
     expect(formatFindings(result.findings)).toBe('');

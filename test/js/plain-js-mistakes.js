@@ -18,7 +18,7 @@ function mistakes(lib, cdk) {
   const stack = (props = { env }) => new Stack(new App(), 'S', props);
   let repos = 0;
   const repo = (s) => codecommit.Repository.fromRepositoryName(s, `Repo${repos++}`, 'app');
-  const target = () => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json' });
+  const target = () => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json', allowEmptyExecutionPolicy: true });
   const props = (s, extra) => Object.assign({ source: PipelineSource.codeCommit(repo(s)), buildStep: {}, stages: [{ stageName: 'Prod', targets: [target()] }] }, extra);
   const pipeline = (s, p) => new SourceBuildDeployPipeline(s, 'Pipeline', p);
 
@@ -55,7 +55,7 @@ function mistakes(lib, cdk) {
     },
     {
       mistake: 'DeployTarget.cloudFormation without templatePath',
-      run: () => DeployTarget.cloudFormation({ stackName: 'app' }),
+      run: () => DeployTarget.cloudFormation({ stackName: 'app', allowEmptyExecutionPolicy: true }),
       expected: /^DeployTarget\.cloudFormation: options\.templatePath is missing; pass the template in an artifact/,
     },
     {
@@ -72,7 +72,7 @@ function mistakes(lib, cdk) {
       mistake: 'a target in another region, in a stack without env',
       run: () => {
         const s = stack({});
-        pipeline(s, props(s, { stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json', region: 'us-west-2' })] }] }));
+        pipeline(s, props(s, { stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json', allowEmptyExecutionPolicy: true, region: 'us-west-2' })] }] }));
       },
       expected: /^SourceBuildDeployPipeline 'Pipeline': stage 'Prod', action '[^']+' deploys to region 'us-west-2' but stack 'S' has no region; .*give the stack an env/,
     },

@@ -4,7 +4,7 @@ import { definePipeline, newStack, stage } from './source-build-deploy-fixtures'
 import { ApprovalGate, DeployTarget, IStageGate } from '../../src';
 import { harnessTemplate } from '../deploy/actions-harness';
 
-const cfn = (stackName: string, extra = {}) => DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml', ...extra });
+const cfn = (stackName: string, extra = {}) => DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, ...extra });
 
 describe('SourceBuildDeployPipeline reviewChangeSets', () => {
   test('change sets are created first, then the approval, then they are executed and the other targets deploy; tests last', () => {

@@ -13,7 +13,7 @@ import { IStageGate, StageGateBindOptions, StageGateBinding } from '../../src/ga
 import { CfnDeployment, CrossRegionCfnPipeline, CrossRegionCfnPipelineProps } from '../../src/pipelines/cross-region-cfn';
 import { planPipeline, splitIntoStages } from '../../src/pipelines/cross-region-cfn/plan';
 import { PipelineSource } from '../../src/source/pipeline-source';
-import { canonicalTemplate, createTestApp, synthValidated } from '../util';
+import { canonicalTemplate, createTestApp, synthAndReport, synthValidated } from '../util';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 const buildSpec = codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['make templates'] } }, artifacts: { files: ['template-*.yaml'] } });
@@ -36,6 +36,7 @@ function acknowledgeFixture(bucket: s3.Bucket) {
 }
 
 type Overrides = Partial<CrossRegionCfnPipelineProps>;
+const EXECUTION_OPTIONS = ['executionPolicy', 'executionManagedPolicies', 'allowEmptyExecutionPolicy'];
 
 function setup(overrides: Overrides = {}, app: App = createTestApp()) {
   const stack = new Stack(app, 'Pipe', { env });
@@ -45,6 +46,8 @@ function setup(overrides: Overrides = {}, app: App = createTestApp()) {
     buildStep: { buildSpec },
     stackName: 'app',
     waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }],
+    // Tests about other things deploy templates that need no permissions (the opt-out), stack sets use their own role.
+    ...(overrides.deployment?.stackSetOptions || EXECUTION_OPTIONS.some((o) => o in overrides) ? {} : { allowEmptyExecutionPolicy: true }),
     ...overrides,
   });
   return { app, stack, pipeline };
@@ -143,6 +146,7 @@ describe('CrossRegionCfnPipeline', () => {
       source: PipelineSource.codeCommit(repo),
       buildStep: { buildSpec },
       stackName: 'app',
+      allowEmptyExecutionPolicy: true,
       waves: [{ waveName: 'Prod', gate, targets: [{ region: 'us-east-2' }] }],
     });
     const prod = stage(synthValidated(app).templates.Pipe, 'Prod');
@@ -156,7 +160,7 @@ describe('CrossRegionCfnPipeline', () => {
     const bucket = new s3.Bucket(stack, 'Src', { versioned: true, enforceSSL: true });
     acknowledgeFixture(bucket);
     new CrossRegionCfnPipeline(stack, 'Deploy', {
-      source: PipelineSource.s3(bucket, 'app.zip'), buildStep: { buildSpec }, stackName: 'app', waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }] }],
+      source: PipelineSource.s3(bucket, 'app.zip'), buildStep: { buildSpec }, stackName: 'app', allowEmptyExecutionPolicy: true, waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }] }],
     });
     const result = synthValidated(app);
     const acks = result.acknowledged.filter((a) => a.rule === 'AwsSolutions-IAM5[Action::s3:GetObject*]').map((a) => a.constructPath);
@@ -252,7 +256,7 @@ describe('CrossRegionCfnPipeline', () => {
 
   test('cross-account: KMS keys, action and execution roles in a stack of the target account trusted by exactly the pipeline role', () => {
     const { app } = setup({
-      executionPolicy: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['sqs:CreateQueue', 'sqs:DeleteQueue'], resources: ['arn:aws:sqs:us-east-2:222222222222:app-queue'] })] }),
+      executionPolicy: [new iam.PolicyStatement({ actions: ['sqs:CreateQueue', 'sqs:DeleteQueue'], resources: ['arn:aws:sqs:us-east-2:222222222222:app-queue'] })],
       waves: [{ waveName: 'W', targets: [{ region: 'us-east-2', account: '222222222222' }] }],
     });
     const result = synthValidated(app);
@@ -280,6 +284,25 @@ describe('CrossRegionCfnPipeline', () => {
     expect(stackDeps(result, 'Pipe-Deploy-ArtifactStores-us-east-2')).toEqual(['Pipe-Deploy-222222222222']);
   });
 
+  test('an acknowledgment on the pipeline covers the roles it defines in the stack of another account', () => {
+    // A wildcard in the caller's executionPolicy: cdk-nag reports it on the execution role, in the support stack of account 222222222222.
+    const make = () => setup({
+      executionPolicy: [new iam.PolicyStatement({ actions: ['sqs:CreateQueue', 'sqs:DeleteQueue'], resources: ['arn:aws:sqs:us-east-2:222222222222:app-*'] })],
+      waves: [{ waveName: 'W', targets: [{ region: 'us-east-2', account: '222222222222' }] }],
+    });
+    const isOurs = (rule: string) => rule.startsWith('AwsSolutions-IAM5') && rule.includes('arn:aws:sqs:us-east-2:222222222222:app-*');
+    const bare = make();
+    const reported = synthAndReport(bare.app).findings.filter((f) => isOurs(f.rule));
+    expect(reported.map((f) => f.constructPath)).toEqual([expect.stringMatching(/^Pipe-Deploy-222222222222\/CloudFormationExecutionRole\//)]);
+    const finding = reported[0].rule;
+
+    const acknowledged = make();
+    Validations.of(acknowledged.pipeline).acknowledge({ id: finding, reason: 'CloudFormation names the queues of app with this prefix' });
+    const result = synthValidated(acknowledged.app);
+    const where = result.acknowledged.filter((a) => isOurs(a.rule)).map((a) => a.constructPath).sort();
+    expect(where).toEqual(expect.arrayContaining(['Pipe/Deploy', 'Pipe-Deploy-222222222222/CloudFormationExecutionRole']));
+  });
+
   test('no role gets administrator access: no "*" action anywhere', () => {
     const { app } = setup({ waves: [{ waveName: 'W', targets: [{ region: 'us-east-2', account: '222222222222' }, { region: 'eu-west-1' }] }] });
     const result = synthValidated(app);
@@ -290,7 +313,7 @@ describe('CrossRegionCfnPipeline', () => {
     }
   });
 
-  test('without executionPolicy the execution role can only read the templates', () => {
+  test('with allowEmptyExecutionPolicy (no executionPolicy) the execution role can only read the templates', () => {
     const { app } = setup();
     const template = Template.fromJSON(synthValidated(app).templates.Pipe);
     const roles = template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })] } } });
@@ -311,6 +334,7 @@ describe('CrossRegionCfnPipeline', () => {
       source: PipelineSource.codeCommit(repo),
       buildStep: { buildSpec },
       stackName: 'app',
+      allowEmptyExecutionPolicy: true,
       waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1', executionRole: mine }] }],
     });
     const actions = stage(synthValidated(app).templates.Pipe, 'W.ChangeSets').Actions;
@@ -328,6 +352,7 @@ describe('CrossRegionCfnPipeline', () => {
         source: PipelineSource.codeCommit(repo),
         buildStep: { buildSpec },
         stackName: name.toLowerCase(),
+        allowEmptyExecutionPolicy: true,
         artifactStores: stores,
         waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }, { region: 'ap-southeast-2', account: '222222222222' }] }],
       });
@@ -359,6 +384,7 @@ describe('CrossRegionCfnPipeline', () => {
         source: PipelineSource.codeCommit(repo),
         buildStep: { buildSpec },
         stackName: `app-${id}`,
+        allowEmptyExecutionPolicy: true,
         waves: [{ waveName: 'W', targets: [{ region: 'us-east-2' }, { region: 'eu-west-1', account: '222222222222' }] }],
       });
     }
@@ -448,6 +474,7 @@ describe('CrossRegionCfnPipeline', () => {
       source: PipelineSource.codeCommit(repo, { branch: 'main' }),
       buildStep: { buildSpec },
       stackName: name.valueAsString,
+      allowEmptyExecutionPolicy: true,
       changeSetName: name.valueAsString,
       waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }],
     });
@@ -498,7 +525,12 @@ describe('CrossRegionCfnPipeline', () => {
       const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
       const scope = new Construct(stack, 'Deploy');
       return planPipeline(scope, {
-        source: PipelineSource.codeCommit(repo), buildStep: { buildSpec }, stackName: 'app', waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }], ...overrides,
+        source: PipelineSource.codeCommit(repo),
+        buildStep: { buildSpec },
+        stackName: 'app',
+        waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }],
+        ...(overrides.deployment?.stackSetOptions || EXECUTION_OPTIONS.some((o) => o in overrides) ? {} : { allowEmptyExecutionPolicy: true }),
+        ...overrides,
       });
     }
 
@@ -578,12 +610,53 @@ describe('CrossRegionCfnPipeline', () => {
         .toThrow(/target 1 of wave 'W' has an unresolved account \(a token: .*\); pass a concrete 12-digit account id/);
     });
 
+    test('fails when the execution roles the pipeline defines get neither executionPolicy nor executionManagedPolicies', () => {
+      const stacks = (more: Overrides) => setup({ waves: [{ waveName: 'W', targets: [{ region: 'us-east-2', account: '222222222222' }] }], allowEmptyExecutionPolicy: undefined, ...more });
+      expect(() => stacks({})).toThrow(new RegExp("^CrossRegionCfnPipeline 'Deploy': neither executionPolicy \\(or executionManagedPolicies\\) nor executionRole on each target is given, " +
+        'so the CloudFormation execution role the pipeline defines in account 222222222222 \\(for the target in us-east-2 of account 222222222222 and every other target without executionRole\\) ' +
+        "could only read the pipeline's artifacts and create no resource \\(the first deploy would fail with AccessDenied\\); give it the permissions .*e\\.g\\. executionPolicy: \\[new iam\\.PolicyStatement.*" +
+        'or allowEmptyExecutionPolicy: true if the template needs no permissions\\.$'));
+      expect(() => stacks({ executionPolicy: [] })).toThrow(/executionPolicy \(or executionManagedPolicies\) is empty and no executionRole on each target is given/);
+      expect(() => stacks({ executionPolicy: [], allowEmptyExecutionPolicy: true })).not.toThrow();
+      const managed = iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSQSFullAccess');
+      expect(() => stacks({ executionManagedPolicies: [managed] })).not.toThrow();
+      expect(() => stacks({ executionManagedPolicies: [managed], allowEmptyExecutionPolicy: true }))
+        .toThrow(/allowEmptyExecutionPolicy is true, but executionPolicy \(or executionManagedPolicies\) has 1 statement\(s\); remove allowEmptyExecutionPolicy/);
+    });
+
+    test('fails for the test stack too, and not when every target has its own executionRole', () => {
+      const app = createTestApp();
+      const testStack = { stackName: 'app-test', tests: [{ name: 'Smoke', buildSpec }] };
+      const mine = (s: Stack) => iam.Role.fromRoleArn(s, 'Mine', 'arn:aws:iam::111111111111:role/mine', { mutable: false });
+      const { stack } = setup({ executionPolicy: [new iam.PolicyStatement({ actions: ['sqs:CreateQueue'], resources: ['arn:aws:sqs:eu-west-1:111111111111:app'] })] }, app);
+      expect(() => new CrossRegionCfnPipeline(stack, 'WithTest', {
+        source: PipelineSource.codeCommit(codecommit.Repository.fromRepositoryName(stack, 'Repo2', 'app')),
+        buildStep: { buildSpec },
+        stackName: 'app',
+        testStack,
+        waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1', executionRole: mine(stack) }] }],
+      })).toThrow(/^CrossRegionCfnPipeline 'WithTest': neither executionPolicy .* so the CloudFormation execution role the pipeline defines for the test stack could only read/);
+      expect(() => new CrossRegionCfnPipeline(stack, 'OwnRoles', {
+        source: PipelineSource.codeCommit(codecommit.Repository.fromRepositoryName(stack, 'Repo3', 'app')),
+        buildStep: { buildSpec },
+        stackName: 'app',
+        waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1', executionRole: iam.Role.fromRoleArn(stack, 'Mine2', 'arn:aws:iam::111111111111:role/mine2', { mutable: false }) }] }],
+      })).not.toThrow();
+    });
+
+    test('fails when a stack set is given execution role options, which its own execution role would ignore', () => {
+      expect(() => setup({ deployment: CfnDeployment.stackSet(), executionPolicy: [new iam.PolicyStatement({ actions: ['sqs:CreateQueue'], resources: ['*'] })] }))
+        .toThrow(/^CrossRegionCfnPipeline 'Deploy': executionPolicy is set, but the deployment is a stack set, whose instances run with the stack set's execution role .*remove executionPolicy/);
+      expect(() => setup({ deployment: CfnDeployment.stackSet(), allowEmptyExecutionPolicy: true })).toThrow(/allowEmptyExecutionPolicy is set, but the deployment is a stack set/);
+      expect(() => setup({ deployment: CfnDeployment.stackSet() })).not.toThrow();
+    });
+
     test('fails when the pipeline stack has no concrete env', () => {
       const app = new App();
       const stack = new Stack(app, 'NoEnv');
       const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
       expect(() => new CrossRegionCfnPipeline(stack, 'Deploy', {
-        source: PipelineSource.codeCommit(repo), buildStep: { buildSpec }, stackName: 'app', waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }],
+        source: PipelineSource.codeCommit(repo), buildStep: { buildSpec }, stackName: 'app', allowEmptyExecutionPolicy: true, waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }],
       })).toThrow(/CrossRegionCfnPipeline 'Deploy': stack 'NoEnv' has no concrete env .*define it with env: \{ account/);
     });
 
@@ -600,7 +673,7 @@ describe('CrossRegionCfnPipeline', () => {
       const stack = new Stack(app, 'Pipe', { env });
       const bucket = s3.Bucket.fromBucketAttributes(stack, 'Src', { bucketName: 'src-bucket', region: 'us-east-1' });
       expect(() => new CrossRegionCfnPipeline(stack, 'Deploy', {
-        source: PipelineSource.s3(bucket, 'app.zip'), buildStep: { buildSpec }, stackName: 'app', waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }],
+        source: PipelineSource.s3(bucket, 'app.zip'), buildStep: { buildSpec }, stackName: 'app', allowEmptyExecutionPolicy: true, waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }],
       })).toThrow(/the source action 'Source' is in region 'us-east-1', but CodePipeline runs source actions in the pipeline's region 'eu-west-1'/);
     });
 

@@ -59,6 +59,7 @@ describe('PipelineChecks enforced by CrossRegionCfnPipeline', () => {
       source: PipelineSource.codeCommit(repo, { branch: 'main' }),
       buildStep: { buildSpec },
       stackName: 'app',
+      allowEmptyExecutionPolicy: true,
       waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }],
     });
     xr.pipeline.addStage({

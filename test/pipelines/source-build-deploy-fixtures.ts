@@ -36,7 +36,7 @@ export function minimalProps(stack: Stack, overrides: Partial<SourceBuildDeployP
   return {
     source: overrides.source ?? codeCommitSource(stack),
     buildStep: { buildSpec },
-    stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml' })] }],
+    stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true })] }],
     ...overrides,
   };
 }

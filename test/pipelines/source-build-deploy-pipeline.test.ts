@@ -33,10 +33,10 @@ describe('SourceBuildDeployPipeline: the issue example (source -> build -> tests
       stages: [
         {
           stageName: 'Staging',
-          targets: [DeployTarget.cloudFormation({ stackName: 'app-staging', templatePath: 'template.yaml' })],
+          targets: [DeployTarget.cloudFormation({ stackName: 'app-staging', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true })],
           postDeployTests: [{ name: 'LoadTest', buildSpec }],
         },
-        { stageName: 'Prod', gate, targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml' })] },
+        { stageName: 'Prod', gate, targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true })] },
       ],
     });
     template = validatedTemplate(app).template;
@@ -174,7 +174,7 @@ describe('SourceBuildDeployPipeline options', () => {
       failureNotifications: false,
       stages: [{
         stageName: 'Prod',
-        targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', account: '222222222222', changeSet: true })],
+        targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', allowEmptyExecutionPolicy: true, account: '222222222222', changeSet: true })],
       }],
     });
     const { template, result } = validatedTemplate(app);
@@ -192,7 +192,7 @@ describe('SourceBuildDeployPipeline options', () => {
     const { app, stack } = newStack();
     definePipeline(stack, {
       failureNotifications: false,
-      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', region: 'us-east-1' })] }],
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', allowEmptyExecutionPolicy: true, region: 'us-east-1' })] }],
     });
     const { template, result } = validatedTemplate(app);
     const stores = pipelineProps(template).ArtifactStores.map((s: any) => s.Region).sort();
@@ -248,8 +248,8 @@ describe('SourceBuildDeployPipeline options', () => {
     definePipeline(stack, {
       failureNotifications: false,
       stages: [
-        { stageName: 'Staging', targets: [DeployTarget.cloudFormation({ stackName: 'app-staging', templatePath: 'template.yaml' })] },
-        { stageName: 'Prod', gate, targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', changeSet: true })] },
+        { stageName: 'Staging', targets: [DeployTarget.cloudFormation({ stackName: 'app-staging', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true })] },
+        { stageName: 'Prod', gate, targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, changeSet: true })] },
       ],
     });
     const { template } = validatedTemplate(app);
@@ -263,7 +263,7 @@ describe('SourceBuildDeployPipeline bad input', () => {
     const { stack } = newStack();
     return () => definePipeline(stack, overrides);
   }
-  const cfn = (stackName = 'app') => DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml' });
+  const cfn = (stackName = 'app') => DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml', allowEmptyExecutionPolicy: true });
 
   test('fails when stages is empty and there is neither a build nor tests', () => {
     expect(attempt({ stages: [], buildStep: undefined })).toThrow(/SourceBuildDeployPipeline 'Pipeline': nothing runs after the source: no buildStep, no tests and no stages/);
@@ -302,7 +302,7 @@ describe('SourceBuildDeployPipeline bad input', () => {
   });
 
   test('fails when a deploy needs an artifact nobody produces', () => {
-    expect(attempt({ stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput2::x.yaml' })] }] }))
+    expect(attempt({ stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput2::x.yaml', allowEmptyExecutionPolicy: true })] }] }))
       .toThrow(/SourceBuildDeployPipeline 'Pipeline': stage 'Prod', action 'app': templatePath 'BuildOutput2' is an artifact nobody produces before this stage; use one of 'Source', 'BuildOutput'/);
   });
 
@@ -345,7 +345,7 @@ describe('SourceBuildDeployPipeline bad input', () => {
     const bucket = new s3.Bucket(stack, 'Mine', { enforceSSL: true });
     expect(() => definePipeline(stack, {
       artifactBucket: bucket,
-      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', account: '222222222222' })] }],
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', allowEmptyExecutionPolicy: true, account: '222222222222' })] }],
     })).toThrow(/a target deploys to account 222222222222 but the given artifactBucket has no KMS key; .* pass a bucket encrypted with a customer-managed key/);
   });
 
@@ -389,7 +389,7 @@ describe.each(testStackEnvs(env))('SourceBuildDeployPipeline in a stack with %s'
     definePipeline(stack, {
       failureNotifications: false,
       tests: [{ name: 'Unit', buildSpec }],
-      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', changeSet: true })] }],
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, changeSet: true })] }],
     });
     template = validatedTemplate(app).template;
   });
@@ -422,7 +422,7 @@ describe('SourceBuildDeployPipeline: a target in another region and another acco
     const { app, stack } = newStack();
     definePipeline(stack, {
       failureNotifications: false,
-      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', account: '222222222222', region: 'us-east-1', changeSet: true })] }],
+      stages: [{ stageName: 'Prod', targets: [DeployTarget.cloudFormation({ stackName: 'app', templatePath: 't.yaml', allowEmptyExecutionPolicy: true, account: '222222222222', region: 'us-east-1', changeSet: true })] }],
     });
     const { template, result } = validatedTemplate(app);
     const replication = Template.fromJSON(result.templates['cross-region-stack-111111111111_us-east-1']);

@@ -3,7 +3,7 @@ import { ApprovalGate, DeployTarget } from '../../src';
 import { harnessTemplate } from '../deploy/actions-harness';
 import { alarm } from '../gates/fixtures';
 
-const cfn = (stackName = 'app') => DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml' });
+const cfn = (stackName = 'app') => DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml', allowEmptyExecutionPolicy: true });
 
 describe('SourceBuildDeployPipeline without deploy targets', () => {
   test('build-only pipeline: Source and Build, nothing else, clean under the harness', () => {

@@ -15,7 +15,7 @@ function stack(env: any = ENV): Stack {
 }
 let repoCount = 0;
 const repo = (s: Stack) => codecommit.Repository.fromRepositoryName(s, `Repo${repoCount++}`, 'app');
-const target = () => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json' });
+const target = () => DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json', allowEmptyExecutionPolicy: true });
 const sbdp = (s: Stack, props: any) => new SourceBuildDeployPipeline(s, 'Pipeline', props);
 const valid = (s: Stack): any => ({ source: PipelineSource.codeCommit(repo(s)), buildStep: {}, stages: [{ stageName: 'Prod', targets: [target()] }] });
 
@@ -44,7 +44,7 @@ describe('clear errors at the construct boundary (issue 12 examples)', () => {
     expect(() => sbdp(s, { ...valid(s), source: repo(s) })).toThrow(/source is an instance of Import, not a PipelineSource; pass a source, e\.g\. PipelineSource\.codeCommit\(repository\) \(not the repository itself\)/);
   });
   test('fails when DeployTarget.cloudFormation has no templatePath', () => {
-    expect(() => DeployTarget.cloudFormation({ stackName: 'app' } as any)).toThrow(/^DeployTarget\.cloudFormation: options\.templatePath is missing; pass the template in an artifact/);
+    expect(() => DeployTarget.cloudFormation({ stackName: 'app', allowEmptyExecutionPolicy: true } as any)).toThrow(/^DeployTarget\.cloudFormation: options\.templatePath is missing; pass the template in an artifact/);
   });
   test('fails when a gate is a plain object', () => {
     const s = stack();
@@ -60,7 +60,7 @@ describe('clear errors at the construct boundary (issue 12 examples)', () => {
   });
   test('fails when a target is in another region and the stack has no env', () => {
     const s = new Stack(new App(), 'NoEnv');
-    const t = DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json', region: 'us-west-2' });
+    const t = DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json', allowEmptyExecutionPolicy: true, region: 'us-west-2' });
     expect(() => sbdp(s, { ...valid(s), stages: [{ stageName: 'Prod', targets: [t] }] }))
       .toThrow(/^SourceBuildDeployPipeline 'Pipeline': stage 'Prod', action '.*' deploys to region 'us-west-2' but stack 'NoEnv' has no region; .*give the stack an env/);
   });
@@ -87,7 +87,7 @@ describe('escapes the boundary fuzz found (test/validation/fuzz-table.ts), one e
   test('a name that is an Object.prototype member is no artifact', () => {
     const s = stack();
     const artifact = new codepipeline.Artifact('BuildOutput');
-    const t = DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'valueOf::app.json' });
+    const t = DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'valueOf::app.json', allowEmptyExecutionPolicy: true });
     expect(() => t.bind(s, { stageName: 'Prod', runOrder: 1, defaultInput: artifact, artifacts: { BuildOutput: artifact } }))
       .toThrow(/^Stack 'S': stage 'Prod', action 'app': templatePath 'valueOf' is an artifact nobody produces before this stage; use one of 'BuildOutput'/);
   });
@@ -134,13 +134,13 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 describe('property: random values in any prop give only our clear errors', () => {
   const entries: [string, RegExp, (value: unknown, prop: string) => void][] = [
     ['SourceBuildDeployPipeline', /^SourceBuildDeployPipeline 'Pipeline': /, (value, prop) => { const s = stack(); sbdp(s, { ...valid(s), [prop]: value }); }],
-    ['DeployTarget.cloudFormation', /^DeployTarget\.cloudFormation/, (value, prop) => { DeployTarget.cloudFormation({ stackName: 'a', templatePath: 'B::t.json', [prop]: value } as any); }],
+    ['DeployTarget.cloudFormation', /^DeployTarget\.cloudFormation/, (value, prop) => { DeployTarget.cloudFormation({ stackName: 'a', templatePath: 'B::t.json', allowEmptyExecutionPolicy: true, [prop]: value } as any); }],
     ['ApprovalGate', /^ApprovalGate 'Gate': /, (value, prop) => { new ApprovalGate(stack(), 'Gate', { [prop]: value } as any); }],
     ['PipelineSource.codeCommit', /^PipelineSource\.codeCommit/, (value, prop) => { const s = stack(); PipelineSource.codeCommit(repo(s), { [prop]: value } as any); }],
   ];
   const props: { [entry: string]: string[] } = {
     'SourceBuildDeployPipeline': ['source', 'buildStep', 'tests', 'stages', 'pipelineName', 'pipelineType', 'executionMode', 'variables', 'artifactBucket', 'artifactExpiration', 'encryptionKey', 'notifications', 'failureNotifications', 'restartExecutionOnUpdate'],
-    'DeployTarget.cloudFormation': ['stackName', 'templatePath', 'changeSet', 'changeSetName', 'extraInputs', 'capabilities', 'executionRole', 'executionPolicy', 'account', 'region', 'actionName'],
+    'DeployTarget.cloudFormation': ['stackName', 'templatePath', 'changeSet', 'changeSetName', 'extraInputs', 'capabilities', 'executionRole', 'executionPolicy', 'allowEmptyExecutionPolicy', 'account', 'region', 'actionName'],
     'ApprovalGate': ['manual', 'emails', 'notificationTopic', 'message', 'reviewUrl', 'timeout', 'approvers', 'actionName', 'alarms', 'checks', 'rules', 'deploymentWindow', 'rollbackOnFailure'],
     'PipelineSource.codeCommit': ['branch', 'trigger', 'fullClone', 'actionName', 'variablesNamespace'],
   };

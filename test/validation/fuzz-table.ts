@@ -37,6 +37,9 @@ export const ENV = { account: '111111111111', region: 'eu-west-1' };
 const OUTDIR = fs.mkdtempSync(path.join(os.tmpdir(), 'cdp-fuzz-'));
 process.on('exit', () => fs.rmSync(OUTDIR, { recursive: true, force: true }));
 
+/** What the deployment roles of the valid calls may do (a CloudFormation deployment needs an execution policy). */
+const EXECUTION_STATEMENT = () => new iam.PolicyStatement({ actions: ['sqs:CreateQueue', 'sqs:DeleteQueue'], resources: ['arn:aws:sqs:eu-west-1:111111111111:app-*'] });
+
 /** A stack with a resource, so an otherwise empty stack is no template warning. */
 function nonEmpty(stack: Stack): Stack {
   new CfnWaitConditionHandle(stack, 'Keep');
@@ -82,7 +85,7 @@ export class World {
     }));
   }
   get source(): lib.PipelineSource { return this.once('source', () => lib.PipelineSource.codeCommit(this.repo)); }
-  get cfnTarget(): lib.DeployTarget { return this.once('cfnTarget', () => lib.DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json' })); }
+  get cfnTarget(): lib.DeployTarget { return this.once('cfnTarget', () => lib.DeployTarget.cloudFormation({ stackName: 'app', templatePath: 'BuildOutput::app.json', allowEmptyExecutionPolicy: true })); }
   get artifact(): codepipeline.Artifact { return this.once('artifact', () => new codepipeline.Artifact('Assembly')); }
   /** A plain V2 L2 pipeline with a source stage (for attachTo, bind methods and rules). */
   get l2(): codepipeline.Pipeline {
@@ -173,7 +176,7 @@ export const ENTRIES: FuzzEntry[] = [
     source: w.source, buildStep: {}, failureNotifications: false, stages: [{ stageName: 'Prod', targets: [w.cfnTarget] }],
   })),
   construct('CrossRegionCfnPipeline', lib.CrossRegionCfnPipeline, (w) => ({
-    source: w.source, buildStep: {}, stackName: 'app', failureNotifications: false, waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }],
+    source: w.source, buildStep: {}, stackName: 'app', failureNotifications: false, executionPolicy: [EXECUTION_STATEMENT()], waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }],
   })),
   construct('ApprovalGate', lib.ApprovalGate, () => ({ manual: true }), (w, gate) => w.pipeline({ stages: [{ stageName: 'Prod', targets: [w.cfnTarget], gate }] })),
   construct('ArtifactStores', lib.ArtifactStores, () => ({ regions: ['us-east-1'] })),
@@ -227,7 +230,7 @@ export const ENTRIES: FuzzEntry[] = [
     name: `CrossRegionCfnPipeline.${m}`,
     args: () => [ENV.account],
     call: (w, args) => (new lib.CrossRegionCfnPipeline(w.stack, 'Cfn', {
-      source: w.source, buildStep: {}, stackName: 'app', failureNotifications: false, waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }],
+      source: w.source, buildStep: {}, stackName: 'app', failureNotifications: false, executionPolicy: [EXECUTION_STATEMENT()], waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }],
     }) as any)[m](args[0]),
   })),
 
@@ -250,7 +253,7 @@ export const ENTRIES: FuzzEntry[] = [
   { name: 'BuildStep.variable', args: () => ['IMAGE_TAG', 'BuildVariables'], call: staticCall(lib.BuildStep, 'variable') },
 
   // Targets.
-  targetEntry('cloudFormation', () => ({ stackName: 'app', templatePath: 'BuildOutput::app.json' })),
+  targetEntry('cloudFormation', () => ({ stackName: 'app', templatePath: 'BuildOutput::app.json', executionPolicy: [EXECUTION_STATEMENT()] })),
   targetEntry('ecs', (w) => ({ service: w.service })),
   targetEntry('ecsBlueGreen', (w) => ({ deploymentGroup: w.ecsGroup })),
   targetEntry('codeDeploy', (w) => ({ deploymentGroup: w.serverGroup })),

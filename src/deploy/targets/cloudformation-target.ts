@@ -2,6 +2,7 @@ import { CfnCapabilities, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { fail } from '../../private/errors';
+import { checkExecutionPolicy } from '../../private/execution-policy';
 import { ACCOUNT_ID, REGION_NAME, STACK_NAME } from '../../private/names';
 import type { DeployTargetBindOptions, DeployTargetBinding } from '../deploy-target';
 import { Binder } from '../private/binder';
@@ -70,12 +71,24 @@ export interface CloudFormationTargetOptions {
 
   /**
    * What the defined deployment role may do: the permissions the stack's resources need.
-   * Without them, the role can only read the pipeline's artifacts and create no resource:
-   * declare what the stack creates (or pass `executionRole`).
+   * Without them, the role can only read the pipeline's artifacts and create no resource, so a
+   * target with neither `executionPolicy` nor `executionRole` fails at synth (unless
+   * `allowEmptyExecutionPolicy` says that is intended).
    *
-   * @default - no permissions
+   * @default - none: pass `executionPolicy`, `executionRole` or `allowEmptyExecutionPolicy: true`
    */
   readonly executionPolicy?: iam.PolicyStatement[];
+
+  /**
+   * Deploy with a deployment role that holds no permissions beyond reading the pipeline's
+   * artifacts: `executionPolicy` left out or empty on purpose, for a template whose resources
+   * need none (e.g. only parameters, outputs and `AWS::CloudFormation::WaitConditionHandle`).
+   * Without it, a target with neither `executionPolicy` statements nor `executionRole` fails at
+   * synth, since its first deployment would fail with AccessDenied.
+   *
+   * @default false
+   */
+  readonly allowEmptyExecutionPolicy?: boolean;
 
   /**
    * Role the CloudFormation action(s) run as (the action role, e.g. a role of the target account
@@ -126,6 +139,12 @@ export class CloudFormationTarget implements TargetKind {
     if (options.region !== undefined && !Token.isUnresolved(options.region) && !REGION_NAME.test(options.region)) {
       fail(`DeployTarget.cloudFormation('${stackName}')`, `region '${options.region}' is invalid; pass an AWS region name, e.g. 'eu-west-1'.`);
     }
+    checkExecutionPolicy(`DeployTarget.cloudFormation('${stackName}')`, {
+      hasRole: options.executionRole !== undefined,
+      statements: options.executionPolicy?.length,
+      allowEmpty: options.allowEmptyExecutionPolicy,
+      example: `executionPolicy: [new iam.PolicyStatement({ actions: ['sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes'], resources: ['arn:aws:sns:eu-west-1:111111111111:${Token.isUnresolved(stackName) ? 'my-app' : stackName}-*'] })]`,
+    });
   }
 
   public get account(): string | undefined {

@@ -14,7 +14,7 @@ export class AccountRoles {
 
 export interface AccountRolesOptions {
   readonly pipelineRole: iam.IRole;
-  readonly executionPolicy?: iam.PolicyDocument;
+  readonly executionPolicy?: iam.PolicyStatement[];
   readonly executionManagedPolicies?: iam.IManagedPolicy[];
 }
 
@@ -27,8 +27,14 @@ export interface AccountRolesOptions {
  */
 export class AccountRoleFactory {
   private readonly roles = new Map<string, AccountRoles>();
+  private readonly elsewhere: iam.IRole[] = [];
 
   constructor(private readonly scope: Construct, private readonly options: AccountRolesOptions) {}
+
+  /** The roles defined so far in the stacks of other accounts (outside the pipeline's construct subtree). */
+  public rolesInOtherStacks(): iam.IRole[] {
+    return [...this.elsewhere];
+  }
 
   public forAccount(account: string): AccountRoles {
     const existing = this.roles.get(account);
@@ -61,9 +67,12 @@ export class AccountRoleFactory {
       roleName: crossAccount ? PhysicalName.GENERATE_IF_NEEDED : undefined,
       description: `CloudFormation execution role for the stacks pipeline ${this.scope.node.path} deploys in account ${account}`,
       assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
-      inlinePolicies: this.options.executionPolicy ? { Deploy: this.options.executionPolicy } : undefined,
+      inlinePolicies: this.options.executionPolicy?.length
+        ? { Deploy: new iam.PolicyDocument({ statements: this.options.executionPolicy }) }
+        : undefined,
       managedPolicies: this.options.executionManagedPolicies,
     });
+    if (crossAccount) this.elsewhere.push(actionRole, executionRole);
     const roles = new AccountRoles(actionRole, executionRole);
     this.roles.set(account, roles);
     return roles;

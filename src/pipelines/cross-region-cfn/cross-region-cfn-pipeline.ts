@@ -11,6 +11,7 @@ import { checkAccount, checkStores } from './validate';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { PipelineChecks } from '../../checks/pipeline-checks';
 import { FailureNotifications } from '../../notifications/failure-notifications';
+import { extendAcknowledgments } from '../../private/acknowledge';
 import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
 import { PipelineSource } from '../../source/pipeline-source';
@@ -71,7 +72,8 @@ export class CrossRegionCfnPipeline extends Construct {
       artifactStores: v.instance(ArtifactStores, "e.g. new ArtifactStores(this, 'Stores', { regions: [...] })"),
       changeSets: v.bool,
       changeSetName: v.str(),
-      executionPolicy: v.cdk.policyDocument,
+      executionPolicy: v.arrayOf(v.cdk.policyStatement),
+      allowEmptyExecutionPolicy: v.bool,
       executionManagedPolicies: v.arrayOf(v.cdk.managedPolicy),
       capabilities: v.arrayOf(v.oneOf('a CfnCapabilities', capabilities, 'e.g. CfnCapabilities.NAMED_IAM')),
       deployment: v.instance(CfnDeployment, 'CfnDeployment.stacks() or CfnDeployment.stackSet({ ... })'),
@@ -88,6 +90,8 @@ export class CrossRegionCfnPipeline extends Construct {
     this.pipeline = rendered.pipeline;
     this.buildProject = rendered.buildProject;
     this.accountRoles = rendered.accountRoles;
+    // An acknowledgment on this pipeline covers every role it defines, also those in the stacks of other accounts.
+    extendAcknowledgments(this, () => this.accountRoles.rolesInOtherStacks());
     this.deploysCdkStages = plan.cdk !== undefined;
     this.stageNames = rendered.stageNames;
     if (plan.failureNotifications) {

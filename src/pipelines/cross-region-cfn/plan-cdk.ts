@@ -53,6 +53,7 @@ export function checkCdkProps(scope: IConstruct, props: CrossRegionCfnPipelinePr
     ['stackName', 'names the stack of template targets; the stacks of CDK stages have their own names (Stack stackName)'],
     ['templatePath', 'locates the templates of targets; the cloud assembly locates the templates of CDK stacks'],
     ['executionPolicy', 'is the policy of the execution roles of template targets; CDK stacks deploy with the bootstrap CloudFormation execution role of their environment (cdk bootstrap --cloudformation-execution-policies)'],
+    ['allowEmptyExecutionPolicy', 'allows empty execution roles of template targets; CDK stacks deploy with the bootstrap CloudFormation execution role of their environment'],
     ['executionManagedPolicies', 'are the policies of the execution roles of template targets; CDK stacks deploy with the bootstrap CloudFormation execution role of their environment (cdk bootstrap --cloudformation-execution-policies)'],
     ['capabilities', 'apply to template targets; CDK stacks deploy with CAPABILITY_NAMED_IAM and CAPABILITY_AUTO_EXPAND, and the bootstrap execution role sets what they may create'],
   ];

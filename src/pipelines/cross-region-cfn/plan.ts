@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { CdkStackPlan, CdkWavesPlan, checkCdkProps, deploysCdkStages, planCdkWaves } from './plan-cdk';
 import { CrossRegionCfnPipelineProps, CrossRegionTarget } from './props';
-import { checkAccount, checkChangeSetName, checkRegion, checkStackName, checkStackSetOptions, fillTemplatePath, generatedStageName } from './validate';
+import { checkAccount, checkChangeSetName, checkExecutionRoles, checkRegion, checkStackName, checkStackSetOptions, fillTemplatePath, generatedStageName } from './validate';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { BuildOptions, TestOptions } from '../../build/build-options';
 import { IStageGate } from '../../gates/stage-gate';
@@ -46,7 +46,7 @@ export interface PipelinePlan {
 
 /** What the per-account action and execution roles hold. */
 export interface AccountRolesPlan {
-  readonly executionPolicy?: iam.PolicyDocument;
+  readonly executionPolicy?: iam.PolicyStatement[];
   readonly executionManagedPolicies?: iam.IManagedPolicy[];
 }
 
@@ -175,6 +175,7 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
     fail(scope, 'build.outputs is empty; the build must output the templates, e.g. outputs: [\'BuildOutput\'].');
   }
   const testStack = props.testStack ? planTestStack(ctx, props) : undefined;
+  if (!cdkWaves) checkExecutionRoles(scope, props, waves.flatMap((w) => w.targets), testStack !== undefined, stackSetOptions !== undefined);
 
   const changeSets = props.changeSets ?? true;
   const stacks: StacksPlan | undefined = stackSetOptions ? undefined : {

@@ -279,11 +279,24 @@ export interface CrossRegionCfnPipelineProps {
 
   /**
    * Policy of the CloudFormation execution roles the pipeline defines (one per account): what
-   * your stacks may create. Never administrator by default.
+   * your stacks may create, as statements (the same type as `DeployTarget.cloudFormation`'s
+   * `executionPolicy`). Never administrator by default. A pipeline whose targets (or test stack)
+   * deploy with those roles fails at synth without it, `executionManagedPolicies` or
+   * `allowEmptyExecutionPolicy: true`: the roles could only read the templates.
    *
-   * @default - no permissions beyond reading the templates: add what your template defines
+   * @default - none: needed unless every target has its own `executionRole` (or the waves deploy CDK stages or a stack set)
    */
-  readonly executionPolicy?: iam.PolicyDocument;
+  readonly executionPolicy?: iam.PolicyStatement[];
+
+  /**
+   * Deploy with execution roles that hold no permissions beyond reading the templates:
+   * `executionPolicy` and `executionManagedPolicies` left out or empty on purpose, for templates
+   * whose resources need none. Without it, such a pipeline fails at synth, since its first
+   * deployment would fail with AccessDenied.
+   *
+   * @default false
+   */
+  readonly allowEmptyExecutionPolicy?: boolean;
 
   /**
    * Managed policies of the CloudFormation execution roles.

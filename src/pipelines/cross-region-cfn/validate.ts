@@ -1,9 +1,11 @@
 import { Token } from 'aws-cdk-lib';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct, IConstruct } from 'constructs';
+import type { TargetPlan } from './plan';
 import { CrossRegionCfnPipelineProps, StackSetDeploymentOptions } from './props';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { fail } from '../../private/errors';
+import { checkExecutionPolicy } from '../../private/execution-policy';
 import { ACCOUNT_ID, CHANGE_SET_NAME, REGION_NAME, STACK_NAME } from '../../private/names';
 
 /**
@@ -123,4 +125,40 @@ function serviceManaged(model: cpactions.StackSetDeploymentModel | undefined): b
   } catch {
     return false;
   }
+}
+
+/**
+ * The CloudFormation execution roles the pipeline defines (one per target account, used by every
+ * target without its own `executionRole` and by the test stack) must be able to create the stacks'
+ * resources: `executionPolicy` statements or `executionManagedPolicies`, or the stated opt-out
+ * `allowEmptyExecutionPolicy: true` (see `checkExecutionPolicy`). A stack set deploys with the stack
+ * set's execution role, not one of the pipeline's: these options would be ignored there, so they fail.
+ */
+export function checkExecutionRoles(
+  scope: IConstruct, props: CrossRegionCfnPipelineProps, targets: TargetPlan[], testStack: boolean, stackSet: boolean,
+): void {
+  const options = (['executionPolicy', 'executionManagedPolicies', 'allowEmptyExecutionPolicy'] as const).filter((o) => props[o] !== undefined);
+  if (stackSet) {
+    if (options.length > 0) {
+      fail(scope, `${options.join(' and ')} ${options.length > 1 ? 'are' : 'is'} set, but the deployment is a stack set, whose instances run with the stack set's execution role ` +
+        '(AWSCloudFormationStackSetExecutionRole in each target account, or the executionRoleName of StackSetDeploymentModel.selfManaged; with organizations(), the role AWS Organizations defines), ' +
+        `not a role of this pipeline; remove ${options.join(' and ')}, and give that role the permissions your template needs.`);
+    }
+    return;
+  }
+  const target = targets.find((t) => t.executionRole === undefined);
+  if (!target && !testStack) return;
+  const user = target
+    ? `in account ${target.account} (for the target in ${target.region}${target.crossAccount ? ` of account ${target.account}` : ''} and every other target without executionRole)`
+    : 'for the test stack';
+  const given = props.executionPolicy !== undefined || props.executionManagedPolicies !== undefined;
+  checkExecutionPolicy(scope, {
+    hasRole: false,
+    statements: given ? (props.executionPolicy?.length ?? 0) + (props.executionManagedPolicies?.length ?? 0) : undefined,
+    allowEmpty: props.allowEmptyExecutionPolicy,
+    policyOption: 'executionPolicy (or executionManagedPolicies)',
+    roleOption: 'executionRole on each target',
+    subject: `the CloudFormation execution role the pipeline defines ${user}`,
+    example: `executionPolicy: [new iam.PolicyStatement({ actions: ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:GetQueueAttributes'], resources: ['arn:aws:sqs:*:${target?.account ?? '111111111111'}:my-service-*'] })]`,
+  });
 }
