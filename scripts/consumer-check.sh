@@ -106,7 +106,7 @@ check_report() {
         for (const c of v.violatingConstructs ?? [{}]) bad.push('[' + p.pluginName + '] ' + v.ruleName + ' at ' + (c.constructPath ?? '<stack>') + ': ' + v.description);
     }
     if (bad.length) { console.error('consumer check: ' + bad.length + ' finding(s) on aws-cdk-lib $1:\\n  ' + bad.join('\\n  ')); process.exit(1); }
-    console.log('   no findings: ' + (r.pluginReports ?? []).map((p) => p.pluginName).join(', '));
+    console.log('   no finding left by cdk-nag AwsSolutions, the CloudFormation validation engine, PipelineChecks or Control Tower (reports with acknowledged findings only: ' + ((r.pluginReports ?? []).map((p) => p.pluginName).join(', ') || 'none') + ')');
   "
 }
 npx cdk synth --no-notices --quiet >/dev/null
@@ -138,7 +138,10 @@ echo "== 5/5 cdk synth of the app on aws-cdk-lib $newest_cdk on Node.js ${node_m
 echo "   Node.js $(node --version) (this run, steps 3 and 4)"
 for major in "${node_majors[@]}"; do
   rm -rf cdk.out ran-on.txt
-  npx --yes -p "node@$major" -c 'npx cdk synth --no-notices --quiet >/dev/null'
+  # npx installs node@<major> from the registry (cached after the first run) and says where its `node` is; the synth
+  # then runs outside npx (its npm_config_* environment would confuse the app's own npx calls), with that node first.
+  node_bin=$(npx --yes -p "node@$major" -c 'command -v node')
+  PATH="$(dirname "$node_bin"):$PATH" npx cdk synth --no-notices --quiet >/dev/null
   ran_on=$(cat ran-on.txt)
   [[ "$ran_on" == "v$major."* ]] || { echo "consumer check: the app was meant to run on Node.js $major but ran on $ran_on"; exit 1; }
   check_report "$newest_cdk (Node.js $ran_on)"
