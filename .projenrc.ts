@@ -101,15 +101,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/node_modules/', '.consumer-check/', 'benchmark/results/'],
 
   jestOptions: {
-    // `npm test` runs the `defaults` project; `npx projen test:cdk-init` the flags `cdk init` writes (green, but both
-    // projects in one jest process on a 2-core machine grew past 24 GB: a separate run is needed).
-    extraCliOptions: ['--selectProjects', 'defaults'],
+    // `npm test` runs both projects (`defaults` and `cdk-init`, every test file under both flag sets) in two jest
+    // worker processes that are recycled when they hold more than `workerIdleMemoryLimit` after a test file: every
+    // file loads its own aws-cdk-lib, and one process running them all in band grew past 24 GB (13 GB for one set).
+    // Budget, measured on a 2-core machine (CONTRIBUTING.md says how): at most 20 minutes, every process under 6 GB.
     // jest 30's resolver (unrs-resolver) needs platform bindings this registry does not serve (see below).
     jestVersion: '^29',
     // Snapshots are checked, never silently rewritten: update them on purpose with `npx projen test -u`.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 120_000,
+      // Two workers even on 2 cores (jest's default there is one, in band, where memory is never released).
+      maxWorkers: 2,
+      workerIdleMemoryLimit: '1GB',
+      // Coverage instruments every module of every file and keeps the maps in the parent: off in `npm test`,
+      // on demand with `npx jest --coverage`.
+      collectCoverage: false,
       coverageReporters: ['text-summary'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.ts'],
@@ -122,6 +129,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
         clearMocks: true,
         snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.ts'],
         setupFiles: [`<rootDir>/test/util/flag-sets/${flagSet}.ts`],
+        // One CloudFormation validation engine per worker, not per test file (test/util/shared/cloudformation-validate.js).
+        moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/util/shared/cloudformation-validate.js' },
         snapshotResolver: `<rootDir>/test/util/flag-sets/snapshot-resolver-${flagSet}.js`,
         transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
       })),
@@ -153,9 +162,14 @@ project.bundler.addBundle('./src/cli/main.ts', {
 // jsii also compiles src/cli to lib/cli; the package ships the bundle only.
 project.addPackageIgnore('/lib/cli/');
 
-// `npm test` on a fresh clone must work on its own: bundle the Lambda handlers first
-// (the constructs point at the bundles), then the unit tests, then the package checks.
-project.testTask.prependSpawn(project.bundler.bundleTask);
+// `npm test` on a fresh clone must work on its own, cheapest failure first: lint (seconds; a lint error once cost
+// seven CI runs because it ran after the whole suite), then the Lambda and CLI bundles (the constructs point at
+// them), then the unit tests, then the package checks.
+const eslintTask = project.tasks.tryFind('eslint')!;
+project.testTask.reset();
+project.testTask.spawn(eslintTask);
+project.testTask.spawn(project.bundler.bundleTask);
+project.testTask.exec('jest --passWithNoTests --ci', { receiveArgs: true });
 
 const consumer = project.addTask('test:consumer', {
   description: 'Compile against the peer minimum; npm pack; install into a fresh CDK app; cdk synth with the real CLI',
