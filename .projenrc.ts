@@ -194,6 +194,16 @@ project.addTask('test:cdk-init', {
   exec: 'jest --ci --selectProjects cdk-init',
 });
 
+project.addTask('test:profile', {
+  description: 'Run the tests with the synth profile on, then print the slowest test files and their synth counts (scripts/test-profile.ts)',
+  env: { CDP_TEST_PROFILE: 'test-reports/synth-profile.jsonl' },
+  steps: [
+    { exec: 'mkdir -p test-reports && rm -f test-reports/synth-profile.jsonl' },
+    { exec: 'jest --ci --json --outputFile=test-reports/jest-results.json', receiveArgs: true },
+    { exec: 'ts-node --project tsconfig.tools.json scripts/test-profile.ts' },
+  ],
+});
+
 project.addTask('synth:example', {
   description: 'Synthesize the example app with the real cdk CLI (no AWS credentials needed)',
   exec: 'bash scripts/synth-example.sh',
