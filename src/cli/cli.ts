@@ -62,7 +62,7 @@ export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<nu
       const format = values.format ?? 'mermaid';
       if (format === 'mermaid') write(toMermaid(pipelines));
       else if (format === 'dot') write(toDot(pipelines));
-      else if (format === 'svg') write(await renderSvg(toDot(pipelines)));
+      else if (format === 'svg') write(renderSvg(pipelines));
       else throw new Error(`--format '${format}' is not supported; use mermaid, svg or dot.`);
       return 0;
     }
