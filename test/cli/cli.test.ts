@@ -175,7 +175,7 @@ describe('DOT', () => {
   });
 });
 
-describe('the packaged command (esbuild bundle, Graphviz in WebAssembly)', () => {
+describe('the packaged command (esbuild bundle)', () => {
   beforeAll(() => {
     if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing; run 'npx projen bundle' (npm test does it first).`);
   });
