@@ -13,9 +13,11 @@ export const USAGE = `Usage:
 Reads a synthesized cloud assembly (default ./cdk.out, nested stage assemblies included) and
 draws or prices every AWS::CodePipeline::Pipeline in it. Calls no AWS API.
 
-diagram   stages in order, actions in runOrder lanes with region and account, manual approvals,
-          stage conditions (beforeEntry / onSuccess / onFailure) and failure notification rules.
-          --format mermaid (default; renders on GitHub), svg (Graphviz in WebAssembly), dot.
+diagram   stages left to right, actions top to bottom in runOrder lanes with region and account,
+          CodeBuild projects, manual approvals (timeout, topic, e-mails, approvers), stage conditions
+          (beforeEntry / onSuccess / onFailure), notification rules and alarms (topic, e-mails).
+          --format mermaid (default; renders on GitHub), svg (standalone, DejaVu Sans; see
+          docs/diagrams.md), dot (Graphviz source).
 report    footprint per pipeline (stacks, support stacks, resources, roles, KMS keys) and an
           estimated monthly fixed cost; --runs-per-month (default ${DEFAULT_USAGE.runsPerMonth}),
           --minutes-per-action (default ${DEFAULT_USAGE.minutesPerAction}); --json for machines.
@@ -62,7 +64,7 @@ export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<nu
       const format = values.format ?? 'mermaid';
       if (format === 'mermaid') write(toMermaid(pipelines));
       else if (format === 'dot') write(toDot(pipelines));
-      else if (format === 'svg') write(await renderSvg(toDot(pipelines)));
+      else if (format === 'svg') write(renderSvg(pipelines));
       else throw new Error(`--format '${format}' is not supported; use mermaid, svg or dot.`);
       return 0;
     }
