@@ -76,8 +76,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cloud-copilot/iam-simulate@^0.1.173',
     // Control Tower proactive controls (CloudFormation Guard rules) in the test harness.
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
-    // SVG pipeline diagrams rendered in-process (Graphviz compiled to WASM, no binary download).
-    '@hpcc-js/wasm-graphviz@^1.29.2',
   ],
 
   // Lambda handlers (`*.lambda.ts`) are bundled at build time by esbuild; synth never bundles.
@@ -149,7 +147,7 @@ project.deps.removeDependency('eslint-import-resolver-typescript');
 project.deps.addDependency('eslint-import-resolver-typescript@~3.6.3', DependencyType.BUILD);
 
 // The command line (src/cli/**) ships as ONE esbuild bundle in assets/ (packaged), with its
-// dependencies inlined (the Graphviz WebAssembly build included): a jsii library takes no
+// dependencies inlined (the AWS SDK clients included; the SVG diagram is laid out by src/cli/layout.ts): a jsii library takes no
 // non-jsii runtime dependencies. src/index.ts does not export it, so it is no part of the API.
 // It joins the `bundle` task, which runs before compile and before the tests.
 project.bundler.addBundle('./src/cli/main.ts', {
