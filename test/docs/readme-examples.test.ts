@@ -75,12 +75,22 @@ const aboutOwnPolicy = (findings: Finding[]) => findings.filter((f) =>
   (f.plugin === 'AwsSolutions' || f.plugin === 'PipelineChecks') &&
   (/^Delivery\/Pipeline\/Pipeline\/[^/]+\/[^/]+\/Role\//.test(f.constructPath) || f.rule.includes('my-service-*')));
 
+/** Each example is synthesized once (they take seconds each): by the code it runs. */
+const SYNTHESIZED = new Map<string, ReturnType<typeof synthAndReport>>();
+function synthOf(code: string): ReturnType<typeof synthAndReport> {
+  if (!SYNTHESIZED.has(code)) {
+    const apps = runExample(code);
+    if (apps.length !== 1) throw new Error(`the example defined ${apps.length} apps, not 1`);
+    SYNTHESIZED.set(code, synthAndReport(apps[0]));
+  }
+  return SYNTHESIZED.get(code)!;
+}
+
 describe('README examples', () => {
-  // The smallest pipeline as written, synthesized once.
+  // The smallest pipeline as written.
   let withoutAcknowledgment: ReturnType<typeof synthAndReport>;
   beforeAll(() => {
-    const [app] = runExample(smallest.code);
-    withoutAcknowledgment = synthAndReport(app);
+    withoutAcknowledgment = synthOf(smallest.code);
   });
 
   test('the sections hold the blocks this test runs', () => {
@@ -116,8 +126,7 @@ describe('README examples', () => {
   });
 
   test('with the README acknowledgment appended, cdk-nag and PipelineChecks report nothing about the deployment roles', () => {
-    const [app] = runExample(`${smallest.code}\n${acknowledgment.code}`);
-    expect(aboutOwnPolicy(synthAndReport(app).findings)).toEqual([]);
+    expect(aboutOwnPolicy(synthOf(`${smallest.code}\n${acknowledgment.code}`).findings)).toEqual([]);
   });
 
   test('the README holds the examples of every path a user takes, each complete', () => {
@@ -139,9 +148,7 @@ describe('README examples', () => {
   });
 
   test.each(README_EXAMPLES.map((e) => [e.name, e] as const))('%s runs as written and synthesizes with no finding but its own input\'s', (_name, example) => {
-    const apps = runExample(example.code);
-    expect(apps).toHaveLength(1);
-    const { findings } = synthAndReport(apps[0]);
+    const { findings } = synthOf(example.code);
     const ours = findings.filter((f) => !causedByOwnInput(f, example.code)).map((f) => `${f.plugin} ${f.rule} at ${f.constructPath}`);
     expect(ours).toEqual([]);
   });
