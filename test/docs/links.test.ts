@@ -21,7 +21,6 @@ const PENDING = new Set([
   'docs/permissions.md',
   'docs/compatibility.md',
   'docs/deploy-roles.md',
-  'docs/diagrams.md',
   'docs/architecture.md',
 ]);
 
