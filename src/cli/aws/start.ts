@@ -121,7 +121,8 @@ async function follow(client: CodePipelineClient, t: Target, id: string, o: Star
     if (TERMINAL.includes(status)) {
       const failures = status === 'Succeeded' ? [] : await failedActions(client, t.pipeline, id);
       if (o.json) {
-        io.stdout(JSON.stringify({ pipeline: t.pipeline, region: t.region, account: t.account.id, executionId: id, status, failures }) + '\n');
+        const brief = failures.map(({ stage, action, message }) => ({ stage, action, message }));
+        io.stdout(JSON.stringify({ pipeline: t.pipeline, region: t.region, account: t.account.id, executionId: id, status, failures: brief }) + '\n');
       } else {
         io.stdout(`Execution ${id}: ${status}${exec.pipelineExecution?.statusSummary ? ` (${exec.pipelineExecution.statusSummary})` : ''}\n`);
         for (const f of failures) io.stdout(`  ${f.stage}/${f.action} failed: ${f.message}\n`);

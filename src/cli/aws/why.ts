@@ -198,8 +198,8 @@ async function deniedCalls(t: Target, regions: string[], roles: string[], window
             time: (e.EventTime ?? new Date(ev.eventTime)).toISOString(),
             role,
             region,
-            action: `${String(ev.eventSource ?? '').replace(/\.amazonaws\.com$/, '')}:${ev.eventName}`,
-            resource: /on resource: (\S+)/.exec(ev.errorMessage ?? '')?.[1] ?? e.Resources?.[0]?.ResourceName ?? '(not recorded)',
+            action: /perform: ([\w-]+:\w+)/.exec(ev.errorMessage ?? '')?.[1] ?? `${String(ev.eventSource ?? '').replace(/\.amazonaws\.com$/, '')}:${ev.eventName}`,
+            resource: /on resource: "?([^"\s]+)/.exec(ev.errorMessage ?? '')?.[1] ?? e.Resources?.[0]?.ResourceName ?? '(not recorded)',
             errorCode: ev.errorCode,
           });
         }
