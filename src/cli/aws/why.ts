@@ -33,6 +33,10 @@ export interface FailedAction {
   readonly region: string;
   readonly roleArn?: string;
   readonly error: string;
+  /** The CodeBuild project's service role, which runs the build's commands. */
+  readonly buildRoleArn?: string;
+  /** The role CloudFormation deploys the stack with (the action's RoleArn setting). */
+  readonly stackRoleArn?: string;
   readonly logLink?: string;
   readonly failedPhases?: string[];
   readonly stackEvent?: { stack: string; time?: string; resource?: string; type?: string; status?: string; reason?: string };
@@ -81,12 +85,15 @@ export async function why(t: Target, o: WhyOptions, io: AwsIo): Promise<number> 
         error: result?.errorDetails?.message ?? result?.externalExecutionSummary ?? 'no error message recorded',
       };
       if (provider === 'CodeBuild' && result?.externalExecutionId) return { ...base, ...await build(t, region, result.externalExecutionId) };
-      const stack = d.input?.configuration?.StackName ?? decl?.configuration?.StackName;
-      if (provider.startsWith('CloudFormation') && stack) return { ...base, stackEvent: await firstFailedEvent(t, region, stack, window.start) };
+      const config = d.input?.configuration ?? decl?.configuration ?? {};
+      if (provider.startsWith('CloudFormation') && config.StackName) {
+        // CloudFormation calls AWS with the stack's role (the action's RoleArn setting) when one is set.
+        return { ...base, stackRoleArn: config.RoleArn, stackEvent: await firstFailedEvent(t, region, config.StackName, window.start) };
+      }
       return base;
     }));
     const texts = failed.flatMap((f) => [f.error, f.stackEvent?.reason ?? '', ...(f.failedPhases ?? [])]);
-    const roles = [...new Set(failed.flatMap((f) => [f.roleArn, (f as any).buildRole]).filter((r): r is string => !!r))];
+    const roles = [...new Set(failed.flatMap((f) => [f.roleArn, f.stackRoleArn, f.buildRoleArn]).filter((r): r is string => !!r))];
     const denied = texts.some((x) => PERMISSION.test(x))
       ? await deniedCalls(t, [...new Set([t.region, ...failed.map((f) => f.region)])], roles, window)
       : [];
@@ -104,7 +111,7 @@ export async function why(t: Target, o: WhyOptions, io: AwsIo): Promise<number> 
         lastUpdateTime: window.end.toISOString(),
       },
       revisions: (exec.artifactRevisions ?? []).map((r) => ({ name: r.name, id: r.revisionId, message: commitMessage(r.revisionSummary) })),
-      failedActions: failed.map(({ ...f }) => { delete (f as any).buildRole; return f; }),
+      failedActions: failed,
       deniedCalls: denied,
       constructs,
       console: consoleUrl(t.region, t.pipeline, exec.pipelineExecutionId),
@@ -146,7 +153,7 @@ async function build(t: Target, region: string, id: string) {
       logLink: b.logs?.deepLink,
       failedPhases: (b.phases ?? []).filter((p) => p.phaseStatus && p.phaseStatus !== 'SUCCEEDED')
         .map((p) => `${p.phaseType} ${p.phaseStatus}: ${(p.contexts ?? []).map((c) => c.message).filter(Boolean).join('; ')}`),
-      buildRole: b.serviceRole,
+      buildRoleArn: b.serviceRole,
     };
   } finally {
     cb.destroy();
@@ -229,10 +236,12 @@ function formatWhy(r: any): string {
   for (const f of r.failedActions as FailedAction[]) {
     out.push(`  ${f.stage}/${f.action} (${f.provider}, ${f.region}): ${f.error}`);
     if (f.roleArn) out.push(`    role: ${f.roleArn}${defined(f.roleArn)}`);
+    if (f.buildRoleArn) out.push(`    build role: ${f.buildRoleArn}${defined(f.buildRoleArn)}`);
+    if (f.stackRoleArn) out.push(`    stack role: ${f.stackRoleArn}${defined(f.stackRoleArn)}`);
     for (const p of f.failedPhases ?? []) out.push(`    phase ${p}`);
     if (f.logLink) out.push(`    logs: ${f.logLink}`);
     const s = f.stackEvent;
-    if (s) out.push(`    stack ${s.stack}: first failure ${s.time ?? ''} ${s.resource ?? ''} (${s.type ?? ''}) ${s.status ?? ''}: ${s.reason ?? ''}`.replace(/ +/g, ' '));
+    if (s) out.push(`    stack ${s.stack}: ` + `first failure ${s.time ?? ''} ${s.resource ?? ''} (${s.type ?? ''}) ${s.status ?? ''}: ${s.reason ?? ''}`.replace(/ +/g, ' '));
   }
   if (r.deniedCalls.length) {
     out.push('', `Denied calls in CloudTrail (${r.deniedCalls.length}):`);
