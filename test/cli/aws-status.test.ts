@@ -1,4 +1,7 @@
 // `status` through the real SDK clients over HTTP against the local endpoint (test/util/aws-endpoint.ts).
+import { execFile } from 'child_process';
+import * as path from 'path';
+import { promisify } from 'util';
 import { runCli } from '../../src/cli/cli';
 import { FakeAwsEndpoint, FakeWorld, runCapture, setEnv } from '../util/aws-endpoint';
 import { ACCOUNT, world } from '../util/aws-world';
@@ -175,4 +178,12 @@ describe('status', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
   });
+});
+
+test('the bundled command (assets/cli/main/index.js) reaches the endpoint through AWS_ENDPOINT_URL_<SERVICE> alone', async () => {
+  const e = await serve(world({ regions: 2, pipelinesPerRegion: 3 }));
+  const bundle = path.join(__dirname, '..', '..', 'assets', 'cli', 'main', 'index.js');
+  const { stdout } = await promisify(execFile)(process.execPath, [bundle, 'status', '--json'], { env: { PATH: process.env.PATH, ...e.env() } });
+  expect(JSON.parse(stdout).pipelines).toHaveLength(6);
+  expect(new Set(e.calls.map((c) => c.service))).toEqual(new Set(['sts', 'ec2', 'codepipeline']));
 });
