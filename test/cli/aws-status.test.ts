@@ -127,7 +127,7 @@ describe('status', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^us-east-1 +app-06 +InProgress .* Prod⏸ /));
     expect(r.stdout).toMatch(/Pending approvals \(1\):\n {2}us-east-1 app-06 Prod\/Approve waiting \d+m: cdk-delivery-pipelines approve app-06 --region us-east-1 --stage Prod/);
     expect(r.stdout).toMatch(/Not enabled in account 111111111111, skipped: ap-east-1/);
-    expect(r.stdout).toMatch(/Regions not read \(1\):\n {2}111111111111 us-east-2: access-denied: AccessDeniedException: .* Fix: allow codepipeline:ListPipelines/);
+    expect(r.stdout).toMatch(/Regions not read \(1\):\n {2}111111111111 us-east-2: access-denied: AccessDeniedException: .*\n {4}fix: allow codepipeline:ListPipelines/);
   });
 
   test('--watch refreshes until interrupted', async () => {

@@ -46,7 +46,7 @@ export function formatStatus(r: StatusResult, now = new Date(r.generatedAt)): st
 
 function fix(kind: string): string {
   return kind === 'access-denied'
-    ? ' Fix: allow codepipeline:ListPipelines, GetPipelineState and ListPipelineExecutions there (check SCPs), or leave the region out with --regions.'
+    ? '\n    fix: allow codepipeline:ListPipelines, GetPipelineState and ListPipelineExecutions there (check SCPs), or leave the region out with --regions.'
     : '';
 }
 
