@@ -31,7 +31,8 @@ export const AWS_COMMANDS = ['status', 'start', 'approve', 'why'];
 export const AWS_USAGE = `
 Operating commands (call AWS with the standard credential chain: environment, --profile, SSO):
   cdk-delivery-pipelines status  [--regions R1,R2] [--json] [--watch [SECONDS]]
-  cdk-delivery-pipelines start   PIPELINE --region R [--var NAME=VALUE ...] [--source-revision ACTION=REVISION ...] [--wait]
+  cdk-delivery-pipelines start   PIPELINE --region R [--var NAME=VALUE ...] [--source-revision ACTION=REVISION ...]
+                                 [--wait [--poll SECONDS]]
   cdk-delivery-pipelines approve PIPELINE --region R [--stage STAGE] [--reject] [--comment TEXT]
   cdk-delivery-pipelines why     PIPELINE --region R [--execution ID] [--app cdk.out]
 
