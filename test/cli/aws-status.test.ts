@@ -1,5 +1,7 @@
 // `status` through the real SDK clients over HTTP against the local endpoint (test/util/aws-endpoint.ts).
 import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { runCli } from '../../src/cli/cli';
@@ -186,4 +188,25 @@ test('the bundled command (assets/cli/main/index.js) reaches the endpoint throug
   const { stdout } = await promisify(execFile)(process.execPath, [bundle, 'status', '--json'], { env: { PATH: process.env.PATH, ...e.env() } });
   expect(JSON.parse(stdout).pipelines).toHaveLength(6);
   expect(new Set(e.calls.map((c) => c.service))).toEqual(new Set(['sts', 'ec2', 'codepipeline']));
+});
+
+test('--profile takes the profile\'s credentials and region from ~/.aws/config (over the environment\'s keys)', async () => {
+  const other = '222222222222';
+  const e = await serve({
+    accounts: [...world({ regions: 1, pipelinesPerRegion: 1 }).accounts, ...world({ regions: 6, pipelinesPerRegion: 1, account: other }).accounts],
+  });
+  const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'aws-config-')), 'config');
+  fs.writeFileSync(config, `[profile ops]\nregion = eu-west-1\naws_access_key_id = AKIAFAKE${other}\naws_secret_access_key = fake\n`);
+  const undo = setEnv({ AWS_CONFIG_FILE: config });
+  const region = process.env.AWS_REGION; // the environment's region would win over the profile's, as in the AWS CLI
+  delete process.env.AWS_REGION;
+  try {
+    const r = await cli('status', '--json', '--profile', 'ops');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).accounts.map((a: any) => a.id)).toEqual([other]);
+    expect(e.calls.find((c) => c.operation === 'DescribeRegions')).toMatchObject({ account: other, region: 'eu-west-1' });
+  } finally {
+    process.env.AWS_REGION = region;
+    undo();
+  }
 });
