@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { readAssembly } from './assembly';
+import { AWS_COMMANDS, AWS_USAGE, runAwsCommand } from './aws/commands';
 import { toDot, toMermaid } from './diagram';
 import { pipelinesIn } from './model';
 import { DEFAULT_USAGE, formatReport, report } from './report';
@@ -26,6 +27,8 @@ report    footprint per pipeline (stacks, support stacks, resources, roles, KMS 
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Stops `status --watch` and `start --wait` (Ctrl-C in the terminal). */
+  readonly signal?: AbortSignal;
 }
 
 const PROCESS_IO: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
@@ -33,6 +36,9 @@ const PROCESS_IO: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) 
 /** Run the command line; resolves to the exit code. Errors are printed, never thrown. */
 export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<number> {
   try {
+    if (AWS_COMMANDS.includes(argv[0]) && !argv.includes('--help') && !argv.includes('-h')) {
+      return await runAwsCommand(argv[0], argv.slice(1), io);
+    }
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
@@ -48,7 +54,7 @@ export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<nu
     });
     const [command, dir = 'cdk.out', ...extra] = positionals;
     if (values.help || !command) {
-      io.stdout(USAGE);
+      io.stdout(USAGE + AWS_USAGE);
       return values.help ? 0 : 1;
     }
     if (extra.length) throw new Error(`unexpected argument '${extra[0]}'; pass one cloud assembly directory.`);
@@ -77,7 +83,7 @@ export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<nu
       write(values.json ? JSON.stringify(r, undefined, 2) + '\n' : formatReport(r));
       return 0;
     }
-    throw new Error(`unknown command '${command}'; use 'diagram' or 'report' (--help for usage).`);
+    throw new Error(`unknown command '${command}'; use diagram, report, ${AWS_COMMANDS.join(', ')} (--help for usage).`);
   } catch (e: any) {
     io.stderr(`cdk-delivery-pipelines: ${String(e?.message ?? e).replace(/^cdk-delivery-pipelines: /, '')}\n`);
     return 1;
