@@ -9,6 +9,7 @@ import { artifactBucketAllowances } from '../../build/private/build-step';
 import { DeployTarget } from '../../deploy/deploy-target';
 import { bucketEventsToEventBridge, defineAccessLogBucket } from '../../private/access-logs';
 import { acknowledge } from '../../private/acknowledge';
+import { policyStatements } from '../../private/cdk-internals';
 import { fail } from '../../private/errors';
 import { allowGrantsOnlyForAwsResources } from '../../private/kms';
 import { acknowledgeWildcards, arnPattern, WildcardAllowance } from '../../private/wildcard-allowances';
@@ -141,8 +142,7 @@ function narrowCrossAccountKeyGrants(pipeline: codepipeline.Pipeline, artifactBu
   if (accounts.length === 0 || accounts.some((a) => Token.isUnresolved(a))) return undefined;
   for (const policy of support.node.findAll()) {
     if (!(policy instanceof iam.Policy) || !policy.node.path.includes(onlyUnder)) continue;
-    // PolicyDocument has no public reader of its statements; the statements are aws-cdk-lib's own grants.
-    const statements = ((policy.document as unknown as { statements?: iam.PolicyStatement[] }).statements ?? [])
+    const statements = policyStatements(policy.document)
       .filter((st) => st.effect === iam.Effect.ALLOW && st.resources.length === 1 && st.resources[0] === '*' && !st.frozen
         && st.actions.length > 0 && st.actions.every((a) => a === 'kms:Decrypt' || a === 'kms:DescribeKey') && Object.keys(st.conditions ?? {}).length === 0);
     for (const st of statements) st.addCondition('StringEquals', { 'aws:ResourceAccount': accounts.length === 1 ? accounts[0] : accounts });
@@ -203,8 +203,7 @@ function narrowReplicationKeyGrants(pipeline: codepipeline.Pipeline, aliases: st
   if (aliases.length === 0) return;
   const policy = pipeline.role.node.tryFindChild('DefaultPolicy');
   if (!(policy instanceof iam.Policy)) return;
-  // PolicyDocument has no public reader of its statements; the statements are aws-cdk-lib's own grants.
-  const statements = ((policy.document as unknown as { statements?: iam.PolicyStatement[] }).statements ?? [])
+  const statements = policyStatements(policy.document)
     .filter((st) => st.effect === iam.Effect.ALLOW && st.resources.length === 1 && st.resources[0] === '*'
       && st.actions.length > 0 && st.actions.every((a) => a.startsWith('kms:')) && Object.keys(st.conditions ?? {}).length === 0 && !st.frozen);
   for (const st of statements) st.addCondition('ForAnyValue:StringEquals', { 'kms:ResourceAliases': aliases });
