@@ -294,8 +294,9 @@ export abstract class DeployTarget {
   /**
    * Every stack of a CDK `Stage`, in dependency order, through a change set each, with the CDK
    * bootstrap roles of its environment (deploy role as action role, CloudFormation execution
-   * role as deployment role). The stage is synthesized here: add everything to it before. The
-   * pipeline publishes its assets (one action per environment) before the first deployment.
+   * role as deployment role). The stage is read (synthesized) when the pipeline that deploys it
+   * is defined: add every stack to the stage before defining the pipeline. The pipeline publishes
+   * its assets (one action per environment) before the first deployment.
    */
   public static cdkStage(stage: Stage, options?: CdkStageTargetOptions): DeployTarget {
     v.checkArg('DeployTarget.cdkStage', 'stage', stage, v.required(v.cdk.stage));

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { DeployStageOptions, SourceBuildDeployPipelineProps } from './props';
 import { BuildOptions, TestOptions } from '../../build/build-options';
+import { guardLateChanges } from '../../cdk/private/late-changes';
 import { DeployTarget } from '../../deploy/deploy-target';
 import type { CdkStageTarget } from '../../deploy/targets/cdk-stage-target';
 import { IStageGate } from '../../gates/stage-gate';
@@ -13,6 +14,7 @@ import { fail } from '../../private/errors';
 import { CODEPIPELINE_NAME } from '../../private/names';
 import * as v from '../../private/validate';
 import { PipelineSource } from '../../source/pipeline-source';
+import { CdkStageRules } from '../private/cdk-stage-rules';
 
 /**
  * The complete plan of a `SourceBuildDeployPipeline`: every input validated, every default
@@ -105,6 +107,15 @@ export function planPipeline(scope: IConstruct, id: string, props: SourceBuildDe
   // No stages (build-only pipelines) and stages without targets (approval-only or test-only) are fine.
   const stages = props.stages.map((st) => ({ ...st, targets: st.targets ?? [] }));
   validateProps(me, props, stages);
+  // Every CDK stage once, no stack twice in one environment (the rules of CrossRegionCfnPipeline's waves).
+  const rules = new CdkStageRules(me);
+  for (const st of stages) {
+    for (const cdk of st.targets.map((t) => t._cdkStage()).filter((k): k is CdkStageTarget => k !== undefined)) {
+      rules.addStage(cdk.stage, `stage '${st.stageName}'`);
+      rules.addStacks(cdk.deployment);
+      guardLateChanges(cdk.stage, `${me}, stage '${st.stageName}' (DeployTarget.cdkStage)`);
+    }
+  }
 
   const account = Stack.of(scope).account;
   const extraTargets = [...props.buildActions ?? [], ...props.testActions ?? []];
@@ -197,6 +208,12 @@ function validateProps(me: string, props: SourceBuildDeployPipelineProps, stages
   }
   if (type !== codepipeline.PipelineType.V2 && (props.variables ?? []).length > 0) {
     fail(me, `pipeline variables need a V2 pipeline but pipelineType is ${type}; use PipelineType.V2 (the default).`);
+  }
+  // Before aws-cdk-lib's own "Variable with duplicate name" error, with the fix.
+  const variableNames = (props.variables ?? []).map((variable) => variable.variableName).filter((n) => !Token.isUnresolved(n));
+  const twice = variableNames.find((n, i) => variableNames.indexOf(n) !== i);
+  if (twice !== undefined) {
+    fail(me, `pipeline variable '${twice}' is declared twice in variables; declare each variable once (one codepipeline.Variable per name).`);
   }
   const hasBuild = props.buildStep !== undefined || (props.buildActions ?? []).length > 0;
   const hasTests = (props.tests ?? []).length > 0 || (props.testActions ?? []).length > 0;
