@@ -2,7 +2,6 @@ import { CfnCapabilities, Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
-import { CDK_STAGE_TARGETS } from './private/cdk-stages';
 import { TargetKind } from './private/target-kind';
 import * as v from '../private/validate';
 import { ActionTarget } from './targets/action-target';
@@ -295,16 +294,14 @@ export abstract class DeployTarget {
   /**
    * Every stack of a CDK `Stage`, in dependency order, through a change set each, with the CDK
    * bootstrap roles of its environment (deploy role as action role, CloudFormation execution
-   * role as deployment role). The stage is synthesized here: add everything to it before. The
-   * pipeline publishes its assets (one action per environment) before the first deployment.
+   * role as deployment role). The stage is read (synthesized) when the pipeline that deploys it
+   * is defined: add every stack to the stage before defining the pipeline. The pipeline publishes
+   * its assets (one action per environment) before the first deployment.
    */
   public static cdkStage(stage: Stage, options?: CdkStageTargetOptions): DeployTarget {
     v.checkArg('DeployTarget.cdkStage', 'stage', stage, v.required(v.cdk.stage));
     v.checkProps('DeployTarget.cdkStage', options, { assembly: v.str(), changeSet: v.bool }, 'options');
-    const kind = new CdkStageTarget(stage, options);
-    const target = new KindTarget(kind);
-    CDK_STAGE_TARGETS.set(target, kind);
-    return target;
+    return new KindTarget(new CdkStageTarget(stage, options));
   }
 
   /**
@@ -321,6 +318,16 @@ export abstract class DeployTarget {
    * when this differs from its own account).
    */
   public get account(): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * The CDK stage this target deploys, when it is a `DeployTarget.cdkStage` (pipelines publish its
+   * assets and update themselves from its cloud assembly).
+   *
+   * @internal
+   */
+  public _cdkStage(): CdkStageTarget | undefined {
     return undefined;
   }
 
@@ -344,6 +351,11 @@ class KindTarget extends DeployTarget {
 
   public get account(): string | undefined {
     return this.kind.account;
+  }
+
+  /** @internal */
+  public _cdkStage(): CdkStageTarget | undefined {
+    return this.kind instanceof CdkStageTarget ? this.kind : undefined;
   }
 
   public bind(scope: Construct, options: DeployTargetBindOptions): DeployTargetBinding {
