@@ -20,7 +20,6 @@ const PENDING = new Set([
   'docs/permissions.md',
   'docs/compatibility.md',
   'docs/deploy-roles.md',
-  'docs/architecture.md',
 ]);
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped (not `-` or `_`), spaces to `-`. */
