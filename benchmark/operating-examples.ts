@@ -26,7 +26,7 @@ async function run(e: FakeAwsEndpoint, args: string[]) {
   regions[1].pipelines.push(pipeline('checkout', { successMinutesAgo: 600 }), pipeline('orders', { last: 'Failed' }));
   regions[2].pipelines.push(pipeline('checkout'));
   regions.push(failedRegion());
-  w.onCall = (op, input, p) => {
+  w.onCall = (op, _input, p) => {
     const exec: any = p.executions[0];
     if (op === 'Started') exec.step = 0;
     if (op !== 'GetPipelineExecution' || exec.status !== 'InProgress') return;
