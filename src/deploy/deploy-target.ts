@@ -353,6 +353,7 @@ class KindTarget extends DeployTarget {
       runOrder: v.required(v.runOrder),
       defaultInput: v.required(v.cdk.artifact),
       artifacts: v.required(v.mapOf(v.cdk.artifact)),
+      reviewRunOrder: v.runOrder,
     }, 'bind options');
     return this.kind.bind(scope, options);
   }

@@ -62,7 +62,7 @@ export class CommandsRule extends GateRule {
   }
 
   public bind(_scope: Construct, options: GateRuleBindOptions): GateRuleConfig {
-    v.checkProps('CommandsRule.bind', options, v.GATE_BIND_SPEC, 'options');
+    v.checkProps('CommandsRule.bind', options, v.GATE_RULE_BIND_SPEC, 'options');
     logsPolicy(options.pipeline);
     return {
       configuration: {},

@@ -256,6 +256,7 @@ export class SourceBuildDeployPipeline extends Construct {
       notifications: v.failureNotificationsOptions,
       failureNotifications: v.bool,
       restartExecutionOnUpdate: v.bool,
+      selfUpdate: v.bool,
     });
     // No stages (build-only pipelines) and stages without targets (approval-only or test-only) are fine.
     const stages = props.stages.map((st) => ({ ...st, targets: st.targets ?? [] }));
