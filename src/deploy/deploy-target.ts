@@ -268,7 +268,7 @@ export abstract class DeployTarget {
    * severity thresholds, with the report and SBOM as an artifact (V2 pipelines).
    */
   public static inspectorScan(options: InspectorScanTargetOptions): DeployTarget {
-    const threshold = v.num('a whole number of findings, e.g. 0');
+    const threshold = v.literal(v.num('a whole number of findings, e.g. 0'));
     v.checkProps('DeployTarget.inspectorScan', options, {
       subject: v.required(v.instance(InspectorScanSubject, 'InspectorScanSubject.sourceCode() or InspectorScanSubject.ecrImage(repository)')),
       actionName: v.str(),

@@ -23,6 +23,8 @@ export interface Kind {
   readonly hint: string;
   /** Whether `undefined` is rejected. */
   readonly required?: boolean;
+  /** Whether a token is rejected (a value our code or aws-cdk-lib reads at synth: a runOrder, a percentage in a name). */
+  readonly literal?: boolean;
   /** A problem with a present value (`<path> is ...; <fix>.`), or undefined when it is fine. */
   check(value: unknown, path: string): string | undefined;
 }
@@ -62,6 +64,15 @@ export function required(kind: Kind): Kind {
   return { ...kind, check: kind.check, required: true };
 }
 
+/**
+ * `kind`, and a token is an error: for numbers this library reads at synth (a runOrder it adds
+ * to, a percentage it puts in a deployment configuration name, a threshold it checks), where a
+ * CloudFormation parameter's `valueAsNumber` would be read as its encoding, a huge negative number.
+ */
+export function literal(kind: Kind): Kind {
+  return { ...kind, literal: true };
+}
+
 /** Anything (values handed through untouched, e.g. CloudFormation parameter overrides). */
 export const anything: Kind = simple('anything', 'any value', () => true);
 
@@ -75,7 +86,7 @@ export function num(hint = 'a number'): Kind {
   return simple('a number', hint, (v) => typeof v === 'number' && !Number.isNaN(v));
 }
 
-/** An integer from `min` to `max` (or a number token): `int(1, 999, 'a runOrder, e.g. 2')`. */
+/** An integer from `min` to `max` (a number token too, unless wrapped in `literal`): `int(1, 999, 'a runOrder, e.g. 2')`. */
 export function int(min: number, max: number, hint = `an integer from ${min} to ${max}`): Kind {
   return simple(`an integer from ${min} to ${max}`, hint, (v) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max);
 }
@@ -294,7 +305,11 @@ function checkValue(kind: Kind, value: unknown, path: string): string | undefine
   if (value === undefined) {
     return kind.required ? `${path} is missing; pass ${kind.hint}.` : undefined;
   }
-  if (Token.isUnresolved(value) && typeof value !== 'object') return undefined;
+  if (Token.isUnresolved(value) && typeof value !== 'object') {
+    if (!kind.literal) return undefined;
+    return `${path} is a token (a CloudFormation parameter or another value known only at deploy time), not a literal; `
+      + `it is read at synth, so pass a literal ${kind.hint.replace(/^(e\.g\.|a |an )\s*/, '')} in the app (choose it per stage in code, not per deployment with a parameter).`;
+  }
   return kind.check(value, path);
 }
 
@@ -389,8 +404,8 @@ export const cdk = {
 /** A list of strings. */
 export const strings: Kind = arrayOf(str(), "a list of strings, e.g. ['a', 'b']");
 
-/** An action's runOrder. */
-export const runOrder: Kind = int(1, 999, 'a runOrder from 1 to 999, e.g. 2');
+/** An action's runOrder (a literal: the pipelines add to it and order actions by it at synth). */
+export const runOrder: Kind = literal(int(1, 999, 'a runOrder from 1 to 999, e.g. 2'));
 
 /** `BuildOptions` (the build step, and the base of a test). */
 export const BUILD_OPTIONS_SPEC: { [prop: string]: Kind } = {

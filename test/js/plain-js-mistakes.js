@@ -112,6 +112,16 @@ function mistakes(lib, cdk) {
       run: () => { const s = stack(); pipeline(s, props(s, { stages: [{ stageName: 'Prod', targets: [target()], approval: new lib.ApprovalGate(s, 'Gate', { manual: true }) }] })); },
       expected: /^SourceBuildDeployPipeline 'Pipeline': stages\[0\] has an unknown key 'approval'; the valid keys are stageName, targets, gate, /,
     },
+    {
+      mistake: 'pushFilter on a CodeCommit source (trigger filters exist for connection sources only)',
+      run: () => { const s = stack(); PipelineSource.codeCommit(repo(s), { pushFilter: [{ branchesIncludes: ['main'] }] }); },
+      expected: /^PipelineSource\.codeCommit: options\.pushFilter is an option of PipelineSource\.connection only: .*`branch`/,
+    },
+    {
+      mistake: 'DeployStrategy.canary(param.valueAsNumber, ...) (a deploy-time token where a literal is read at synth)',
+      run: () => { const s = stack(); lib.DeployStrategy.canary(new cdk.CfnParameter(s, 'Percent', { type: 'Number' }).valueAsNumber, cdk.Duration.minutes(5)); },
+      expected: /^DeployStrategy\.canary: percent is a token \(a CloudFormation parameter or another value known only at deploy time\), not a literal/,
+    },
   ];
 }
 

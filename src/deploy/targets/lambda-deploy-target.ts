@@ -59,7 +59,7 @@ export class DeployStrategy {
 }
 
 function checkPercent(kind: string, percent: number): number {
-  v.checkArg(`DeployStrategy.${kind}`, 'percent', percent, v.required(v.num('an integer from 1 to 99')));
+  v.checkArg(`DeployStrategy.${kind}`, 'percent', percent, v.required(v.literal(v.num('an integer from 1 to 99'))));
   if (!Number.isInteger(percent) || percent < 1 || percent > 99) {
     fail(`DeployStrategy.${kind}`, `percent is ${percent}; pass an integer from 1 to 99.`);
   }
