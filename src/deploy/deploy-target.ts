@@ -267,7 +267,7 @@ export abstract class DeployTarget {
    * severity thresholds, with the report and SBOM as an artifact (V2 pipelines).
    */
   public static inspectorScan(options: InspectorScanTargetOptions): DeployTarget {
-    const threshold = v.num('a whole number of findings, e.g. 0');
+    const threshold = v.literal(v.num('a whole number of findings, e.g. 0'));
     v.checkProps('DeployTarget.inspectorScan', options, {
       subject: v.required(v.instance(InspectorScanSubject, 'InspectorScanSubject.sourceCode() or InspectorScanSubject.ecrImage(repository)')),
       actionName: v.str(),
@@ -365,6 +365,7 @@ class KindTarget extends DeployTarget {
       runOrder: v.required(v.runOrder),
       defaultInput: v.required(v.cdk.artifact),
       artifacts: v.required(v.mapOf(v.cdk.artifact)),
+      reviewRunOrder: v.runOrder,
     }, 'bind options');
     return this.kind.bind(scope, options);
   }

@@ -162,7 +162,7 @@ export class ApprovalGate extends Construct implements IStageGate {
    */
   public attachTo(pipeline: codepipeline.Pipeline, options: ApprovalGateAttachOptions): codepipeline.IStage {
     v.checkArg(this, 'attachTo() pipeline', pipeline, v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline to add the gated stage to')));
-    v.checkProps(this, options, { stageName: v.required(v.matching('a stage name (1-100 of A-Za-z0-9.@_-)', CODEPIPELINE_NAME, "a stage name, e.g. 'Prod'")), placement: v.struct({}), actions: v.arrayOf(v.cdk.action) }, 'attachTo() options');
+    v.checkProps(this, options, { stageName: v.required(v.matching('a stage name (1-100 of A-Za-z0-9.@_-)', CODEPIPELINE_NAME, "a stage name, e.g. 'Prod'")), placement: v.struct({ rightBefore: v.implementing('a codepipeline.IStage', 'a stage, e.g. pipeline.stages[1]', 'stageName'), justAfter: v.implementing('a codepipeline.IStage', 'a stage, e.g. pipeline.stages[1]', 'stageName') }), actions: v.arrayOf(v.cdk.action) }, 'attachTo() options');
     const first = pipeline.stages[0];
     if (first && options.placement?.rightBefore === first) {
       fail(this.describe(), `cannot be placed before '${first.stageName}', the source stage of the pipeline; `
@@ -186,7 +186,7 @@ export class ApprovalGate extends Construct implements IStageGate {
    */
   public bindToStage(options: StageGateBindOptions): StageGateBinding {
     v.checkProps(this, options, {
-      pipeline: v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline of the stage')), stageName: v.required(v.str("a stage name, e.g. 'Prod'")), runOrder: v.num(),
+      pipeline: v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline of the stage')), stageName: v.required(v.str("a stage name, e.g. 'Prod'")), runOrder: v.literal(v.num('a runOrder from 1 to 999, e.g. 2')),
     }, 'bindToStage() options');
     const owner = this.describe();
     const { pipeline, stageName } = options;
@@ -291,7 +291,7 @@ export class ApprovalGate extends Construct implements IStageGate {
       description: v.str(),
       ruleName: v.str(),
       crossStackScope: v.construct,
-      eventPattern: v.struct({}),
+      eventPattern: v.object('an event pattern, e.g. { detail: { ... } }'),
       target: v.implementing('an events.IRuleTarget', 'a target, e.g. new targets.SnsTopic(topic)', 'bind'),
     }, 'options');
     this.requireManual(method);

@@ -193,6 +193,7 @@ function checkPropTypes(me: string, props: SourceBuildDeployPipelineProps): void
     notifications: v.failureNotificationsOptions,
     failureNotifications: v.bool,
     restartExecutionOnUpdate: v.bool,
+    selfUpdate: v.bool,
   });
 }
 

@@ -11,7 +11,7 @@ import { fail } from '../../private/errors';
 import { CODEPIPELINE_NAME } from '../../private/names';
 import * as v from '../../private/validate';
 import { acknowledgeWildcards } from '../../private/wildcard-allowances';
-import { SourceBinding } from '../../source/pipeline-source';
+import { SourceBinding } from '../../source/source-options';
 import { wireCdkStages } from '../private/cdk-wiring';
 
 /**
