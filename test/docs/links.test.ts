@@ -17,7 +17,6 @@ const README_MAX_LINES = 600;
  * once its page is merged (then a broken link to it fails like any other).
  */
 const PENDING = new Set([
-  'docs/permissions.md',
   'docs/compatibility.md',
   'docs/deploy-roles.md',
 ]);
