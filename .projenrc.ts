@@ -76,8 +76,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cloud-copilot/iam-simulate@^0.1.173',
     // Control Tower proactive controls (CloudFormation Guard rules) in the test harness.
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
-    // SVG pipeline diagrams rendered in-process (Graphviz compiled to WASM, no binary download).
-    '@hpcc-js/wasm-graphviz@^1.29.2',
   ],
 
   // Lambda handlers (`*.lambda.ts`) are bundled at build time by esbuild; synth never bundles.
@@ -103,15 +101,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', 'examples/cdk.out/', 'examples/node_modules/', '.consumer-check/', 'benchmark/results/'],
 
   jestOptions: {
-    // `npm test` runs the `defaults` project; `npx projen test:cdk-init` the flags `cdk init` writes (green, but both
-    // projects in one jest process on a 2-core machine grew past 24 GB: a separate run is needed).
-    extraCliOptions: ['--selectProjects', 'defaults'],
+    // `npm test` runs both projects (`defaults` and `cdk-init`, every test file under both flag sets) in two jest
+    // worker processes that are recycled when they hold more than `workerIdleMemoryLimit` after a test file: every
+    // file loads its own aws-cdk-lib, and one process running them all in band grew past 24 GB (13 GB for one set).
+    // Budget, measured on a 2-core machine (CONTRIBUTING.md says how): at most 20 minutes, every process under 6 GB.
     // jest 30's resolver (unrs-resolver) needs platform bindings this registry does not serve (see below).
     jestVersion: '^29',
     // Snapshots are checked, never silently rewritten: update them on purpose with `npx projen test -u`.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 120_000,
+      // Two workers even on 2 cores (jest's default there is one, in band, where memory is never released).
+      maxWorkers: 2,
+      workerIdleMemoryLimit: '1GB',
+      // Coverage instruments every module of every file and keeps the maps in the parent: off in `npm test`,
+      // on demand with `npx jest --coverage`.
+      collectCoverage: false,
       coverageReporters: ['text-summary'],
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.ts'],
@@ -124,6 +129,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
         clearMocks: true,
         snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.ts'],
         setupFiles: [`<rootDir>/test/util/flag-sets/${flagSet}.ts`],
+        // One CloudFormation validation engine per worker, not per test file (test/util/shared/cloudformation-validate.js).
+        moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/util/shared/cloudformation-validate.js' },
         snapshotResolver: `<rootDir>/test/util/flag-sets/snapshot-resolver-${flagSet}.js`,
         transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
       })),
@@ -142,7 +149,7 @@ project.deps.removeDependency('eslint-import-resolver-typescript');
 project.deps.addDependency('eslint-import-resolver-typescript@~3.6.3', DependencyType.BUILD);
 
 // The command line (src/cli/**) ships as ONE esbuild bundle in assets/ (packaged), with its
-// dependencies inlined (the Graphviz WebAssembly build included): a jsii library takes no
+// dependencies inlined (the AWS SDK clients included; the SVG diagram is laid out by src/cli/layout.ts): a jsii library takes no
 // non-jsii runtime dependencies. src/index.ts does not export it, so it is no part of the API.
 // It joins the `bundle` task, which runs before compile and before the tests.
 project.bundler.addBundle('./src/cli/main.ts', {
@@ -162,9 +169,14 @@ project.gitignore.removePatterns('!/src/notifications/notify-function.ts');
 // jsii also compiles src/cli to lib/cli; the package ships the bundle only.
 project.addPackageIgnore('/lib/cli/');
 
-// `npm test` on a fresh clone must work on its own: bundle the Lambda handlers first
-// (the constructs point at the bundles), then the unit tests, then the package checks.
-project.testTask.prependSpawn(project.bundler.bundleTask);
+// `npm test` on a fresh clone must work on its own, cheapest failure first: lint (seconds; a lint error once cost
+// seven CI runs because it ran after the whole suite), then the Lambda and CLI bundles (the constructs point at
+// them), then the unit tests, then the package checks.
+const eslintTask = project.tasks.tryFind('eslint')!;
+project.testTask.reset();
+project.testTask.spawn(eslintTask);
+project.testTask.spawn(project.bundler.bundleTask);
+project.testTask.exec('jest --passWithNoTests --ci', { receiveArgs: true });
 
 const consumer = project.addTask('test:consumer', {
   description: 'Compile against the peer minimum; npm pack; install into a fresh CDK app; cdk synth with the real CLI',
@@ -187,6 +199,16 @@ project.addTask('test:defaults', {
 project.addTask('test:cdk-init', {
   description: 'Run the tests under the feature flags `cdk init` writes (aws-cdk-lib cx-api recommended flags)',
   exec: 'jest --ci --selectProjects cdk-init',
+});
+
+project.addTask('test:profile', {
+  description: 'Run the tests with the synth profile on, then print the slowest test files and their synth counts (scripts/test-profile.ts)',
+  env: { CDP_TEST_PROFILE: 'test-reports/synth-profile.jsonl' },
+  steps: [
+    { exec: 'mkdir -p test-reports && rm -f test-reports/synth-profile.jsonl' },
+    { exec: 'jest --ci --json --outputFile=test-reports/jest-results.json', receiveArgs: true },
+    { exec: 'ts-node --project tsconfig.tools.json scripts/test-profile.ts' },
+  ],
 });
 
 project.addTask('synth:example', {

@@ -7,13 +7,15 @@
  * loads aws-cdk-lib, defines the app and synthesizes it (no validation plugins, plain App);
  * the figure is the time from before the app is defined to the end of `app.synth()`, i.e.
  * without module loading, plus the whole process wall time. Runs alternate L2/ours, median of RUNS.
+ * The synth-time ratio (README's smallest pipeline and 10 regions, ours / hand-written L2, wall and CPU) is also
+ * printed alone with `--ratio` (BENCH_PAIRS alternating pairs, default 7).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { defineL2, defineOurs } from './apps';
+import { defineL2, defineOurs, defineSmallestL2, defineSmallestOurs } from './apps';
 import { notificationsSection } from './notifications';
 import { createTestApp, Footprint, footprintOf, synthAndReport } from '../test/util/harness';
 
@@ -22,22 +24,27 @@ const N = 10;
 const BIG_N = 30;
 
 type Kind = 'ours' | 'l2';
+/** `n` regions of the cross-region rollout, or 0: README's smallest pipeline (SourceBuildDeployPipeline). */
+const SMALLEST = 0;
 
 function define(kind: Kind, app: App, n: number) {
-  if (kind === 'ours') defineOurs(app, n);
+  if (n === SMALLEST) (kind === 'ours' ? defineSmallestOurs : defineSmallestL2)(app);
+  else if (kind === 'ours') defineOurs(app, n);
   else defineL2(app, n);
 }
 
-/** Child mode: define + synth one app, print the milliseconds as JSON. */
+/** Child mode: define + synth one app, print the milliseconds (wall, and CPU of this process) as JSON. */
 function one(kind: Kind, n: number) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const app = new App({ outdir });
   define(kind, app, n);
   app.synth();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const used = process.cpuUsage(cpu);
   fs.rmSync(outdir, { recursive: true, force: true });
-  process.stdout.write(JSON.stringify({ ms }));
+  process.stdout.write(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000 }));
 }
 
 function footprint(kind: Kind, n: number): Footprint {
@@ -61,17 +68,34 @@ function childArgs(): string[] {
   return __filename.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [];
 }
 
-function timeRuns(n: number): Record<Kind, { synth: number[]; wall: number[] }> {
-  const out: Record<Kind, { synth: number[]; wall: number[] }> = { ours: { synth: [], wall: [] }, l2: { synth: [], wall: [] } };
-  for (let i = 0; i < RUNS; i++) {
+interface Runs { synth: number[]; cpu: number[]; wall: number[] }
+
+function timeRuns(n: number, runs = RUNS): Record<Kind, Runs> {
+  const out: Record<Kind, Runs> = { ours: { synth: [], cpu: [], wall: [] }, l2: { synth: [], cpu: [], wall: [] } };
+  for (let i = 0; i < runs; i++) {
     for (const kind of (i % 2 === 0 ? ['l2', 'ours'] : ['ours', 'l2']) as Kind[]) {
       const started = Date.now();
       const stdout = execFileSync(process.execPath, [...childArgs(), __filename, '--one', kind, String(n)], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] });
       out[kind].wall.push(Date.now() - started);
       out[kind].synth.push(JSON.parse(stdout).ms);
+      out[kind].cpu.push(JSON.parse(stdout).cpuMs);
     }
   }
   return out;
+}
+
+/** `| <what> | L2 | ours | ratio |` rows of one comparison (medians of alternating fresh processes). */
+function ratioRows(what: string, t: Record<Kind, Runs>): string[] {
+  const row = (label: string, l2: number[], ours: number[]) => {
+    const a = median(l2);
+    const b = median(ours);
+    return `| ${what}: ${label} | ${(a / 1000).toFixed(2)} s | ${(b / 1000).toFixed(2)} s | ${(b / a).toFixed(2)}x |`;
+  };
+  return [
+    row('define + synth, wall', t.l2.synth, t.ours.synth),
+    row('define + synth, CPU', t.l2.cpu, t.ours.cpu),
+    row('whole process, wall', t.l2.wall, t.ours.wall),
+  ];
 }
 
 /** Same process, after one warm-up synth of each: median of RUNS, alternating (no module loading in the figure). */
@@ -105,6 +129,8 @@ function main() {
   const fpL2 = footprint('l2', N);
   const times = timeRuns(N);
   const warm = warmRuns(N);
+  const smallest = timeRuns(SMALLEST, Math.max(RUNS, Number(process.env.BENCH_PAIRS ?? 7)));
+  const tenRegions = RUNS >= Number(process.env.BENCH_PAIRS ?? 7) ? times : timeRuns(N, Number(process.env.BENCH_PAIRS ?? 7));
 
   const big = createTestApp();
   defineOurs(big, BIG_N);
@@ -142,6 +168,16 @@ function main() {
   log('In a fresh process most of the time is loading aws-cdk-lib modules on first use and the first synth (the same for both apps); ' +
     'the machine is shared, so single runs vary by several seconds: compare medians.');
   log();
+  log('### Synth time against hand-written aws-codepipeline (goal: at most 1.0x)');
+  log();
+  log(`Medians of ${smallest.l2.synth.length} alternating pairs of fresh processes in one process tree; the CPU figure is the child's own ` +
+    'user+system time for define + synth, which a busy machine disturbs less than wall time. Smallest: README\'s smallest pipeline ' +
+    '(SourceBuildDeployPipeline) vs the same stages hand-written (benchmark/apps.ts).');
+  log();
+  log('| app: figure | hand-written L2 | ours | ours / L2 |');
+  log('|---|---|---|---|');
+  for (const line of [...ratioRows('smallest pipeline', smallest), ...ratioRows(`${N} regions`, tenRegions)]) log(line);
+  log();
   log(`### ${BIG_N} regions, one account (CrossRegionCfnPipeline, validated)`);
   log();
   log('| check | value | CloudFormation / CodePipeline limit |');
@@ -160,6 +196,12 @@ function main() {
 const args = process.argv.slice(2);
 if (args[0] === '--one') {
   one(args[1] as Kind, Number(args[2]));
+} else if (args[0] === '--ratio') {
+  // Only the synth-time comparison (no RESULTS.md): `npx ts-node --project tsconfig.tools.json benchmark/run.ts --ratio`.
+  const pairs = Number(process.env.BENCH_PAIRS ?? 7);
+  console.log('| app: figure | hand-written L2 | ours | ours / L2 |');
+  console.log('|---|---|---|---|');
+  for (const line of [...ratioRows('smallest pipeline', timeRuns(SMALLEST, pairs)), ...ratioRows(`${N} regions`, timeRuns(N, pairs))]) console.log(line);
 } else {
   main();
 }

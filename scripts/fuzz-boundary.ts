@@ -1,6 +1,7 @@
 /**
  * Long run of the boundary fuzz test (issue 12): random JavaScript values in every argument and
- * prop of every public constructor, factory and method (test/validation/fuzz-table.ts).
+ * prop of every public constructor, factory and method, and unknown keys added to every props
+ * object and options struct (test/validation/fuzz-table.ts).
  *
  *   npx ts-node --project tsconfig.tools.json scripts/fuzz-boundary.ts            # FUZZ_RUNS=10000 cases in all
  *   FUZZ_RUNS=2000 FUZZ_SEED=42 FUZZ_ONLY=DeployTarget npx ts-node --project tsconfig.tools.json scripts/fuzz-boundary.ts
@@ -8,7 +9,7 @@
  * FUZZ_RUNS cases are spread evenly over the entries. Exits 1 and prints the escapes (a
  * TypeError or another library's error, or an error not naming the prop) when there are any.
  */
-import { ENTRIES, Escape, fuzzEntry, runCase } from '../test/validation/fuzz-table';
+import { ENTRIES, Escape, fuzzEntry, fuzzUnknownKeys, runCase } from '../test/validation/fuzz-table';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
@@ -23,7 +24,9 @@ for (const entry of entries) {
   const t0 = Date.now();
   const valid = runCase(entry, undefined, () => undefined);
   if (valid) escapes.push(valid);
-  const found = fuzzEntry(entry, perEntry, SEED);
+  // Three of four cases put a random value somewhere; one adds an unknown key to a valid struct (issue 22).
+  const keyCases = Math.floor(perEntry / 4);
+  const found = [...fuzzEntry(entry, perEntry - keyCases, SEED), ...fuzzUnknownKeys(entry, keyCases, SEED)];
   escapes.push(...found);
   cases += perEntry + 1;
   console.log(`${entry.name.padEnd(40)} ${String(perEntry).padStart(6)} cases ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${found.length + (valid ? 1 : 0)} escape(s)`);

@@ -39,6 +39,7 @@ export class BuildStep {
       actionName: spec.actionName,
       buildImage: spec.buildImage,
       computeType: spec.computeType,
+      privileged: spec.privileged,
       environmentVariables: spec.environmentVariables,
       rolePolicy: spec.rolePolicy,
       timeout: spec.timeout,

@@ -186,7 +186,7 @@ export class CdkStageDeployment {
 
   /** The stacks deployed at `runOrder` (1 to `runOrders`). */
   public stacksAt(runOrder: number): CdkStackDeployment[] {
-    v.checkArg(`CdkStageDeployment '${this.stageName}'.stacksAt`, 'runOrder', runOrder, v.required(v.num()));
+    v.checkArg(`CdkStageDeployment '${this.stageName}'.stacksAt`, 'runOrder', runOrder, v.required(v.literal(v.num('a runOrder, e.g. 1'))));
     return this.stacks.filter((s) => s.runOrder === runOrder);
   }
 

@@ -88,7 +88,7 @@ export class PipelineChecks implements IPolicyValidationPluginBeta1 {
    * @param environment account and region of the stack holding the pipeline
    */
   public static checkProperties(properties: any, environment: PipelineCheckEnvironment = {}): PipelineFinding[] {
-    v.checkArg('PipelineChecks.checkProperties', 'properties', properties, v.required(v.struct({}, 'the Properties of an AWS::CodePipeline::Pipeline resource')));
+    v.checkArg('PipelineChecks.checkProperties', 'properties', properties, v.required(v.object('the Properties of an AWS::CodePipeline::Pipeline resource')));
     v.checkProps('PipelineChecks.checkProperties', environment, { account: v.str(), region: v.str() }, 'environment');
     return checkPipelineProperties(properties, environment);
   }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { readAssembly } from './assembly';
+import { AWS_COMMANDS, AWS_USAGE, runAwsCommand } from './aws/commands';
 import { toDot, toMermaid } from './diagram';
 import { pipelinesIn } from './model';
 import { DEFAULT_USAGE, formatReport, report } from './report';
@@ -13,9 +14,11 @@ export const USAGE = `Usage:
 Reads a synthesized cloud assembly (default ./cdk.out, nested stage assemblies included) and
 draws or prices every AWS::CodePipeline::Pipeline in it. Calls no AWS API.
 
-diagram   stages in order, actions in runOrder lanes with region and account, manual approvals,
-          stage conditions (beforeEntry / onSuccess / onFailure) and failure notification rules.
-          --format mermaid (default; renders on GitHub), svg (Graphviz in WebAssembly), dot.
+diagram   stages left to right, actions top to bottom in runOrder lanes with region and account,
+          CodeBuild projects, manual approvals (timeout, topic, e-mails, approvers), stage conditions
+          (beforeEntry / onSuccess / onFailure), notification rules and alarms (topic, e-mails).
+          --format mermaid (default; renders on GitHub), svg (standalone, DejaVu Sans; see
+          docs/diagrams.md), dot (Graphviz source).
 report    footprint per pipeline (stacks, support stacks, resources, roles, KMS keys) and an
           estimated monthly fixed cost; --runs-per-month (default ${DEFAULT_USAGE.runsPerMonth}),
           --minutes-per-action (default ${DEFAULT_USAGE.minutesPerAction}); --json for machines.
@@ -24,6 +27,8 @@ report    footprint per pipeline (stacks, support stacks, resources, roles, KMS 
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Stops `status --watch` and `start --wait` (Ctrl-C in the terminal). */
+  readonly signal?: AbortSignal;
 }
 
 const PROCESS_IO: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
@@ -31,6 +36,9 @@ const PROCESS_IO: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) 
 /** Run the command line; resolves to the exit code. Errors are printed, never thrown. */
 export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<number> {
   try {
+    if (AWS_COMMANDS.includes(argv[0]) && !argv.includes('--help') && !argv.includes('-h')) {
+      return await runAwsCommand(argv[0], argv.slice(1), io);
+    }
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
@@ -46,7 +54,7 @@ export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<nu
     });
     const [command, dir = 'cdk.out', ...extra] = positionals;
     if (values.help || !command) {
-      io.stdout(USAGE);
+      io.stdout(USAGE + AWS_USAGE);
       return values.help ? 0 : 1;
     }
     if (extra.length) throw new Error(`unexpected argument '${extra[0]}'; pass one cloud assembly directory.`);
@@ -62,7 +70,7 @@ export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<nu
       const format = values.format ?? 'mermaid';
       if (format === 'mermaid') write(toMermaid(pipelines));
       else if (format === 'dot') write(toDot(pipelines));
-      else if (format === 'svg') write(await renderSvg(toDot(pipelines)));
+      else if (format === 'svg') write(renderSvg(pipelines));
       else throw new Error(`--format '${format}' is not supported; use mermaid, svg or dot.`);
       return 0;
     }
@@ -75,7 +83,7 @@ export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<nu
       write(values.json ? JSON.stringify(r, undefined, 2) + '\n' : formatReport(r));
       return 0;
     }
-    throw new Error(`unknown command '${command}'; use 'diagram' or 'report' (--help for usage).`);
+    throw new Error(`unknown command '${command}'; use diagram, report, ${AWS_COMMANDS.join(', ')} (--help for usage).`);
   } catch (e: any) {
     io.stderr(`cdk-delivery-pipelines: ${String(e?.message ?? e).replace(/^cdk-delivery-pipelines: /, '')}\n`);
     return 1;

@@ -1,9 +1,50 @@
-import { ActionModel, PipelineModel, StageGateModel } from './model';
+import { ActionModel, AlarmModel, formatMinutes, NotificationModel, PipelineModel, StageGateModel, TopicModel } from './model';
 
-/** Lines shown in an action's box. */
+/** Lines shown in an action's box: name, provider and what it acts on, approval details, where it runs. */
 export function actionLines(a: ActionModel): string[] {
+  return [a.name, actionKind(a), ...approvalLines(a), actionWhere(a)];
+}
+
+/** `CodeBuild: project <Pipeline/Build>`, `CloudFormation: CREATE_UPDATE app`, `Manual approval`. */
+export function actionKind(a: ActionModel): string {
   const kind = a.approval ? 'Manual approval' : a.provider;
-  return [a.name, a.detail ? `${kind}: ${a.detail}` : kind, `${a.region} · ${a.account}`];
+  return a.detail ? `${kind}: ${a.detail}` : kind;
+}
+
+export function actionWhere(a: ActionModel): string {
+  return `${a.region} · ${a.account}`;
+}
+
+/** What people look for on an approval: how long it waits, who is told, who may approve, what they read. */
+export function approvalLines(a: ActionModel): string[] {
+  const info = a.approvalInfo;
+  if (!info) return [];
+  const lines = [`timeout ${formatMinutes(info.timeoutMinutes)}${info.timeoutIsDefault ? ' (CodePipeline default)' : ''}`];
+  if (info.topic) lines.push(...topicLines(info.topic, 'notifies'));
+  else lines.push('notifies no one (no SNS topic)');
+  lines.push(`approvers: ${info.approvers.length ? info.approvers.join(', ') : 'any principal allowed codepipeline:PutApprovalResult (none named in the app)'}`);
+  if (info.reviewUrl) lines.push(`review: ${info.reviewUrl}`);
+  if (info.message) lines.push(`message: "${info.message}"`);
+  return lines;
+}
+
+/** `<verb> topic <X>`, then its e-mail addresses and other subscribers. */
+export function topicLines(t: TopicModel, verb = '→'): string[] {
+  return [
+    `${verb} topic ${t.name}`,
+    ...(t.emails.length ? [`e-mails: ${t.emails.join(', ')}`] : []),
+    ...t.others.map((o) => `subscriber: ${o}`),
+  ];
+}
+
+/** A notification rule: what it matches, where it sends, the topics and addresses behind it. */
+export function notificationLines(n: NotificationModel): string[] {
+  return [`${n.kind}: ${n.events}`, `→ ${n.targets.join(', ') || 'no target'}`, ...n.topics.flatMap((t) => topicLines(t))];
+}
+
+/** An alarm on the pipeline's metrics and the topics it notifies. */
+export function alarmLines(al: AlarmModel): string[] {
+  return [`alarm ${al.name}: ${al.condition}`, ...al.topics.flatMap((t) => topicLines(t))];
 }
 
 export function pipelineTitle(p: PipelineModel): string {
@@ -22,9 +63,10 @@ export function gateLines(g: StageGateModel): string[] {
 }
 
 /**
- * Mermaid flowchart of every pipeline: one subgraph per pipeline, a subgraph per stage (in order)
- * holding one subgraph per runOrder lane; stage conditions as hexagons, manual approvals
- * highlighted, failure notifications as flags linked with dotted edges. Renders on GitHub.
+ * Mermaid flowchart of every pipeline: one subgraph per pipeline, a subgraph per stage (in order,
+ * left to right) holding one subgraph per runOrder lane (top to bottom); stage conditions as
+ * hexagons, manual approvals highlighted, notification rules and alarms as flags linked with dotted
+ * edges. Renders on GitHub.
  */
 export function toMermaid(pipelines: PipelineModel[]): string {
   const out: string[] = ['flowchart LR'];
@@ -43,7 +85,7 @@ export function toMermaid(pipelines: PipelineModel[]): string {
         gates.push(gid);
         flow.push(gid);
       }
-      out.push(`    subgraph ${sid}[${text([`${si + 1}. ${s.name}`])}]`, '      direction LR');
+      out.push(`    subgraph ${sid}[${text([`${si + 1}. ${s.name}`])}]`, '      direction TB');
       s.lanes.forEach((lane, li) => {
         const lid = `${sid}_l${li}`;
         out.push(`      subgraph ${lid}[${text([`runOrder ${lane.runOrder}`])}]`, '        direction TB');
@@ -74,7 +116,13 @@ export function toMermaid(pipelines: PipelineModel[]): string {
     out.push('  end');
     p.notifications.forEach((n, ni) => {
       const nid = `${pid}_n${ni}`;
-      out.push(`  ${nid}>${text([`${n.kind}: ${n.events}`, `→ ${n.targets.join(', ') || 'no target'}`])}]`);
+      out.push(`  ${nid}>${text(notificationLines(n))}]`);
+      out.push(`  ${pid} -.-> ${nid}`);
+      notes.push(nid);
+    });
+    p.alarms.forEach((al, ai) => {
+      const nid = `${pid}_alarm${ai}`;
+      out.push(`  ${nid}>${text(alarmLines(al))}]`);
       out.push(`  ${pid} -.-> ${nid}`);
       notes.push(nid);
     });
@@ -98,9 +146,9 @@ export function toDot(pipelines: PipelineModel[]): string {
   const out: string[] = [
     'digraph pipelines {',
     '  rankdir=LR; compound=true; newrank=true; nodesep=0.25; ranksep=0.45;',
-    '  graph [fontname="Helvetica", fontsize=12];',
-    '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=10];',
-    '  edge [fontname="Helvetica", fontsize=9, color="#555555"];',
+    '  graph [fontname="DejaVu Sans", fontsize=12];',
+    '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="DejaVu Sans", fontsize=10];',
+    '  edge [fontname="DejaVu Sans", fontsize=9, color="#555555"];',
   ];
   const label = (lines: string[]) => '"' + lines.map(escapeDot).join('\\n') + '"';
   pipelines.forEach((p, pi) => {
@@ -149,7 +197,12 @@ export function toDot(pipelines: PipelineModel[]): string {
     const last = [...flow].reverse().find((f) => f.cluster);
     p.notifications.forEach((n, ni) => {
       const nid = `${pid}_n${ni}`;
-      out.push(`  ${nid} [shape=note, fillcolor="#fde2e1", color="#c53030", label=${label([`${n.kind}: ${n.events}`, `→ ${n.targets.join(', ') || 'no target'}`])}];`);
+      out.push(`  ${nid} [shape=note, fillcolor="#fde2e1", color="#c53030", label=${label(notificationLines(n))}];`);
+      if (last) out.push(`  ${last.out} -> ${nid} [ltail=cluster_${pid}, style=dotted];`);
+    });
+    p.alarms.forEach((al, ai) => {
+      const nid = `${pid}_alarm${ai}`;
+      out.push(`  ${nid} [shape=note, fillcolor="#fde2e1", color="#c53030", label=${label(alarmLines(al))}];`);
       if (last) out.push(`  ${last.out} -> ${nid} [ltail=cluster_${pid}, style=dotted];`);
     });
   });

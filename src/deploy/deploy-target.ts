@@ -2,7 +2,6 @@ import { CfnCapabilities, Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
-import { CDK_STAGE_TARGETS } from './private/cdk-stages';
 import { TargetKind } from './private/target-kind';
 import * as v from '../private/validate';
 import { ActionTarget } from './targets/action-target';
@@ -269,7 +268,7 @@ export abstract class DeployTarget {
    * severity thresholds, with the report and SBOM as an artifact (V2 pipelines).
    */
   public static inspectorScan(options: InspectorScanTargetOptions): DeployTarget {
-    const threshold = v.num('a whole number of findings, e.g. 0');
+    const threshold = v.literal(v.num('a whole number of findings, e.g. 0'));
     v.checkProps('DeployTarget.inspectorScan', options, {
       subject: v.required(v.instance(InspectorScanSubject, 'InspectorScanSubject.sourceCode() or InspectorScanSubject.ecrImage(repository)')),
       actionName: v.str(),
@@ -296,16 +295,14 @@ export abstract class DeployTarget {
   /**
    * Every stack of a CDK `Stage`, in dependency order, through a change set each, with the CDK
    * bootstrap roles of its environment (deploy role as action role, CloudFormation execution
-   * role as deployment role). The stage is synthesized here: add everything to it before. The
-   * pipeline publishes its assets (one action per environment) before the first deployment.
+   * role as deployment role). The stage is read (synthesized) when the pipeline that deploys it
+   * is defined: add every stack to the stage before defining the pipeline. The pipeline publishes
+   * its assets (one action per environment) before the first deployment.
    */
   public static cdkStage(stage: Stage, options?: CdkStageTargetOptions): DeployTarget {
     v.checkArg('DeployTarget.cdkStage', 'stage', stage, v.required(v.cdk.stage));
     v.checkProps('DeployTarget.cdkStage', options, { assembly: v.str(), changeSet: v.bool }, 'options');
-    const kind = new CdkStageTarget(stage, options);
-    const target = new KindTarget(kind);
-    CDK_STAGE_TARGETS.set(target, kind);
-    return target;
+    return new KindTarget(new CdkStageTarget(stage, options));
   }
 
   /**
@@ -322,6 +319,16 @@ export abstract class DeployTarget {
    * when this differs from its own account).
    */
   public get account(): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * The CDK stage this target deploys, when it is a `DeployTarget.cdkStage` (pipelines publish its
+   * assets and update themselves from its cloud assembly).
+   *
+   * @internal
+   */
+  public _cdkStage(): CdkStageTarget | undefined {
     return undefined;
   }
 
@@ -347,6 +354,11 @@ class KindTarget extends DeployTarget {
     return this.kind.account;
   }
 
+  /** @internal */
+  public _cdkStage(): CdkStageTarget | undefined {
+    return this.kind instanceof CdkStageTarget ? this.kind : undefined;
+  }
+
   public bind(scope: Construct, options: DeployTargetBindOptions): DeployTargetBinding {
     v.checkArg('DeployTarget.bind', 'scope', scope, v.required(v.construct));
     v.checkProps(scope, options, {
@@ -354,6 +366,7 @@ class KindTarget extends DeployTarget {
       runOrder: v.required(v.runOrder),
       defaultInput: v.required(v.cdk.artifact),
       artifacts: v.required(v.mapOf(v.cdk.artifact)),
+      reviewRunOrder: v.runOrder,
     }, 'bind options');
     return this.kind.bind(scope, options);
   }

@@ -1,203 +1,25 @@
-// Over 400 lines on purpose: the public ApprovalGate with its documented props (manual approval, alarms, deployment
-// windows, Lambda checks, rollback) and events; condition checks live in private/condition.ts, rules in rules/.
 import { Duration, Lazy, Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { ApprovalGateAttachOptions, ApprovalGateProps } from './approval-gate-props';
 import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
-import { MAX_RULES_PER_CONDITION } from '../private/quotas';
 import * as v from '../private/validate';
-import { checkCondition } from './private/condition';
-import { normalizeDeploymentWindowCron, validateTimeZone } from './private/schedule';
-import { CloudWatchAlarmRule } from './rules/cloudwatch-alarm-rule';
-import { DeploymentWindowOptions, DeploymentWindowRule } from './rules/deployment-window-rule';
+import { defineEntryCondition, defineSuccessCondition } from './private/gate-conditions';
 import { GateCondition } from './rules/gate-condition';
 import { GateRule } from './rules/gate-rule';
-import { LambdaInvokeRule } from './rules/lambda-invoke-rule';
 import { IStageGate, StageGateBindOptions, StageGateBinding } from './stage-gate';
 import { CODEPIPELINE_NAME, EMAIL_ADDRESS } from '../private/names';
 
+export * from './approval-gate-props';
+
 const MIN_TIMEOUT = Duration.minutes(5);
 const MAX_TIMEOUT = Duration.days(7);
-
-/** Properties of an `ApprovalGate`. */
-export interface ApprovalGateProps {
-  /**
-   * Whether the gate holds a manual approval action.
-   *
-   * @default - true when any of emails, notificationTopic, approvers, message or reviewUrl is given
-   */
-  readonly manual?: boolean;
-
-  /**
-   * E-mail addresses told when an approval is waiting (subscribed to the notification topic).
-   *
-   * @default - none
-   */
-  readonly emails?: string[];
-
-  /**
-   * Topic CodePipeline publishes the approval request to.
-   *
-   * @default - an SSL-only topic is defined when emails are given; otherwise no notification
-   */
-  readonly notificationTopic?: sns.ITopic;
-
-  /**
-   * What the approver should check, shown with the approval request (CodePipeline `CustomData`).
-   *
-   * @default - no message
-   */
-  readonly message?: string;
-
-  /**
-   * Link shown to the approver, e.g. release notes or a dashboard (CodePipeline `ExternalEntityLink`).
-   *
-   * @default - no link
-   */
-  readonly reviewUrl?: string;
-
-  /**
-   * How long the approval waits before it fails: 5 minutes to 7 days.
-   *
-   * @default Duration.days(7) - CodePipeline's default; nothing is written to the template
-   */
-  readonly timeout?: Duration;
-
-  /**
-   * Principals allowed to approve or reject: each gets `codepipeline:PutApprovalResult` on this gate's
-   * action only, and read access to this one pipeline (see `grantApprove`).
-   *
-   * @default - nobody is granted; call `grantApprove` or rely on your own IAM
-   */
-  readonly approvers?: iam.IGrantable[];
-
-  /**
-   * Name of the manual approval action in the stage.
-   *
-   * @default 'Approve'
-   */
-  readonly actionName?: string;
-
-  /**
-   * Alarms that block entry to the stage while any of them is in ALARM (CloudWatchAlarm rules
-   * in the stage's entry condition).
-   *
-   * @default - none
-   */
-  readonly alarms?: cloudwatch.IAlarm[];
-
-  /**
-   * How long an entry check waits for an alarm in ALARM to return to OK before the stage fails.
-   *
-   * @default - CodePipeline's default
-   */
-  readonly alarmWaitTime?: Duration;
-
-  /**
-   * Only let executions enter the stage while this window is open (DeploymentWindow rule).
-   *
-   * @default - no window
-   */
-  readonly deploymentWindow?: DeploymentWindowOptions;
-
-  /**
-   * Functions that must succeed for an execution to enter the stage (LambdaInvoke rules).
-   *
-   * @default - none
-   */
-  readonly checks?: lambda.IFunction[];
-
-  /**
-   * More typed rules for the entry condition (e.g. a `VariableCheckRule`).
-   *
-   * @default - none
-   */
-  readonly rules?: GateRule[];
-
-  /**
-   * What happens when the entry condition is not met: FAIL, or SKIP (only with LambdaInvoke and
-   * VariableCheck rules).
-   *
-   * @default codepipeline.Result.FAIL
-   */
-  readonly entryResult?: codepipeline.Result;
-
-  /**
-   * Roll the stage back when any of these alarms is in ALARM after the stage succeeded
-   * (CloudWatchAlarm rules in an on-success condition with result ROLLBACK).
-   *
-   * @default - no rollback on alarms
-   */
-  readonly rollbackOnAlarms?: cloudwatch.IAlarm[];
-
-  /**
-   * How long the on-success check waits for a rollback alarm in ALARM to return to OK before rolling back.
-   *
-   * @default - CodePipeline's default
-   */
-  readonly rollbackWaitTime?: Duration;
-
-  /**
-   * More typed rules checked after the stage succeeded (e.g. a `LambdaInvokeRule`, `VariableCheckRule`,
-   * `CodeBuildRule` or `CommandsRule` smoke test), in the same on-success condition as `rollbackOnAlarms`.
-   *
-   * @default - none
-   */
-  readonly successRules?: GateRule[];
-
-  /**
-   * What happens when the on-success condition is not met: ROLLBACK (to the last successful
-   * execution) or FAIL (the stage fails, e.g. a smoke test failed; nothing is rolled back).
-   *
-   * @default codepipeline.Result.ROLLBACK when rollbackOnAlarms is given, else codepipeline.Result.FAIL
-   */
-  readonly successResult?: codepipeline.Result;
-
-  /**
-   * Roll the stage back to the last successful execution when it fails (on-failure result ROLLBACK).
-   *
-   * @default false
-   */
-  readonly rollbackOnFailure?: boolean;
-
-  /**
-   * Retry the stage automatically once when it fails (on-failure result RETRY): only its failed
-   * actions (`RetryMode.FAILED_ACTIONS`) or all of them from the first (`RetryMode.ALL_ACTIONS`).
-   * V2 pipelines only; not together with `rollbackOnFailure` (a stage has one on-failure result).
-   *
-   * @default - no automatic retry
-   */
-  readonly retryOnFailure?: codepipeline.RetryMode;
-}
-
-/** Options for `ApprovalGate.attachTo`. */
-export interface ApprovalGateAttachOptions {
-  /** Name of the stage to add, guarded by the gate. */
-  readonly stageName: string;
-
-  /**
-   * Where to put the stage.
-   *
-   * @default - after the last stage
-   */
-  readonly placement?: codepipeline.StagePlacement;
-
-  /**
-   * More actions for the stage, after the gate's manual approval (give them a runOrder above 1 to
-   * run them after the approval).
-   *
-   * @default - only the gate's approval action
-   */
-  readonly actions?: codepipeline.IAction[];
-}
 
 interface Binding {
   readonly pipeline: codepipeline.Pipeline;
@@ -284,8 +106,8 @@ export class ApprovalGate extends Construct implements IStageGate {
       fail(owner, `reviewUrl '${props.reviewUrl}' is not an http(s) URL; pass e.g. 'https://example.com/release-notes'.`);
     }
 
-    this.entryCondition = this.defineEntryCondition(owner, props);
-    this.successCondition = this.defineSuccessCondition(owner, props);
+    this.entryCondition = defineEntryCondition(owner, props);
+    this.successCondition = defineSuccessCondition(owner, props);
 
     if (props.rollbackOnFailure && props.retryOnFailure !== undefined) {
       fail(owner, `rollbackOnFailure and retryOnFailure (${props.retryOnFailure}) are both given; a stage has one on-failure result (ROLLBACK or RETRY): keep one.`);
@@ -340,7 +162,7 @@ export class ApprovalGate extends Construct implements IStageGate {
    */
   public attachTo(pipeline: codepipeline.Pipeline, options: ApprovalGateAttachOptions): codepipeline.IStage {
     v.checkArg(this, 'attachTo() pipeline', pipeline, v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline to add the gated stage to')));
-    v.checkProps(this, options, { stageName: v.required(v.matching('a stage name (1-100 of A-Za-z0-9.@_-)', CODEPIPELINE_NAME, "a stage name, e.g. 'Prod'")), placement: v.struct({}), actions: v.arrayOf(v.cdk.action) }, 'attachTo() options');
+    v.checkProps(this, options, { stageName: v.required(v.matching('a stage name (1-100 of A-Za-z0-9.@_-)', CODEPIPELINE_NAME, "a stage name, e.g. 'Prod'")), placement: v.struct({ rightBefore: v.implementing('a codepipeline.IStage', 'a stage, e.g. pipeline.stages[1]', 'stageName'), justAfter: v.implementing('a codepipeline.IStage', 'a stage, e.g. pipeline.stages[1]', 'stageName') }), actions: v.arrayOf(v.cdk.action) }, 'attachTo() options');
     const first = pipeline.stages[0];
     if (first && options.placement?.rightBefore === first) {
       fail(this.describe(), `cannot be placed before '${first.stageName}', the source stage of the pipeline; `
@@ -364,7 +186,7 @@ export class ApprovalGate extends Construct implements IStageGate {
    */
   public bindToStage(options: StageGateBindOptions): StageGateBinding {
     v.checkProps(this, options, {
-      pipeline: v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline of the stage')), stageName: v.required(v.str("a stage name, e.g. 'Prod'")), runOrder: v.num(),
+      pipeline: v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline of the stage')), stageName: v.required(v.str("a stage name, e.g. 'Prod'")), runOrder: v.literal(v.num('a runOrder from 1 to 999, e.g. 2')),
     }, 'bindToStage() options');
     const owner = this.describe();
     const { pipeline, stageName } = options;
@@ -469,7 +291,7 @@ export class ApprovalGate extends Construct implements IStageGate {
       description: v.str(),
       ruleName: v.str(),
       crossStackScope: v.construct,
-      eventPattern: v.struct({}),
+      eventPattern: v.object('an event pattern, e.g. { detail: { ... } }'),
       target: v.implementing('an events.IRuleTarget', 'a target, e.g. new targets.SnsTopic(topic)', 'bind'),
     }, 'options');
     this.requireManual(method);
@@ -493,71 +315,6 @@ export class ApprovalGate extends Construct implements IStageGate {
       rule.addTarget(options.target);
     }
     return rule;
-  }
-
-  private defineEntryCondition(owner: string, props: ApprovalGateProps): GateCondition | undefined {
-    const rules: GateRule[] = [];
-    for (const alarm of props.alarms ?? []) {
-      rules.push(new CloudWatchAlarmRule({ alarm, waitTime: props.alarmWaitTime }));
-    }
-    if (props.deploymentWindow) {
-      const { cron, timeZone } = props.deploymentWindow;
-      if (!Token.isUnresolved(cron)) normalizeDeploymentWindowCron(owner, cron);
-      if (timeZone !== undefined && !Token.isUnresolved(timeZone)) validateTimeZone(owner, timeZone);
-      rules.push(new DeploymentWindowRule({ cron, timeZone }));
-    }
-    for (const fn of props.checks ?? []) {
-      rules.push(new LambdaInvokeRule({ function: fn }));
-    }
-    rules.push(...(props.rules ?? []));
-    if (props.alarmWaitTime && (props.alarms ?? []).length === 0) {
-      fail(owner, 'alarmWaitTime is given but alarms is empty; remove alarmWaitTime or list the alarms that block entry.');
-    }
-    if (props.entryResult !== undefined && rules.length === 0) {
-      fail(owner, 'entryResult is given but the gate has no entry rules; remove entryResult or add alarms, deploymentWindow, checks or rules.');
-    }
-    if (rules.length === 0) return undefined;
-    const result = props.entryResult ?? codepipeline.Result.FAIL;
-    if (result !== codepipeline.Result.FAIL && result !== codepipeline.Result.SKIP) {
-      fail(owner, `entryResult ${result} is not allowed before entry; use codepipeline.Result.FAIL or codepipeline.Result.SKIP.`);
-    }
-    if (rules.length > MAX_RULES_PER_CONDITION) {
-      fail(owner, `the entry condition would hold ${rules.length} rules (${describeRules(props)}); CodePipeline allows at most ${MAX_RULES_PER_CONDITION} rules in one condition. `
-        + 'Combine alarms into one cloudwatch.CompositeAlarm, or merge checks into one function.');
-    }
-    checkCondition(owner, rules, result);
-    return new GateCondition({ rules, result });
-  }
-
-  private defineSuccessCondition(owner: string, props: ApprovalGateProps): GateCondition | undefined {
-    const alarms = props.rollbackOnAlarms ?? [];
-    const extra = props.successRules ?? [];
-    if (props.rollbackWaitTime && alarms.length === 0) {
-      fail(owner, 'rollbackWaitTime is given but rollbackOnAlarms is empty; remove rollbackWaitTime or list the alarms to watch.');
-    }
-    if (props.successResult !== undefined && alarms.length === 0 && extra.length === 0) {
-      fail(owner, 'successResult is given but the gate has no on-success rules; remove successResult or add rollbackOnAlarms or successRules.');
-    }
-    if (alarms.length === 0 && extra.length === 0) return undefined;
-    if (alarms.length > MAX_RULES_PER_CONDITION) {
-      fail(owner, `rollbackOnAlarms lists ${alarms.length} alarms; CodePipeline allows at most ${MAX_RULES_PER_CONDITION} rules in one condition. `
-        + 'Combine them into one cloudwatch.CompositeAlarm.');
-    }
-    const result = props.successResult ?? (alarms.length > 0 ? codepipeline.Result.ROLLBACK : codepipeline.Result.FAIL);
-    if (result !== codepipeline.Result.ROLLBACK && result !== codepipeline.Result.FAIL) {
-      fail(owner, `successResult ${result} is not allowed on success; use codepipeline.Result.ROLLBACK or codepipeline.Result.FAIL.`);
-    }
-    if (alarms.length > 0 && result !== codepipeline.Result.ROLLBACK) {
-      fail(owner, `rollbackOnAlarms is given with successResult ${result}; the alarms roll the stage back: drop successResult, or move the alarms `
-        + 'into successRules as CloudWatchAlarmRules.');
-    }
-    const rules = [...alarms.map((alarm) => new CloudWatchAlarmRule({ alarm, waitTime: props.rollbackWaitTime })), ...extra];
-    if (rules.length > MAX_RULES_PER_CONDITION) {
-      fail(owner, `the on-success condition would hold ${rules.length} rules (${alarms.length} rollbackOnAlarms, ${extra.length} successRules); `
-        + `CodePipeline allows at most ${MAX_RULES_PER_CONDITION} rules in one condition. Combine alarms into one cloudwatch.CompositeAlarm.`);
-    }
-    checkCondition(owner, rules, result);
-    return new GateCondition({ rules, result });
   }
 
   private validateTimeout(owner: string, timeout: Duration | undefined): void {
@@ -593,14 +350,4 @@ export class ApprovalGate extends Construct implements IStageGate {
 function isV2(pipeline: codepipeline.Pipeline): boolean {
   const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline | undefined;
   return cfn?.pipelineType === codepipeline.PipelineType.V2;
-}
-
-function describeRules(props: ApprovalGateProps): string {
-  const parts: string[] = [];
-  const count = (n: number, word: string) => { if (n > 0) parts.push(`${n} ${word}${n === 1 ? '' : 's'}`); };
-  count((props.alarms ?? []).length, 'alarm');
-  count(props.deploymentWindow ? 1 : 0, 'deployment window');
-  count((props.checks ?? []).length, 'check');
-  count((props.rules ?? []).length, 'rule');
-  return parts.join(', ');
 }

@@ -6,6 +6,15 @@ interface ValidationsApi {
   of(scope: IConstruct): { acknowledge(...rules: { id: string; reason: string }[]): void };
 }
 
+/** Finding ids already acknowledged on each construct (by this module). */
+const ACKNOWLEDGED = new WeakMap<IConstruct, Set<string>>();
+
+/** aws-cdk-lib's `Validations` (>= 2.25x: cdk-nag v3 and the validation plugins), or undefined on older releases. */
+export function validationsApi(): ValidationsApi | undefined {
+  const validations = (cdk as unknown as { Validations?: ValidationsApi }).Validations;
+  return validations && typeof validations.of === 'function' ? validations : undefined;
+}
+
 /** A cdk-nag v2 suppression entry (`Metadata.cdk_nag.rules_to_suppress`). */
 interface NagV2Suppression {
   readonly id: string;
@@ -22,8 +31,14 @@ interface NagV2Suppression {
  *   finding-specific id `Rule[Finding]` becomes `{ id: Rule, applies_to: [Finding] }`.
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
-  const validations = (cdk as unknown as { Validations?: ValidationsApi }).Validations;
-  if (validations && typeof validations.of === 'function') {
+  // The first acknowledgment of a finding on a construct stands: aws-cdk-lib records each one as metadata with a
+  // captured stack trace (two, with its warning acknowledgment), so repeating it only costs synth time.
+  const done = ACKNOWLEDGED.get(scope) ?? new Set<string>();
+  if (done.has(id)) return;
+  done.add(id);
+  ACKNOWLEDGED.set(scope, done);
+  const validations = validationsApi();
+  if (validations) {
     validations.of(scope).acknowledge({ id, reason });
     return;
   }

@@ -23,6 +23,8 @@ export interface Kind {
   readonly hint: string;
   /** Whether `undefined` is rejected. */
   readonly required?: boolean;
+  /** Whether a token is rejected (a value our code or aws-cdk-lib reads at synth: a runOrder, a percentage in a name). */
+  readonly literal?: boolean;
   /** A problem with a present value (`<path> is ...; <fix>.`), or undefined when it is fine. */
   check(value: unknown, path: string): string | undefined;
 }
@@ -62,6 +64,15 @@ export function required(kind: Kind): Kind {
   return { ...kind, check: kind.check, required: true };
 }
 
+/**
+ * `kind`, and a token is an error: for numbers this library reads at synth (a runOrder it adds
+ * to, a percentage it puts in a deployment configuration name, a threshold it checks), where a
+ * CloudFormation parameter's `valueAsNumber` would be read as its encoding, a huge negative number.
+ */
+export function literal(kind: Kind): Kind {
+  return { ...kind, literal: true };
+}
+
 /** Anything (values handed through untouched, e.g. CloudFormation parameter overrides). */
 export const anything: Kind = simple('anything', 'any value', () => true);
 
@@ -75,7 +86,7 @@ export function num(hint = 'a number'): Kind {
   return simple('a number', hint, (v) => typeof v === 'number' && !Number.isNaN(v));
 }
 
-/** An integer from `min` to `max` (or a number token): `int(1, 999, 'a runOrder, e.g. 2')`. */
+/** An integer from `min` to `max` (a number token too, unless wrapped in `literal`): `int(1, 999, 'a runOrder, e.g. 2')`. */
 export function int(min: number, max: number, hint = `an integer from ${min} to ${max}`): Kind {
   return simple(`an integer from ${min} to ${max}`, hint, (v) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max);
 }
@@ -194,7 +205,10 @@ export function mapOf(element: Kind, hint = 'an object mapping names to values')
   };
 }
 
-/** A props/options struct: a plain object whose members have the given kinds. */
+/**
+ * A props/options struct: a plain object whose members have the given kinds, and no other keys
+ * (a misspelled key would otherwise drop what it meant to set without a word).
+ */
 export function struct(spec: { [prop: string]: Kind }, hint = `an object with ${Object.keys(spec).join(', ')}`): Kind {
   return {
     expected: 'an object',
@@ -203,13 +217,82 @@ export function struct(spec: { [prop: string]: Kind }, hint = `an object with ${
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         return `${path} is ${describe(value)}, not an object; pass ${hint}.`;
       }
-      for (const [prop, kind] of Object.entries(spec)) {
-        const problem = checkValue(kind, (value as any)[prop], path ? `${path}.${prop}` : prop);
+      const unknown = unknownKeys(value, spec, path || 'the object');
+      if (unknown) return unknown;
+      for (const prop of Object.keys(spec)) {
+        const problem = checkValue(spec[prop], (value as any)[prop], path ? `${path}.${prop}` : prop);
         if (problem) return problem;
       }
       return undefined;
     },
   };
+}
+
+/** Any plain object whose keys are not ours to check (an EventBridge event pattern, CloudFormation resource properties). */
+export function object(hint: string): Kind {
+  return simple('an object', hint, (v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+}
+
+/**
+ * The keys of a plain object that `spec` does not list, as a message naming each with the
+ * closest known key (`did you mean 'rollbackOnAlarms'?`) and the valid keys; undefined when
+ * there are none. Only own enumerable string keys of plain objects count (`Object.keys`), and a
+ * key is known only when it is the spec's own: 'constructor', 'toString' or '__proto__' is not.
+ * Objects of a class are left alone (their members are read by name, like any props object).
+ */
+export function unknownKeys(value: object, spec: { [prop: string]: Kind }, path: string): string | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const known = Object.keys(spec);
+  const unknown = Object.keys(value).filter((key) => !Object.prototype.hasOwnProperty.call(spec, key));
+  if (unknown.length === 0) return undefined;
+  const named = unknown.slice(0, 5).map((key) => {
+    const near = closest(key, known);
+    return `${showKey(key)}${near ? ` (did you mean '${near}'?)` : ''}`;
+  });
+  const more = unknown.length > 5 ? ` and ${unknown.length - 5} more` : '';
+  const valid = known.length === 0 ? 'it takes no keys' : `the valid keys are ${known.join(', ')}`;
+  return `${path} has ${unknown.length === 1 ? 'an unknown key' : 'unknown keys'} ${named.join(', ')}${more}; ${valid} (a misspelled key would be ignored, so it is an error).`;
+}
+
+function showKey(key: string): string {
+  const shown = key.length > 40 ? `${key.slice(0, 40)}...` : key;
+  return `'${shown.replace(/[\u0000-\u001f]/g, '?')}'`;
+}
+
+/**
+ * The known key closest to `key` by edit distance (Damerau-Levenshtein, optimal string
+ * alignment, case-insensitive): when at most 2 edits or a third of the key apart, or one is a
+ * prefix of the other (`build` for `buildStep`); undefined when none is that close.
+ */
+export function closest(key: string, known: readonly string[]): string | undefined {
+  const k = key.toLowerCase();
+  let best: { name: string; score: number } | undefined;
+  for (const name of known) {
+    const n = name.toLowerCase();
+    const d = editDistance(k, n);
+    const prefix = k.length >= 3 && (n.startsWith(k) || k.startsWith(n));
+    const close = d <= 2 || d <= Math.floor(Math.max(k.length, n.length) / 3);
+    if (!close && !prefix) continue;
+    const score = close ? d : 100 + Math.abs(n.length - k.length);
+    if (!best || score < best.score) best = { name, score };
+  }
+  return best?.name;
+}
+
+/** Edit distance counting an adjacent transposition as one edit (`emial` -> `email` is 1). */
+export function editDistance(a: string, b: string): number {
+  if (a.length > 100 || b.length > 100) return Math.max(a.length, b.length);
+  const d: number[][] = [];
+  for (let i = 0; i <= a.length; i++) d.push([i, ...new Array(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
 
 function isPlainObject(value: unknown): boolean {
@@ -222,12 +305,17 @@ function checkValue(kind: Kind, value: unknown, path: string): string | undefine
   if (value === undefined) {
     return kind.required ? `${path} is missing; pass ${kind.hint}.` : undefined;
   }
-  if (Token.isUnresolved(value) && typeof value !== 'object') return undefined;
+  if (Token.isUnresolved(value) && typeof value !== 'object') {
+    if (!kind.literal) return undefined;
+    return `${path} is a token (a CloudFormation parameter or another value known only at deploy time), not a literal; `
+      + `it is read at synth, so pass a literal ${kind.hint.replace(/^(e\.g\.|a |an )\s*/, '')} in the app (choose it per stage in code, not per deployment with a parameter).`;
+  }
   return kind.check(value, path);
 }
 
 /**
- * Check a constructor's or factory's props against `spec` (first thing it does). `props`
+ * Check a constructor's or factory's props against `spec` (first thing it does): a key the spec
+ * does not list is an error (with the closest known key), then each prop is checked. `props`
  * missing or not an object is an error too, unless every prop is optional (then `undefined` is `{}`).
  */
 export function checkProps(scope: IConstruct | string, props: unknown, spec: { [prop: string]: Kind }, name = 'props'): void {
@@ -239,8 +327,10 @@ export function checkProps(scope: IConstruct | string, props: unknown, spec: { [
   if (typeof props !== 'object' || Array.isArray(props)) {
     fail(scope, `${name} is ${describe(props)}, not an object; pass an object with ${needed.length > 0 ? `at least ${needed.join(', ')}` : `any of ${Object.keys(spec).join(', ')}`}.`);
   }
-  for (const [prop, kind] of Object.entries(spec)) {
-    const problem = checkValue(kind, (props as any)[prop], name === 'props' ? prop : `${name}.${prop}`);
+  const unknown = unknownKeys(props as object, spec, name);
+  if (unknown) fail(scope, unknown);
+  for (const prop of Object.keys(spec)) {
+    const problem = checkValue(spec[prop], (props as any)[prop], name === 'props' ? prop : `${name}.${prop}`);
     if (problem) fail(scope, problem);
   }
 }
@@ -314,8 +404,8 @@ export const cdk = {
 /** A list of strings. */
 export const strings: Kind = arrayOf(str(), "a list of strings, e.g. ['a', 'b']");
 
-/** An action's runOrder. */
-export const runOrder: Kind = int(1, 999, 'a runOrder from 1 to 999, e.g. 2');
+/** An action's runOrder (a literal: the pipelines add to it and order actions by it at synth). */
+export const runOrder: Kind = literal(int(1, 999, 'a runOrder from 1 to 999, e.g. 2'));
 
 /** `BuildOptions` (the build step, and the base of a test). */
 export const BUILD_OPTIONS_SPEC: { [prop: string]: Kind } = {
@@ -333,10 +423,13 @@ export const BUILD_OPTIONS_SPEC: { [prop: string]: Kind } = {
 };
 export const buildOptions: Kind = struct(BUILD_OPTIONS_SPEC, "build options, e.g. { buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml') }");
 
-/** The options of a gate rule's or condition's `bind` (`GateRuleBindOptions`, `GateConditionBindOptions`). */
-export const GATE_BIND_SPEC: { [prop: string]: Kind } = {
-  pipeline: required(cdk.l2Pipeline), stageName: required(str("a stage name, e.g. 'Prod'")), ruleNamePrefix: str(),
+/** The options of a gate rule's `bind` (`GateRuleBindOptions`). */
+export const GATE_RULE_BIND_SPEC: { [prop: string]: Kind } = {
+  pipeline: required(cdk.l2Pipeline), stageName: required(str("a stage name, e.g. 'Prod'")),
 };
+
+/** The options of a gate condition's `bind` (`GateConditionBindOptions`). */
+export const GATE_BIND_SPEC: { [prop: string]: Kind } = { ...GATE_RULE_BIND_SPEC, ruleNamePrefix: str() };
 
 /** `TestOptions`. */
 export const testOptions: Kind = struct({

@@ -1,1 +1,2 @@
 export * from './pipeline-source';
+export * from './source-options';

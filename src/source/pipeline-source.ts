@@ -1,5 +1,5 @@
-// Over 400 lines on purpose: PipelineSource and its factories (CodeCommit, connections, S3, ECR), each with its documented
-// options and validation, behind one enum-like class as jsii needs.
+// PipelineSource and its factories (CodeCommit, connections, S3, ECR) with their validation, behind one
+// enum-like class as jsii needs; the options and binding structs are in source-options.ts.
 import { Token } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -8,165 +8,13 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import {
+  CodeCommitSourceOptions, ConnectionSourceOptions, EcrSourceOptions, S3SourceOptions, SourceBindOptions, SourceBinding, SourceTrigger,
+} from './source-options';
 import { fail } from '../private/errors';
 import { CODEPIPELINE_NAME } from '../private/names';
 import * as v from '../private/validate';
 import { acknowledgeWildcards } from '../private/wildcard-allowances';
-
-/**
- * How a source notices a change and starts the pipeline.
- */
-export enum SourceTrigger {
-  /** An EventBridge rule starts the pipeline on change (recommended; no polling). */
-  EVENTS = 'EVENTS',
-  /** CodePipeline polls the source periodically (legacy; slower and rate-limited). */
-  POLL = 'POLL',
-  /** Nothing starts the pipeline on change; start it by hand or with your own rule. */
-  NONE = 'NONE',
-}
-
-/** Options every source shares. */
-export interface SourceCommonOptions {
-  /**
-   * Name of the source action.
-   *
-   * @default 'Source'
-   */
-  readonly actionName?: string;
-
-  /**
-   * Namespace of the source action's output variables. Reference them with
-   * `source.variable('CommitId')` (which gives `#{SourceVariables.CommitId}`), never by hand.
-   *
-   * @default 'SourceVariables'
-   */
-  readonly variablesNamespace?: string;
-}
-
-/** Options of `PipelineSource.codeCommit`. */
-export interface CodeCommitSourceOptions extends SourceCommonOptions {
-  /**
-   * Branch to build.
-   *
-   * @default 'main'
-   */
-  readonly branch?: string;
-
-  /**
-   * How changes are detected.
-   *
-   * @default SourceTrigger.EVENTS
-   */
-  readonly trigger?: SourceTrigger;
-
-  /**
-   * Output a full git clone (metadata and history) instead of a zip of the files. The build
-   * project that reads it is granted `codecommit:GitPull` on exactly this repository.
-   *
-   * @default false
-   */
-  readonly fullClone?: boolean;
-}
-
-/** Options of `PipelineSource.connection` (GitHub, GitHub Enterprise, Bitbucket, GitLab through a CodeStar/CodeConnections connection). */
-export interface ConnectionSourceOptions extends SourceCommonOptions {
-  /**
-   * ARN of the CodeStar connection (`arn:aws:codestar-connections:...` or `arn:aws:codeconnections:...`).
-   */
-  readonly connectionArn: string;
-
-  /**
-   * Branch to build.
-   *
-   * @default 'main'
-   */
-  readonly branch?: string;
-
-  /**
-   * Start the pipeline on a push to `branch`. When `pushFilter` or `pullRequestFilter`
-   * is given, the V2 trigger with those filters decides instead.
-   *
-   * @default true
-   */
-  readonly triggerOnPush?: boolean;
-
-  /**
-   * V2 trigger push filters (branches, tags, file paths, include/exclude globs); at most 3.
-   *
-   * @default - no push filter
-   */
-  readonly pushFilter?: codepipeline.GitPushFilter[];
-
-  /**
-   * V2 trigger pull-request filters (branches, file paths, events); at most 3.
-   *
-   * @default - no pull-request filter
-   */
-  readonly pullRequestFilter?: codepipeline.GitPullRequestFilter[];
-
-  /**
-   * Output a full git clone instead of a zip of the files. The build project that reads it is
-   * granted `codestar-connections:UseConnection` on exactly this connection.
-   *
-   * @default false
-   */
-  readonly fullClone?: boolean;
-}
-
-/** Options of `PipelineSource.s3`. */
-export interface S3SourceOptions extends SourceCommonOptions {
-  /**
-   * How changes are detected. With EVENTS, the rule matches CloudTrail data events for the
-   * object: a CloudTrail trail that logs write data events of the bucket must exist.
-   *
-   * @default SourceTrigger.EVENTS
-   */
-  readonly trigger?: SourceTrigger;
-}
-
-/** Options of `PipelineSource.ecr`. */
-export interface EcrSourceOptions extends SourceCommonOptions {
-  /**
-   * Image tag whose pushes start the pipeline.
-   *
-   * @default 'latest'
-   */
-  readonly imageTag?: string;
-}
-
-/** What the pipeline tells a source when binding it. */
-export interface SourceBindOptions {
-  /**
-   * Name of the output artifact.
-   *
-   * @default 'Source'
-   */
-  readonly artifactName?: string;
-}
-
-/** What a bound source gives the pipeline. */
-export interface SourceBinding {
-  /** The source action, for the first stage. */
-  readonly action: codepipeline.IAction;
-
-  /** The artifact the source action outputs. */
-  readonly output: codepipeline.Artifact;
-
-  /**
-   * V2 pipeline triggers the source needs (push/pull-request filters).
-   *
-   * @default - none
-   */
-  readonly triggers?: codepipeline.TriggerProps[];
-
-  /**
-   * The statement a build project's role needs to read a full-clone output: `codecommit:GitPull`
-   * on the repository, or `codestar-connections:UseConnection` on the connection.
-   *
-   * @default - none (the output is a zip of the files)
-   */
-  readonly fullClonePolicy?: iam.PolicyStatement;
-}
 
 const DEFAULT_BRANCH = 'main';
 /** The namespace every source declares unless told otherwise. */
@@ -191,6 +39,11 @@ export abstract class PipelineSource {
   /** A CodeCommit repository branch. */
   public static codeCommit(repository: codecommit.IRepository, options: CodeCommitSourceOptions = {}): PipelineSource {
     v.checkArg('PipelineSource.codeCommit', 'repository', repository, v.required(v.cdk.codeCommitRepository));
+    rejectConnectionOnly('PipelineSource.codeCommit', options, {
+      filters: "CodeCommit's pushes start the pipeline for `branch` only (one source per branch); for tags, file paths or pull requests, "
+        + "set trigger: SourceTrigger.NONE and start the pipeline from your own EventBridge rule on the repository's 'CodeCommit Repository State Change' events",
+      triggerOnPush: 'use trigger: SourceTrigger.EVENTS (the default), POLL or NONE',
+    });
     v.checkProps('PipelineSource.codeCommit', options, { actionName: v.str(), variablesNamespace: v.str(), branch: v.str(), trigger: v.oneOf('a SourceTrigger', Object.values(SourceTrigger), 'e.g. SourceTrigger.EVENTS'), fullClone: v.bool }, 'options');
     return new CodeCommitSource(repository, options);
   }
@@ -239,6 +92,11 @@ export abstract class PipelineSource {
   public static s3(bucket: s3.IBucket, bucketKey: string, options: S3SourceOptions = {}): PipelineSource {
     v.checkArg('PipelineSource.s3', 'bucket', bucket, v.required(v.cdk.bucket));
     v.checkArg('PipelineSource.s3', 'bucketKey', bucketKey, v.required(v.str("the key of a zip object, e.g. 'source/app.zip'")));
+    rejectConnectionOnly('PipelineSource.s3', options, {
+      filters: 'an S3 source starts the pipeline on a new version of `bucketKey` only; upload what should start it to that key '
+        + '(and anything else elsewhere), or define one pipeline per key',
+      triggerOnPush: 'use trigger: SourceTrigger.EVENTS (the default), POLL or NONE',
+    });
     v.checkProps('PipelineSource.s3', options, { actionName: v.str(), variablesNamespace: v.str(), trigger: v.oneOf('a SourceTrigger', Object.values(SourceTrigger), 'e.g. SourceTrigger.EVENTS') }, 'options');
     return new S3Source(bucket, bucketKey, options);
   }
@@ -246,6 +104,10 @@ export abstract class PipelineSource {
   /** An image tag in an ECR repository. */
   public static ecr(repository: ecr.IRepository, options: EcrSourceOptions = {}): PipelineSource {
     v.checkArg('PipelineSource.ecr', 'repository', repository, v.required(v.cdk.ecrRepository));
+    rejectConnectionOnly('PipelineSource.ecr', options, {
+      filters: 'an ECR source starts the pipeline on a push of `imageTag` only; push the images that should start it with that tag',
+      triggerOnPush: 'an ECR source always starts the pipeline on a push of `imageTag`',
+    });
     v.checkProps('PipelineSource.ecr', options, { actionName: v.str(), variablesNamespace: v.str(), imageTag: v.str() }, 'options');
     return new EcrSource(repository, options);
   }
@@ -307,6 +169,25 @@ export abstract class PipelineSource {
   public _fullClonePolicyStatement(): iam.PolicyStatement | undefined {
     return undefined;
   }
+}
+
+/** Options of `PipelineSource.connection` that other sources do not have: given to them they would be ignored. */
+const CONNECTION_ONLY = ['pushFilter', 'pullRequestFilter', 'triggerOnPush'] as const;
+
+/**
+ * Push and pull-request filters (and `triggerOnPush`) given to a source that cannot have them:
+ * CodePipeline's V2 trigger filters exist for connection sources only (GitHub, GitHub Enterprise
+ * Server, Bitbucket, GitLab through CodeConnections). Fail with what to use instead.
+ */
+function rejectConnectionOnly(factory: string, options: unknown, instead: { filters: string; triggerOnPush: string }): void {
+  if (typeof options !== 'object' || options === null) return;
+  const given = CONNECTION_ONLY.find((key) => Object.prototype.hasOwnProperty.call(options, key));
+  if (given === undefined) return;
+  if (given === 'triggerOnPush') {
+    fail(factory, `options.triggerOnPush is an option of PipelineSource.connection only; ${instead.triggerOnPush}.`);
+  }
+  fail(factory, `options.${given} is an option of PipelineSource.connection only: CodePipeline's push and pull-request trigger filters `
+    + `exist for connection sources (GitHub, GitHub Enterprise Server, Bitbucket, GitLab) and would be ignored here; ${instead.filters}.`);
 }
 
 function artifactOf(scope: Construct, options?: SourceBindOptions): codepipeline.Artifact {

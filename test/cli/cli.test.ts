@@ -96,10 +96,10 @@ describe('diagram model', () => {
   });
 
   test('failure notifications: EventBridge rules about the pipeline and what they target', () => {
-    // Exactly the one notification rule (execution, stage and action events in one $or pattern, which the
-    // diagram names by event kind, not state): the CodeCommit trigger rule (aws.codecommit -> pipeline) is not one.
+    // Exactly the one notification rule (execution, stage and action events in one $or pattern, each branch
+    // named by its state): the CodeCommit trigger rule (aws.codecommit -> pipeline) is not one.
     expect(pipeline(ours, 'app-delivery').notifications.map((n) => `${n.events} -> ${n.targets}`)).toEqual([
-      'pipeline|stage|action (every state) -> Lambda',
+      'pipeline|stage|action FAILED; CANCELED; Approval STARTED -> Lambda',
     ]);
     expect(pipeline(l2, 'release').notifications.map((n) => `${n.kind}: ${n.events} -> ${n.targets}`)).toEqual(['EventBridge rule: pipeline FAILED -> SNS topic']);
     expect(pipelinesIn(readAssembly(l2))[1].notifications).toEqual([]);
@@ -175,7 +175,7 @@ describe('DOT', () => {
   });
 });
 
-describe('the packaged command (esbuild bundle, Graphviz in WebAssembly)', () => {
+describe('the packaged command (esbuild bundle)', () => {
   beforeAll(() => {
     if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing; run 'npx projen bundle' (npm test does it first).`);
   });

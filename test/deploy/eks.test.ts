@@ -67,11 +67,15 @@ describe('DeployTarget.eks', () => {
     expect(action.Configuration).toEqual({ ClusterName: 'batch', ManifestFiles: 'k8s/deploy.yaml,k8s/svc.yaml' });
   });
 
-  test('the role may describe only its cluster, and has no ENI permissions without a VPC', () => {
+  test('the role may describe only its cluster; without subnets it still has the EC2 describe calls and ENIs of the region (EKS action reference)', () => {
     const statements = roleStatements(stack, template, '/Prod/DeployBatch/');
     const describe = statements.find((s) => s.Action === 'eks:DescribeCluster');
     expect(JSON.stringify(describe.Resource)).toContain(':cluster/batch');
-    expect(JSON.stringify(statements)).not.toContain('ec2:');
+    const ec2Describe = statements.find((s) => ([] as string[]).concat(s.Action).includes('ec2:DescribeRouteTables'));
+    expect([].concat(ec2Describe.Action).sort()).toEqual(['ec2:DescribeDhcpOptions', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs']);
+    const eni = statements.find((s) => ([] as string[]).concat(s.Action).includes('ec2:CreateNetworkInterface'));
+    expect(JSON.stringify(eni.Resource)).toContain(':subnet/*');
+    expect(JSON.stringify(eni.Resource)).toContain(':security-group/*');
     const logs = statements.find((s) => ([] as string[]).concat(s.Action).includes('logs:PutLogEvents'));
     expect(JSON.stringify(logs.Resource)).toContain('log-group:/aws/codepipeline/');
   });

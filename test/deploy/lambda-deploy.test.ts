@@ -64,6 +64,7 @@ describe('DeployTarget.lambdaDeploy', () => {
     const statements = statementsUnder(stack, template, '/Prod/DeployLambda/');
     const lambdaStatement = statements.find((s) => ([] as string[]).concat(s.Action).includes('lambda:UpdateAlias'));
     expect(lambdaStatement.Resource).toEqual([FN_ARN, `${FN_ARN}:*`]);
+    expect(lambdaStatement.Action).toContain('lambda:GetProvisionedConcurrencyConfig');
     const alarmStatement = statements.find((s) => s.Action === 'cloudwatch:DescribeAlarms');
     expect(alarmStatement.Resource).toEqual([
       'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:api-errors',

@@ -4,20 +4,22 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { defineExampleApp } from '../../examples/app';
+import { docFileContaining, REPO_ROOT } from '../util/docs';
 
 /**
  * README.md shows the example app's pipelines as drawn by `cdk-delivery-pipelines diagram` and
  * the table printed by `cdk-delivery-pipelines report`. This test synthesizes the example app the
  * way `npx projen synth:example` does (examples/cdk.json's context, plus the context the `cdk`
  * CLI passes an app: path and asset metadata, version reporting), runs both commands on that
- * assembly and fails when docs/example-pipelines.svg or README's report block differ.
+ * assembly and fails when docs/example-pipelines.svg or the report block (docs/cost-report.md, found by
+ * its markers in README.md or docs/*.md) differ.
  *
  * The commands run as the package installs them (assets/cli/main/index.js, `npx projen bundle`).
  * Regenerate (then review the diff, as with snapshots):
  *   UPDATE_DOCS=1 npx jest test/docs/readme.test.ts --selectProjects defaults
  * or by hand: `npx projen synth:example`, then
  *   node assets/cli/main/index.js diagram examples/cdk.out --format svg --out docs/example-pipelines.svg
- *   node assets/cli/main/index.js report examples/cdk.out   (paste between the README markers)
+ *   node assets/cli/main/index.js report examples/cdk.out   (paste between the report markers)
  */
 const ROOT = path.join(__dirname, '..', '..');
 const README = path.join(ROOT, 'README.md');
@@ -64,8 +66,8 @@ describe('README shows the example app as the commands draw and price it', () =>
   test('docs/example-pipelines.svg is what `diagram --format svg` draws for the example app', () => {
     const svg = cli('diagram', assemblyDir, '--format', 'svg');
     expect(svg).toMatch(/^<\?xml|^<svg/);
-    // Both pipelines of the example app (one cluster each), with their stages.
-    expect(svg.match(/<g id="clust\d+" class="cluster">\s*<title>cluster_p\d+<\/title>/g)).toHaveLength(2);
+    // Both pipelines of the example app (one box each), with their stages.
+    expect(svg.match(/<g class="box pipeline" data-pipeline="\d+">/g)).toHaveLength(2);
     for (const text of ['Pipeline/Pipeline (V2, SUPERSEDED)', 'Deploy/Pipeline (V2, SUPERSEDED)', 'Staging', 'Prod', 'Canary.ChangeSets', 'Rest.ChangeSets']) expect(svg).toContain(text);
     expect(svg).not.toContain(assemblyDir);
     if (UPDATE) fs.writeFileSync(SVG, svg);
@@ -76,15 +78,16 @@ describe('README shows the example app as the commands draw and price it', () =>
     expect(fs.readFileSync(README, 'utf-8')).toContain('](docs/example-pipelines.svg)');
   });
 
-  test("README's report block is what `report` prints for the example app", () => {
+  test('the documented report block is what `report` prints for the example app', () => {
     const printed = (cli('report', assemblyDir)).split(assemblyDir).join(SHOWN_DIR);
     expect(printed).toContain(`Cloud assembly: ${SHOWN_DIR}\n2 pipeline(s)`);
     const expected = `\n\`\`\`text\n$ npx cdk-delivery-pipelines report ${SHOWN_DIR}\n${printed}\`\`\`\n`;
-    let readme = fs.readFileSync(README, 'utf-8');
+    const reportDoc = path.join(REPO_ROOT, docFileContaining(REPORT_START).file);
+    let readme = fs.readFileSync(reportDoc, 'utf-8');
     if (UPDATE && reportBlock(readme) !== undefined) {
       const start = readme.indexOf(REPORT_START) + REPORT_START.length;
       readme = readme.slice(0, start) + expected + readme.slice(readme.indexOf(REPORT_END));
-      fs.writeFileSync(README, readme);
+      fs.writeFileSync(reportDoc, readme);
     }
     expect(reportBlock(readme)).toBe(expected);
   });

@@ -1,8 +1,7 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import { codeBlocksOf, docFiles } from '../util/docs';
 
 /**
- * Every `#{namespace.variable}` in a README code block names something the example declares
+ * Every `#{namespace.variable}` in a code block of README.md or docs/*.md names something the example declares
  * (issue 12: the README's own build example once read a namespace nothing declared):
  * - `variablesNamespace: 'X'` in the block declares `X`;
  * - this library's defaults: a `PipelineSource.*` in the block declares `SourceVariables`, a
@@ -10,11 +9,7 @@ import * as path from 'path';
  * - `#{variables.x}` needs `variableName: 'x'` in the block;
  * - `#{codepipeline.PipelineExecutionId}` and `#{codepipeline.PipelineExecutionStartTime}` are built in.
  */
-const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf-8');
-const BLOCKS = [...README.matchAll(/```(?:ts|typescript|js|javascript)\n([\s\S]*?)```/g)].map((m) => ({
-  code: m[1],
-  line: README.slice(0, m.index).split('\n').length + 1,
-}));
+const BLOCKS = docFiles().flatMap((d) => codeBlocksOf(d, ['ts', 'typescript', 'js', 'javascript']));
 const REFERENCE = /#\{([A-Za-z0-9@_-]+)\.([A-Za-z0-9@_-]+)\}/g;
 const EXECUTION_VARIABLES = ['PipelineExecutionId', 'PipelineExecutionStartTime'];
 
@@ -32,10 +27,10 @@ function undeclared(code: string, namespace: string, variable: string): string |
   return declared.has(namespace) ? undefined : `namespace '${namespace}' is declared by nothing in the example (declared: ${[...declared].join(', ') || 'none'})`;
 }
 
-describe('README variable references', () => {
+describe('README and docs/*.md variable references', () => {
   const references = BLOCKS.flatMap((b) => [...b.code.matchAll(REFERENCE)].map((m) => ({ ...b, namespace: m[1], variable: m[2] })));
 
-  test('the README code blocks reference variables (this test reads them)', () => {
+  test('the code blocks reference variables (this test reads them)', () => {
     expect(references.map((r) => `${r.namespace}.${r.variable}`)).toEqual(expect.arrayContaining(['variables.releaseTag', 'codepipeline.PipelineExecutionId']));
   });
 
@@ -43,7 +38,7 @@ describe('README variable references', () => {
     const problems = references
       .map((r) => ({ r, problem: undeclared(r.code, r.namespace, r.variable) }))
       .filter((x) => x.problem)
-      .map(({ r, problem }) => `README.md:${r.line} #{${r.namespace}.${r.variable}}: ${problem}`);
+      .map(({ r, problem }) => `${r.file}:${r.line} #{${r.namespace}.${r.variable}}: ${problem}`);
     expect(problems).toEqual([]);
   });
 

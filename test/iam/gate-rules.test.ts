@@ -38,11 +38,11 @@ beforeAll(() => {
 });
 
 describe('gate rules IAM, simulated', () => {
-  test('the Commands rule writes and reads the pipeline\'s own log group only', async () => {
+  test('the Commands rule writes the pipeline\'s own log group only, and does not read it back (GetLogEvents is the console user\'s)', async () => {
     await expectRequest({ action: 'logs:CreateLogGroup', resource: LOG_GROUP }, true);
     await expectRequest({ action: 'logs:CreateLogStream', resource: `${LOG_GROUP}:log-stream:run-1` }, true);
     await expectRequest({ action: 'logs:PutLogEvents', resource: `${LOG_GROUP}:log-stream:run-1` }, true);
-    await expectRequest({ action: 'logs:GetLogEvents', resource: `${LOG_GROUP}:log-stream:run-1` }, true);
+    await expectRequest({ action: 'logs:GetLogEvents', resource: `${LOG_GROUP}:log-stream:run-1` }, false);
     await expectRequest({ action: 'logs:PutLogEvents', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/codepipeline/other-pipeline:log-stream:x` }, false);
     await expectRequest({ action: 'logs:DeleteLogGroup', resource: LOG_GROUP }, false);
   });

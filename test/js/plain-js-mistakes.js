@@ -1,5 +1,5 @@
 /*
- * Issue 12's everyday mistakes, made as a plain-JavaScript user makes them (no types, no `as any`):
+ * Issue 12's everyday mistakes (and issue 22's misspelled keys), made as a plain-JavaScript user makes them (no types, no `as any`):
  * each must fail at synth with our clear message, never a TypeError.
  *
  * Plain CommonJS, no build step. Two ways it runs:
@@ -85,6 +85,42 @@ function mistakes(lib, cdk) {
         s.node.root.synth();
       },
       expected: /\[CDP-VARIABLE-REFERENCE\].*variables\.releaseTag/,
+    },
+    // Issue 22: a misspelled or misplaced key is an error naming it, the closest known key and the valid keys.
+    {
+      mistake: 'notifications: { emial: [...] } (nobody would get failure e-mails)',
+      run: () => { const s = stack(); pipeline(s, props(s, { notifications: { emial: ['ops@example.com'] } })); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': notifications has an unknown key 'emial' \(did you mean 'emails'\?\); the valid keys are topic, emails, /,
+    },
+    {
+      mistake: 'rollbackOnAlarm instead of rollbackOnAlarms (no rollback)',
+      run: () => { const s = stack(); new lib.ApprovalGate(s, 'Gate', { rollbackOnAlarm: [] }); },
+      expected: /^ApprovalGate 'Gate': props has an unknown key 'rollbackOnAlarm' \(did you mean 'rollbackOnAlarms'\?\); the valid keys are /,
+    },
+    {
+      mistake: 'approvers on a stage instead of its gate (nobody could approve)',
+      run: () => { const s = stack(); pipeline(s, props(s, { stages: [{ stageName: 'Prod', targets: [target()], approvers: [] }] })); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': stages\[0\] has an unknown key 'approvers'; the valid keys are stageName, targets, gate, /,
+    },
+    {
+      mistake: 'build: instead of buildStep: (no Build stage)',
+      run: () => { const s = stack(); const p = props(s, { build: {} }); delete p.buildStep; pipeline(s, p); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': props has an unknown key 'build' \(did you mean 'buildStep'\?\)/,
+    },
+    {
+      mistake: 'approval: instead of gate: on a stage',
+      run: () => { const s = stack(); pipeline(s, props(s, { stages: [{ stageName: 'Prod', targets: [target()], approval: new lib.ApprovalGate(s, 'Gate', { manual: true }) }] })); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': stages\[0\] has an unknown key 'approval'; the valid keys are stageName, targets, gate, /,
+    },
+    {
+      mistake: 'pushFilter on a CodeCommit source (trigger filters exist for connection sources only)',
+      run: () => { const s = stack(); PipelineSource.codeCommit(repo(s), { pushFilter: [{ branchesIncludes: ['main'] }] }); },
+      expected: /^PipelineSource\.codeCommit: options\.pushFilter is an option of PipelineSource\.connection only: .*`branch`/,
+    },
+    {
+      mistake: 'DeployStrategy.canary(param.valueAsNumber, ...) (a deploy-time token where a literal is read at synth)',
+      run: () => { const s = stack(); lib.DeployStrategy.canary(new cdk.CfnParameter(s, 'Percent', { type: 'Number' }).valueAsNumber, cdk.Duration.minutes(5)); },
+      expected: /^DeployStrategy\.canary: percent is a token \(a CloudFormation parameter or another value known only at deploy time\), not a literal/,
     },
   ];
 }

@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import * as ev from './events';
 import {
   consoleHost,
@@ -11,6 +9,7 @@ import {
   toSubject,
 } from '../../src/notifications/notify-message';
 import { emfDocument } from '../../src/shared.lambda/emf';
+import { codeBlocksOf, docFiles } from '../util/docs';
 
 function facts(event: unknown) {
   const parsed = parsePipelineEvent(event);
@@ -18,7 +17,7 @@ function facts(event: unknown) {
   return parsed.facts;
 }
 
-/** The sample shown in README.md (Failure notifications): an action failed, fully enriched. */
+/** The sample shown in README.md and docs/notifications.md: an action failed, fully enriched. */
 function sample() {
   return formatNotification(facts(ev.actionFailed), { execution: ev.pipelineExecution, actionExecutions: ev.actionExecutions, errors: [] });
 }
@@ -45,10 +44,13 @@ describe('notifier message', () => {
     expect(parsePipelineEvent(null)).toMatchObject({ ok: false, problems: ['the event is null, not a JSON object'] });
   });
 
-  test('the sample message in the README is what the formatter writes', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf-8');
+  test('every sample message in README.md and docs/*.md is what the formatter writes', () => {
+    const samples = docFiles().flatMap((d) => codeBlocksOf(d, ['text']))
+      .filter((b) => b.code.startsWith('Subject: '))
+      .map((b) => ({ where: `${b.file}:${b.line}`, code: b.code }));
 
-    expect(readme).toContain(['```text', `Subject: ${sample().subject}`, '', sample().text, '```'].join('\n'));
+    expect(samples.map((s) => s.where)).toEqual(expect.arrayContaining([expect.stringMatching(/^README\.md:/)]));
+    for (const s of samples) expect({ where: s.where, code: s.code }).toEqual({ where: s.where, code: [`Subject: ${sample().subject}`, '', sample().text, ''].join('\n') });
   });
 
   test('sample message (snapshot)', () => {

@@ -6,7 +6,8 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PipelineSource, SourceTrigger } from '../../src/source/pipeline-source';
+import { PipelineSource } from '../../src/source/pipeline-source';
+import { SourceTrigger } from '../../src/source/source-options';
 import { codeCommitSource, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
 import { exemptFixtureFromControlTower } from '../util';
 
@@ -260,5 +261,34 @@ describe('PipelineSource.bind on its own (for other pipeline constructs)', () =>
   test('fails when the artifact name is invalid', () => {
     const { stack } = newStack();
     expect(() => codeCommitSource(stack).bind(stack, { artifactName: 'bad.name' })).toThrow(/source artifact name 'bad.name' is invalid/);
+  });
+});
+
+describe('trigger filters given to a source that cannot have them (issue 22)', () => {
+  const pushFilter = [{ branchesIncludes: ['main'], filePathsIncludes: ['src/**'] }];
+  const pullRequestFilter = [{ branchesIncludes: ['main'] }];
+  test('fails when CodeCommit gets pushFilter or pullRequestFilter, saying to use branch or an EventBridge rule', () => {
+    const stack = new Stack();
+    const repo = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app');
+    expect(() => PipelineSource.codeCommit(repo, { pushFilter } as any))
+      .toThrow(/^PipelineSource\.codeCommit: options\.pushFilter is an option of PipelineSource\.connection only: .*would be ignored here; CodeCommit's pushes start the pipeline for `branch` only .*SourceTrigger\.NONE .*EventBridge rule/);
+    expect(() => PipelineSource.codeCommit(repo, { branch: 'main', pullRequestFilter } as any)).toThrow(/^PipelineSource\.codeCommit: options\.pullRequestFilter is an option of PipelineSource\.connection only/);
+    expect(() => PipelineSource.codeCommit(repo, { triggerOnPush: false } as any)).toThrow(/^PipelineSource\.codeCommit: options\.triggerOnPush is an option of PipelineSource\.connection only; use trigger: SourceTrigger\.EVENTS/);
+  });
+  test('fails when S3 gets a filter, saying the bucketKey decides', () => {
+    const stack = new Stack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'B', 'sources');
+    expect(() => PipelineSource.s3(bucket, 'app.zip', { pushFilter } as any)).toThrow(/^PipelineSource\.s3: options\.pushFilter is an option of PipelineSource\.connection only: .*new version of `bucketKey` only/);
+  });
+  test('fails when ECR gets a filter, saying the imageTag decides', () => {
+    const stack = new Stack();
+    const repo = ecr.Repository.fromRepositoryName(stack, 'E', 'app');
+    expect(() => PipelineSource.ecr(repo, { pullRequestFilter } as any)).toThrow(/^PipelineSource\.ecr: options\.pullRequestFilter is an option of PipelineSource\.connection only: .*push of `imageTag` only/);
+  });
+  test('the same filters on a connection source are its V2 trigger', () => {
+    const source = PipelineSource.connection('my-org/app', { connectionArn: CONNECTION, pushFilter, pullRequestFilter });
+    const binding = source.bind(new Stack(), {});
+    expect(binding.triggers).toHaveLength(1);
+    expect(binding.triggers![0].gitConfiguration).toMatchObject({ pushFilter, pullRequestFilter });
   });
 });

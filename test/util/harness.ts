@@ -275,6 +275,14 @@ export function synthAndReport(app: App): SynthResult {
     }
   }
 
+  if (process.env.CDP_TEST_PROFILE) {
+    // Test-time profile (`npx projen test:profile`, scripts/test-profile.ts): one JSON line per synth.
+    const state = (globalThis as any).expect?.getState?.() ?? {};
+    fs.appendFileSync(process.env.CDP_TEST_PROFILE, JSON.stringify({
+      testPath: path.relative(process.cwd(), state.testPath ?? ''), test: state.currentTestName ?? '', flagSet: FLAG_SET_OF.get(app), synthMs,
+    }) + '\n');
+  }
+
   if (process.env.CDP_FINDINGS_LOG) {
     // Catalogue runs (notes/harness-findings.md): every finding and notice of every synth, one JSON line each.
     const test = (globalThis as any).expect?.getState?.().currentTestName ?? '';

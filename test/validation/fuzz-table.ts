@@ -558,3 +558,116 @@ export function fuzzEntry(entry: FuzzEntry, runs: number, seed: number): Escape[
   }
   return escapes;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Unknown keys (issue 22): a valid props object or options struct with one key added that its
+// interface does not have must fail with our error quoting the key, at every struct of every entry.
+
+/** A struct in a call: argument i, the path to the object (array elements at index 0), and the struct's props from API.md. */
+export interface StructPoint {
+  readonly arg: number;
+  readonly path: (string | number)[];
+  readonly struct: string;
+  readonly props: string[];
+}
+
+/** Every struct of a callable (parameters and nested struct props, depth 3), as API.md types them. */
+export function structPoints(entry: FuzzEntry, sample: any[]): StructPoint[] {
+  const points: StructPoint[] = [];
+  const walk = (arg: number, at: (string | number)[], type: string, value: unknown, depth: number) => {
+    const struct = structOf(type);
+    if (!struct || depth > 3) return;
+    let inner = value;
+    let innerPath = at;
+    if (type.endsWith('[]')) {
+      if (value !== undefined && !Array.isArray(value)) return;
+      inner = Array.isArray(value) ? value[0] : undefined;
+      innerPath = [...at, 0];
+    }
+    if (inner !== undefined && (typeof inner !== 'object' || inner === null || Object.getPrototypeOf(inner) !== Object.prototype)) return;
+    const props = apiSurface().structs.get(struct)!;
+    points.push({ arg, path: innerPath, struct, props: props.map((p) => p.name) });
+    if (inner === undefined) return;
+    for (const prop of props) walk(arg, [...innerPath, prop.name], prop.type, (inner as any)[prop.name], depth + 1);
+  };
+  (apiSurface().callables.get(entry.name) ?? []).forEach((p, i) => {
+    if (!entry.skip?.includes(p.name)) walk(i, [], p.type, sample[i], 0);
+  });
+  return points;
+}
+
+/** `args` with the object at `point` (or a new one) given an own enumerable `key` (also '__proto__'). */
+export function withKey(args: any[], point: StructPoint, key: string, value: unknown = 1): any[] {
+  const add = (current: any) => {
+    const copy = { ...(current ?? {}) };
+    Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
+    return copy;
+  };
+  // Copy down the path (arrays stay arrays; a missing array or object on the way is made).
+  const put = (at: any, steps: (string | number)[]): any => {
+    if (steps.length === 0) return add(at);
+    const [head, ...rest] = steps;
+    const copy = typeof head === 'number' ? [...(Array.isArray(at) ? at : [])] : { ...(at ?? {}) };
+    (copy as any)[head] = put(at?.[head], rest);
+    return copy;
+  };
+  const out = [...args];
+  out[point.arg] = put(args[point.arg], point.path);
+  return out;
+}
+
+/** Keys a user may add by mistake: Object.prototype names, misspellings of the struct's props, random names. */
+export function unknownKey(props: string[]): fc.Arbitrary<string> {
+  const misspelt = props.length === 0 ? fc.constant('x') : fc.tuple(fc.constantFrom(...props), fc.nat(), fc.constantFrom('drop', 'swap', 'plural', 'case')).map(([p, i, how]) => {
+    const at = i % p.length;
+    switch (how) {
+      case 'drop': return p.slice(0, at) + p.slice(at + 1);
+      case 'swap': return at + 1 < p.length ? p.slice(0, at) + p[at + 1] + p[at] + p.slice(at + 2) : `${p}x`;
+      case 'plural': return p.endsWith('s') ? p.slice(0, -1) : `${p}s`;
+      default: return p.toUpperCase();
+    }
+  });
+  return fc.oneof(
+    fc.constantFrom('constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'approval', 'build', 'approvers'),
+    misspelt,
+    fc.stringMatching(/^[A-Za-z_$][A-Za-z0-9_$]{0,11}$/),
+  ).filter((k) => !props.includes(k));
+}
+
+/**
+ * Run the call with `key` added at `point`: our error must come back (at the call, or at synth
+ * for what is checked when the pipeline binds) quoting the key. Returns the problem, or the
+ * valid keys our message lists (`the valid keys are a, b`) when it is our error.
+ */
+export function runUnknownKey(entry: FuzzEntry, point: StructPoint, key: string): { problem?: string; validKeys?: string[] } {
+  const w = new World();
+  let error: unknown;
+  try {
+    const result = entry.call(w, withKey(entry.args(w), point, key));
+    entry.use?.(w, result);
+    w.app.synth();
+  } catch (e) {
+    error = e;
+  }
+  if (error === undefined) return { problem: `no error for unknown key '${key}'` };
+  if (!(error instanceof Error) || RUNTIME_ERRORS.some((t) => error instanceof t)) return { problem: `${(error as Error)?.name}: ${(error as Error)?.message}` };
+  const message = error.message.replace(/^Resolution error: /, '');
+  const m = message.match(new RegExp(`unknown keys? [^;]*'${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'[^;]*; (the valid keys are (.*?)|it takes no keys) \\(a misspelled key`));
+  if (!ours(error.message)) return { problem: `not our error: ${message.slice(0, 300)}` };
+  if (!m) return { problem: `our error does not reject the unknown key '${key}': ${message.slice(0, 300)}` };
+  return { validKeys: m[2] ? m[2].split(', ') : [] };
+}
+
+/** fast-check property over one entry: a struct in the call, and an unknown key added to it. */
+export function fuzzUnknownKeys(entry: FuzzEntry, runs: number, seed: number): Escape[] {
+  const points = structPoints(entry, entry.args(new World()));
+  if (points.length === 0) return [];
+  const pick = fc.integer({ min: 0, max: points.length - 1 }).chain((i) => fc.tuple(fc.constant(i), unknownKey(points[i].props)));
+  const cases = fc.sample(pick, { numRuns: runs, seed });
+  const escapes: Escape[] = [];
+  for (const [i, key] of cases) {
+    const { problem: p } = runUnknownKey(entry, points[i], key);
+    if (p) escapes.push({ entry: entry.name, point: `${points[i].struct} at ${['', ...points[i].path].join('.') || '(param)'} of arg ${points[i].arg}`, value: `key '${key}'`, phase: 'call', error: p });
+  }
+  return escapes;
+}

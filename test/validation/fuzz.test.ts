@@ -1,5 +1,5 @@
 import { apiSurface } from './api-surface';
-import { ENTRIES, Escape, fuzzEntry, INHERITED, mutationPoints, NOT_FUZZED, runCase, World } from './fuzz-table';
+import { ENTRIES, Escape, fuzzEntry, fuzzUnknownKeys, INHERITED, mutationPoints, NOT_FUZZED, runCase, structPoints, World } from './fuzz-table';
 import * as lib from '../../src';
 
 /** Cases per entry here (the long run is scripts/fuzz-boundary.ts: FUZZ_RUNS cases in all). */
@@ -53,5 +53,13 @@ describe('property: random JavaScript values in any argument or prop give only o
   test.each(ENTRIES.map((e) => [e.name, e] as const))('%s', (_name, entry) => {
     const escapes: Escape[] = fuzzEntry(entry, RUNS, SEED);
     expect(escapes.map((e) => `${e.point} = ${e.value} [${e.phase}]: ${e.error.slice(0, 400)}`)).toEqual([]);
+  });
+});
+
+describe('property: a valid props object or options struct with an unknown key added (issue 22) fails naming the key', () => {
+  const withStructs = ENTRIES.filter((e) => structPoints(e, e.args(new World())).length > 0);
+  test.each(withStructs.map((e) => [e.name, e] as const))('%s', (_name, entry) => {
+    const escapes: Escape[] = fuzzUnknownKeys(entry, Math.max(2, Math.ceil(RUNS / 3)), SEED);
+    expect(escapes.map((e) => `${e.point} + ${e.value}: ${e.error.slice(0, 400)}`)).toEqual([]);
   });
 });

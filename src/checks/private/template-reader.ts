@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CfnResource, IPolicyValidationContextBeta1, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { renderResource } from '../../private/cdk-internals';
 import { ACCOUNT_ID } from '../../private/names';
 import { PipelineCheckEnvironment } from '../pipeline-rule';
 
@@ -99,16 +100,12 @@ export function isPipelineResource(c: IConstruct): c is CfnResource {
 /**
  * The `Properties` of a pipeline resource as they will be synthesized: overrides applied,
  * tokens resolved.
- *
- * aws-cdk-lib has no public API for one resource's rendered properties: `cfnProperties` and
- * `updatedProperties` are protected (and miss `addPropertyOverride`), and `Template.fromStack`
- * synthesizes the whole stage again, which cannot run inside a validation. So this is the one
- * place that calls the internal `_toCloudFormation()` (what `Stack` itself renders templates with).
+ * (aws-cdk-lib has no public API for it: see `renderResource` in src/private/cdk-internals.ts.)
  * Throws when a token cannot be resolved yet.
  */
 export function resolvedProperties(resource: CfnResource): unknown {
   const stack = Stack.of(resource);
-  const rendered = stack.resolve((resource as unknown as { _toCloudFormation(): object })._toCloudFormation());
+  const rendered = stack.resolve(renderResource(resource));
   return rendered?.Resources?.[stack.resolve(resource.logicalId)]?.Properties;
 }
 

@@ -65,11 +65,18 @@ export function cdkStackActions(scope: Construct, stack: CdkStackDeployment, tem
 
 /** The actions of `DeployTarget.cdkStage`: every stack of the stage, in dependency order. */
 export class CdkStageTarget implements TargetKind {
-  /** The stage, synthesized and described (frozen from here on). */
-  public readonly deployment: CdkStageDeployment;
+  private described?: CdkStageDeployment;
 
-  constructor(stage: Stage, private readonly options: CdkStageTargetOptions = {}) {
-    this.deployment = CdkStageDeployment.fromStage(stage);
+  constructor(public readonly stage: Stage, private readonly options: CdkStageTargetOptions = {}) {}
+
+  /**
+   * The stage, synthesized and described on first use, i.e. when a pipeline plans with this target
+   * (frozen from then on): stacks added to the stage after `DeployTarget.cdkStage(stage)` and before
+   * the pipeline is defined are deployed too.
+   */
+  public get deployment(): CdkStageDeployment {
+    this.described ??= CdkStageDeployment.fromStage(this.stage);
+    return this.described;
   }
 
   /** Accounts the stage's stacks deploy to. */

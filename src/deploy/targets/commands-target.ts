@@ -6,7 +6,7 @@ import { fail } from '../../private/errors';
 import { ARTIFACT_NAME } from '../../private/names';
 import * as v from '../../private/validate';
 import { singleAction } from '../private/binder';
-import { MANAGED_COMPUTE_LOGS } from '../private/managed-compute';
+import { grantManagedComputeLogs, MANAGED_COMPUTE_LOGS } from '../private/managed-compute';
 import { TargetKind } from '../private/target-kind';
 import { requireV2Pipeline } from '../private/v2-only';
 
@@ -61,7 +61,11 @@ export interface CommandsTargetOptions {
   readonly actionName?: string;
 }
 
-/** aws-cdk-lib's `CommandsAction`, refused on a V1 pipeline (CodePipeline runs it only in V2). */
+/**
+ * aws-cdk-lib's `CommandsAction`, refused on a V1 pipeline (CodePipeline runs it only in V2), with
+ * the grants of its `bound` minus `logs:GetLogEvents`: the Commands action reference lists that
+ * for the console user who reads the output, not for the action's role.
+ */
 class V2CommandsAction extends actions.CommandsAction {
   constructor(private readonly where: string, props: actions.CommandsActionProps) {
     super(props);
@@ -69,7 +73,10 @@ class V2CommandsAction extends actions.CommandsAction {
 
   protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
     requireV2Pipeline(stage, this.where, 'the Commands action');
-    return super.bound(scope, stage, options);
+    grantManagedComputeLogs(scope, stage, options.role);
+    if ((this.actionProperties.inputs ?? []).length > 0) options.bucket.grantRead(options.role);
+    if ((this.actionProperties.outputs ?? []).length > 0) options.bucket.grantWrite(options.role);
+    return {};
   }
 }
 

@@ -168,20 +168,20 @@ class EksDeployAction extends codepipeline.Action {
     const clusterArn = o.cluster?.clusterArn ?? stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: this.props.clusterName });
     options.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [clusterArn] }));
     grantManagedComputeLogs(scope, stage, options.role);
-    if (o.subnets?.length || o.securityGroups?.length) {
-      options.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions'],
-        resources: ['*'],
-      }));
-      options.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:CreateNetworkInterfacePermission'],
-        resources: [
-          stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' }),
-          ...(o.subnets ?? []).map((s) => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: s.subnetId })),
-          ...(o.securityGroups ?? []).map((g) => stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: g.securityGroupId })),
-        ],
-      }));
-    }
+    // The EKS action reference grants these for every EKS action: without `subnets` the action
+    // runs in the cluster's own subnets, which it looks up (the describe calls have no resource-level permissions).
+    options.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: EKS_EC2_DESCRIBE, resources: ['*'] }));
+    // Its network interfaces: in the given subnets and security groups, or (without them) in any of
+    // the account's subnets and security groups in this region, as the cluster's are not known at synth.
+    const given = !!o.subnets?.length;
+    options.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: EKS_EC2_INTERFACES,
+      resources: [
+        stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' }),
+        ...(given ? o.subnets! : [undefined]).map((s) => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: s?.subnetId ?? '*' })),
+        ...(given ? o.securityGroups ?? [] : [undefined]).map((g) => stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: g?.securityGroupId ?? '*' })),
+      ],
+    }));
     options.bucket.grantRead(options.role);
     return {
       configuration: {
@@ -194,6 +194,13 @@ class EksDeployAction extends codepipeline.Action {
     };
   }
 }
+
+/** The EC2 describe calls the EKS action reference grants for every EKS action. */
+const EKS_EC2_DESCRIBE = [
+  'ec2:DescribeDhcpOptions', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs',
+];
+/** The network-interface calls of the EKS action's compute in the cluster's VPC. */
+const EKS_EC2_INTERFACES = ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:CreateNetworkInterfacePermission'];
 
 /** The actions of `DeployTarget.eks`. */
 export function eksTarget(options: EksTargetOptions): TargetKind {
@@ -212,22 +219,26 @@ export function eksTarget(options: EksTargetOptions): TargetKind {
       fail(b.where, `${options.subnets?.length ? 'subnets are' : 'securityGroups are'} given without ${options.subnets?.length ? 'securityGroups' : 'subnets'}; `
         + 'give both (the action\'s compute joins the cluster\'s VPC with both), or neither.');
     }
-    const allowances = [MANAGED_COMPUTE_LOGS];
-    if (options.subnets?.length || options.securityGroups?.length) {
-      allowances.push(
-        {
-          resource: '*',
-          onlyActions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions'],
-          reason: 'The EKS action runs in the cluster\'s VPC: the ec2:Describe* calls for subnets, security groups, VPCs, DHCP options and network interfaces have no resource-level permissions.',
-        },
-        {
-          resourcePattern: () => /:network-interface\/\*$/,
-          onlyActions: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:CreateNetworkInterfacePermission'],
-          reason: 'Network interfaces the EKS action\'s compute attaches in the cluster\'s VPC: their ids are generated per run.',
-        },
-      );
-    }
-    b.allow(allowances);
+    b.allow([
+      MANAGED_COMPUTE_LOGS,
+      {
+        resource: '*',
+        onlyActions: EKS_EC2_DESCRIBE,
+        reason: 'The EKS action runs in the cluster\'s VPC (the given subnets, else the cluster\'s own) and looks it up, as the EKS action reference '
+          + 'grants for every EKS action: the ec2:Describe* calls for subnets, route tables, security groups, VPCs, DHCP options and network interfaces have no resource-level permissions.',
+      },
+      {
+        resourcePattern: () => /:network-interface\/\*$/,
+        onlyActions: EKS_EC2_INTERFACES,
+        reason: 'Network interfaces the EKS action\'s compute attaches in the cluster\'s VPC: their ids are generated per run.',
+      },
+      ...(options.subnets?.length ? [] : [{
+        resourcePattern: () => /:(subnet|security-group)\/\*$/,
+        onlyActions: EKS_EC2_INTERFACES,
+        reason: 'Without subnets the EKS action attaches its network interfaces in the cluster\'s own subnets and security groups, which an imported '
+          + 'cluster does not name at synth: any of this account\'s in this region (give subnets and securityGroups to name them).',
+      }]),
+    ]);
     return new EksDeployAction({
       actionName: b.name, runOrder: b.runOrder, where: b.where, options, clusterName, input: b.artifact(options.input, 'input'),
     });

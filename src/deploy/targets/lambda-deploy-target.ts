@@ -59,7 +59,7 @@ export class DeployStrategy {
 }
 
 function checkPercent(kind: string, percent: number): number {
-  v.checkArg(`DeployStrategy.${kind}`, 'percent', percent, v.required(v.num('an integer from 1 to 99')));
+  v.checkArg(`DeployStrategy.${kind}`, 'percent', percent, v.required(v.literal(v.num('an integer from 1 to 99'))));
   if (!Number.isInteger(percent) || percent < 1 || percent > 99) {
     fail(`DeployStrategy.${kind}`, `percent is ${percent}; pass an integer from 1 to 99.`);
   }
@@ -166,7 +166,7 @@ class LambdaDeployAction extends codepipeline.Action {
     options.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: [
         'lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionCode', 'lambda:PublishVersion',
-        'lambda:ListVersionsByFunction', 'lambda:GetAlias', 'lambda:UpdateAlias',
+        'lambda:ListVersionsByFunction', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig',
       ],
       resources: [fn.functionArn, `${fn.functionArn}:*`],
     }));
@@ -217,9 +217,10 @@ export function lambdaDeployTarget(options: LambdaDeployTargetOptions): TargetKi
       resourcePattern: (flatten) => new RegExp(`^${escapeRegExp(flatten(fnArn))}:\\*$`),
       onlyActions: [
         'lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionCode', 'lambda:PublishVersion',
-        'lambda:ListVersionsByFunction', 'lambda:GetAlias', 'lambda:UpdateAlias',
+        'lambda:ListVersionsByFunction', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig',
       ],
-      reason: 'Versions and aliases of this one function (function:<name>:*): the Lambda deploy action publishes a version whose number is not known at synth and moves the alias to it.',
+      reason: 'Versions and aliases of this one function (function:<name>:*): the Lambda deploy action publishes a version whose number is not known at synth, '
+        + 'reads the provisioned concurrency of the alias and its versions, and moves the alias to the new version.',
     }]);
     return action;
   });

@@ -56,7 +56,7 @@ export class CloudWatchAlarmRule extends GateRule {
   }
 
   public bind(_scope: Construct, options: GateRuleBindOptions): GateRuleConfig {
-    v.checkProps('CloudWatchAlarmRule.bind', options, v.GATE_BIND_SPEC, 'options');
+    v.checkProps('CloudWatchAlarmRule.bind', options, v.GATE_RULE_BIND_SPEC, 'options');
     iam.Grant.addToPrincipal({
       grantee: options.pipeline.role,
       actions: ['cloudwatch:DescribeAlarms'],

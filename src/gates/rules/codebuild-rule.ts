@@ -42,7 +42,7 @@ export class CodeBuildRule extends GateRule {
   }
 
   public bind(_scope: Construct, options: GateRuleBindOptions): GateRuleConfig {
-    v.checkProps('CodeBuildRule.bind', options, v.GATE_BIND_SPEC, 'options');
+    v.checkProps('CodeBuildRule.bind', options, v.GATE_RULE_BIND_SPEC, 'options');
     iam.Grant.addToPrincipal({
       grantee: options.pipeline.role,
       actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],

@@ -62,7 +62,7 @@ export class CommandsRule extends GateRule {
   }
 
   public bind(_scope: Construct, options: GateRuleBindOptions): GateRuleConfig {
-    v.checkProps('CommandsRule.bind', options, v.GATE_BIND_SPEC, 'options');
+    v.checkProps('CommandsRule.bind', options, v.GATE_RULE_BIND_SPEC, 'options');
     logsPolicy(options.pipeline);
     return {
       configuration: {},
@@ -90,13 +90,12 @@ function logsPolicy(pipeline: codepipeline.Pipeline): iam.Policy {
   const policy = new iam.Policy(pipeline, id, {
     statements: [
       new iam.PolicyStatement({ actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroupArn, `${logGroupArn}:*`] }),
-      new iam.PolicyStatement({ actions: ['logs:GetLogEvents'], resources: [`${logGroupArn}:*`] }),
     ],
   });
   pipeline.role.attachInlinePolicy(policy);
   acknowledgeWildcards(policy, [{
     resource: `${logGroupArn}:*`,
-    onlyActions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:GetLogEvents'],
+    onlyActions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
     reason: 'Log streams of the pipeline\'s own log group /aws/codepipeline/<pipeline> (log-group:<name>:*): the Commands rule runs on '
       + 'CodePipeline-managed compute as the pipeline role and names a stream per run.',
   }]);

@@ -44,7 +44,8 @@ export class DeploymentWindowRule extends GateRule {
     this.timeZone = props.timeZone;
   }
 
-  public bind(_scope: Construct, _options: GateRuleBindOptions): GateRuleConfig {
+  public bind(_scope: Construct, options: GateRuleBindOptions): GateRuleConfig {
+    v.checkProps('DeploymentWindowRule.bind', options, v.GATE_RULE_BIND_SPEC, 'options');
     const configuration: { [key: string]: string } = { Cron: this.cron };
     if (this.timeZone !== undefined) {
       configuration.TimeZone = this.timeZone;

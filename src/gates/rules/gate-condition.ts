@@ -60,7 +60,7 @@ export class GateCondition {
     const counters: { [kind: string]: number } = {};
     const names = new Set<string>();
     const rules = this.rules.map((rule) => {
-      const config = rule.bind(scope, options);
+      const config = rule.bind(scope, { pipeline: options.pipeline, stageName: options.stageName });
       counters[rule.kind] = (counters[rule.kind] ?? 0) + 1;
       const name = rule.ruleName ?? defaultRuleName(`${prefix}${rule.kind}${counters[rule.kind]}`);
       if (names.has(name)) {

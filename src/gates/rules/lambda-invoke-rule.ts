@@ -34,7 +34,7 @@ export class LambdaInvokeRule extends GateRule {
   }
 
   public bind(_scope: Construct, options: GateRuleBindOptions): GateRuleConfig {
-    v.checkProps('LambdaInvokeRule.bind', options, v.GATE_BIND_SPEC, 'options');
+    v.checkProps('LambdaInvokeRule.bind', options, v.GATE_RULE_BIND_SPEC, 'options');
     iam.Grant.addToPrincipal({
       grantee: options.pipeline.role,
       actions: ['lambda:InvokeFunction'],

@@ -52,7 +52,8 @@ export class VariableCheckRule extends GateRule {
     this.comparison = props.comparison ?? VariableCheckOperator.EQUALS;
   }
 
-  public bind(_scope: Construct, _options: GateRuleBindOptions): GateRuleConfig {
+  public bind(_scope: Construct, options: GateRuleBindOptions): GateRuleConfig {
+    v.checkProps('VariableCheckRule.bind', options, v.GATE_RULE_BIND_SPEC, 'options');
     return { configuration: { Variable: this.variable, Value: this.value, Operator: this.comparison } };
   }
 }

@@ -1,10 +1,11 @@
-import { Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { CrossRegionCfnPipelineProps } from './props';
 import { checkRegion } from './validate';
+import { guardLateChanges } from '../../cdk/private/late-changes';
 import { CdkStackDeployment, CdkStageDeployment } from '../../cdk/stage-deployment';
-import { fail } from '../../private/errors';
+import { fail, where } from '../../private/errors';
 import { CODEPIPELINE_NAME } from '../../private/names';
+import { CdkStageRules } from '../private/cdk-stage-rules';
 
 /** One stack of a CDK stage in a wave, as planned. */
 export interface CdkStackPlan {
@@ -70,8 +71,7 @@ export function checkCdkProps(scope: IConstruct, props: CrossRegionCfnPipelinePr
  * Call after `checkCdkProps`.
  */
 export function planCdkWaves(scope: IConstruct, props: CrossRegionCfnPipelineProps): CdkWavesPlan {
-  const seenStages = new Map<Stage, string>();
-  const seenStacks = new Map<string, string>();
+  const rules = new CdkStageRules(scope);
   const deployments: CdkStageDeployment[] = [];
   const waves = props.waves.map((wave) => {
     const stages = wave.cdkStages ?? [];
@@ -80,23 +80,15 @@ export function planCdkWaves(scope: IConstruct, props: CrossRegionCfnPipelinePro
     }
     const stacks: CdkStackPlan[] = [];
     for (const stage of stages) {
-      const other = seenStages.get(stage);
-      if (other !== undefined) {
-        fail(scope, `CDK stage '${stage.stageName}' is in wave '${other}'${other === wave.waveName ? ' twice' : ` and in wave '${wave.waveName}'`}; ` +
-          'deploy each stage once: define one Stage per environment (new MyStage(app, \'Eu\', { env })).');
-      }
-      seenStages.set(stage, wave.waveName);
+      rules.addStage(stage, `wave '${wave.waveName}'`);
       const deployment = CdkStageDeployment.fromStage(stage);
       deployments.push(deployment);
       for (const stack of deployment.stacks) {
         checkRegion(scope, stack.region, `stack '${stack.stackName}' of CDK stage '${deployment.stageName}'`);
-        const key = `${stack.account}/${stack.region}/${stack.stackName}`;
-        const by = seenStacks.get(key);
-        if (by !== undefined) {
-          fail(scope, `stack '${stack.stackName}' in aws://${stack.account}/${stack.region} is deployed by CDK stages '${by}' and '${deployment.stageName}'; ` +
-            'give the stacks distinct names (stackName) or the stages distinct environments.');
-        }
-        seenStacks.set(key, deployment.stageName);
+      }
+      rules.addStacks(deployment);
+      guardLateChanges(stage, `${where(scope)}, wave '${wave.waveName}' (cdkStages)`);
+      for (const stack of deployment.stacks) {
         stacks.push({ stageName: deployment.stageName, stack, actionName: stack.stackName, level: stack.runOrder });
       }
     }

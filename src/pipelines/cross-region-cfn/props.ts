@@ -5,6 +5,7 @@ import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { BuildOptions, TestOptions } from '../../build/build-options';
 import { IStageGate } from '../../gates/stage-gate';
 import { FailureNotificationsOptions } from '../../notifications/failure-notifications';
+import { STACK_SET_DEPLOYMENT_MODEL_MEMBERS } from '../../private/cdk-internals';
 import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
 import { PipelineSource } from '../../source/pipeline-source';
@@ -190,7 +191,7 @@ export abstract class CfnDeployment {
   public static stackSet(options: StackSetDeploymentOptions = {}): CfnDeployment {
     v.checkProps('CfnDeployment.stackSet', options, {
       stackSetName: v.str(),
-      deploymentModel: v.implementing('a StackSetDeploymentModel', 'e.g. StackSetDeploymentModel.organizations()', '_bind'),
+      deploymentModel: v.implementing('a StackSetDeploymentModel', 'e.g. StackSetDeploymentModel.organizations()', ...STACK_SET_DEPLOYMENT_MODEL_MEMBERS),
       templatePath: v.str(),
       failureTolerancePercentage: v.num(),
       maxAccountConcurrencyPercentage: v.num(),

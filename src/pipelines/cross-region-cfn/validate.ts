@@ -1,9 +1,9 @@
 import { Token } from 'aws-cdk-lib';
-import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
-import { Construct, IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
 import type { TargetPlan } from './plan';
 import { CrossRegionCfnPipelineProps, StackSetDeploymentOptions } from './props';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
+import { isServiceManagedStackSet } from '../../private/cdk-internals';
 import { fail } from '../../private/errors';
 import { checkExecutionPolicy } from '../../private/execution-policy';
 import { ACCOUNT_ID, CHANGE_SET_NAME, REGION_NAME, STACK_NAME } from '../../private/names';
@@ -83,7 +83,7 @@ export function generatedStageName(base: string, name: string): boolean {
 export function checkStackSetOptions(scope: IConstruct, props: CrossRegionCfnPipelineProps, options: StackSetDeploymentOptions) {
   checkStackName(scope, options.stackSetName ?? props.stackName!, 'the stack set', 'stack set name');
   const ouWaves = props.waves.filter((w) => w.organizationalUnits !== undefined);
-  if (ouWaves.length > 0 && !serviceManaged(options.deploymentModel)) {
+  if (ouWaves.length > 0 && !isServiceManagedStackSet(options.deploymentModel)) {
     fail(scope, `wave '${ouWaves[0].waveName}' has organizationalUnits, but the stack set is self-managed (the default), which deploys to accounts only; ` +
       'pass CfnDeployment.stackSet({ deploymentModel: StackSetDeploymentModel.organizations() }), or list the accounts as targets instead.');
   }
@@ -103,27 +103,6 @@ export function checkStackSetOptions(scope: IConstruct, props: CrossRegionCfnPip
         fail(scope, `${where} has a stackName, which a stack set does not use (instances are named after the stack set); remove it, and pass CfnDeployment.stackSet({ stackSetName }).`);
       }
     });
-  }
-}
-
-/**
- * Whether a stack set deployment model is service-managed (AWS Organizations).
- *
- * The one use of an aws-cdk-lib internal in this pipeline: `StackSetDeploymentModel` exposes
- * its permission model only through `_bind` (no public property or method says which factory
- * made it), and knowing it at plan time is what lets organizational units with a self-managed
- * stack set fail with a fix instead of deploying a stack set CloudFormation rejects. It is bound
- * to a detached construct (no app, no stack, nothing written): the organizations model ignores
- * the scope; the self-managed one, when it would define its administration role there, throws,
- * which also means self-managed.
- */
-function serviceManaged(model: cpactions.StackSetDeploymentModel | undefined): boolean {
-  if (!model) return false;
-  try {
-    const config = model._bind(new Construct(undefined as unknown as Construct, 'StackSetModelProbe')).stackSetConfiguration;
-    return config?.PermissionModel === 'SERVICE_MANAGED';
-  } catch {
-    return false;
   }
 }
 

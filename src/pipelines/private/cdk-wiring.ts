@@ -6,7 +6,7 @@ import { CdkAssetPublishing } from '../../cdk/asset-publishing';
 import { CdkSelfUpdate } from '../../cdk/self-update';
 import { CdkStageDeployment } from '../../cdk/stage-deployment';
 import type { DeployTargetBindOptions } from '../../deploy/deploy-target';
-import { CDK_STAGE_TARGETS } from '../../deploy/private/cdk-stages';
+import type { CdkStageTarget } from '../../deploy/targets/cdk-stage-target';
 import { fail } from '../../private/errors';
 
 /** CodePipeline's quota of actions per stage. */
@@ -16,8 +16,8 @@ export const MAX_STAGE_ACTIONS = 50;
 export interface CdkWiringProps {
   readonly pipeline: codepipeline.Pipeline;
   readonly artifactBucket: s3.IBucket;
-  /** Every target of the pipeline (those of `DeployTarget.cdkStage` are picked out). */
-  readonly targets?: object[];
+  /** The `DeployTarget.cdkStage` targets of the pipeline, in stage order. */
+  readonly cdkTargets?: CdkStageTarget[];
   /** CDK stages deployed otherwise (the cross-region waves). */
   readonly deployments?: CdkStageDeployment[];
   /** How the CDK targets find the cloud assembly artifact. */
@@ -42,7 +42,7 @@ export interface CdkWiring {
  * are published by ONE action; above 50 environments the Assets stage is split ('Assets', 'Assets2', ...).
  */
 export function wireCdkStages(scope: Construct, props: CdkWiringProps): CdkWiring {
-  const kinds = (props.targets ?? []).map((t) => CDK_STAGE_TARGETS.get(t)).filter((k) => k !== undefined);
+  const kinds = props.cdkTargets ?? [];
   const deployments = [...kinds.map((k) => k.deployment), ...props.deployments ?? []];
   if (deployments.length === 0 && !props.selfUpdate) return {};
 
