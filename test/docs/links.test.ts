@@ -17,8 +17,6 @@ const README_MAX_LINES = 600;
  * once its page is merged (then a broken link to it fails like any other).
  */
 const PENDING = new Set([
-  'docs/compatibility.md',
-  'docs/deploy-roles.md',
 ]);
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped (not `-` or `_`), spaces to `-`. */

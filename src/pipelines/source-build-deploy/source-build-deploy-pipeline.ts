@@ -1,4 +1,6 @@
+import { Names } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeCrossAccountSupport, acknowledgeCrossRegionSupport, defineArtifactBucket } from './artifact-bucket';
@@ -7,6 +9,7 @@ import { SourceBuildDeployPipelineProps } from './props';
 import { renderPipeline } from './render';
 import { PipelineChecks } from '../../checks/pipeline-checks';
 import { FailureNotifications } from '../../notifications/failure-notifications';
+import { extendAcknowledgments } from '../../private/acknowledge';
 import * as v from '../../private/validate';
 
 export * from './props';
@@ -40,6 +43,12 @@ export class SourceBuildDeployPipeline extends Construct {
     if (plan.failureNotifications) {
       this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...plan.failureNotifications });
     }
+    // An acknowledgment on this construct also covers the action roles aws-cdk-lib defines for it in other accounts'
+    // stacks (`cross-account-support-stack-<account>`, or the stack of the action's resource), named
+    // `<pipeline unique id>-<stage>-<action>-ActionRole`: they are this pipeline's, outside its subtree.
+    const rolePrefix = `${Names.uniqueId(this.pipeline)}-`;
+    extendAcknowledgments(this, () => this.node.root.node.findAll()
+      .filter((c) => c instanceof iam.Role && c.node.id.startsWith(rolePrefix) && !c.node.path.startsWith(`${this.node.path}/`)));
     // Every CodePipeline rule and quota, checked on the synthesized pipeline (also what the
     // caller adds later, e.g. through `pipeline.addStage` or `DeployTarget.action`).
     PipelineChecks.enforce(this);
