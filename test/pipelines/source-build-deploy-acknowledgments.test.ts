@@ -13,7 +13,9 @@ describe('SourceBuildDeployPipeline acknowledgments', () => {
       stages: [{
         stageName: 'Prod',
         targets: [DeployTarget.cloudFormation({
-          stackName: 'app', templatePath: 'template.yaml', account: '222222222222',
+          stackName: 'app',
+          templatePath: 'template.yaml',
+          account: '222222222222',
           executionPolicy: [new iam.PolicyStatement({ actions: ['sqs:CreateQueue', 'sqs:DeleteQueue'], resources: ['arn:aws:sqs:eu-west-1:222222222222:app-*'] })],
         })],
       }],
