@@ -16,7 +16,7 @@ const README_MAX_LINES = 600;
  * Pages other changes write, linked from README already. Skipped until they arrive: remove a name
  * once its page is merged (then a broken link to it fails like any other).
  */
-const PENDING = new Set([
+const PENDING = new Set<string>([
 ]);
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped (not `-` or `_`), spaces to `-`. */
