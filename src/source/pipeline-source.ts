@@ -1,5 +1,6 @@
 // PipelineSource and its factories (CodeCommit, connections, S3, ECR) with their validation, behind one
-// enum-like class as jsii needs; the options and binding structs are in source-options.ts.
+// enum-like class as jsii needs; the options and binding structs are in source-options.ts. Over 400 lines because
+// jsii wants the factories on the one abstract class and their four kinds beside it (about 80 lines each).
 import { Token } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
