@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { awscdk, DependencyType, javascript } from 'projen';
 
 /**
@@ -159,12 +161,15 @@ project.bundler.addBundle('./src/cli/main.ts', {
   executable: true,
   watchTask: false,
 });
-// The notifier's construct is written by hand (src/notifications/notify-function.ts): projen's generated one fixes the
-// runtime, ours chooses the newest Node.js runtime the app's aws-cdk-lib knows at synth (src/private/lambda-runtime.ts).
-// The bundle is still built by projen's lambda auto-discovery above.
-project.tryRemoveFile('src/notifications/notify-function.ts');
-project.gitattributes.removeAttributes('/src/notifications/notify-function.ts', 'linguist-generated');
-project.gitignore.removePatterns('!/src/notifications/notify-function.ts');
+// Every handler's construct (`src/**/x.lambda.ts` -> `x-function.ts` beside it) is written by hand: projen's generated
+// one fixes the runtime, ours chooses the newest Node.js runtime the app's aws-cdk-lib knows at synth
+// (src/private/lambda-runtime.ts). The bundles are still built by projen's lambda auto-discovery above.
+for (const handler of lambdaHandlers('src')) {
+  const construct = handler.replace(/\.lambda\.ts$/, '-function.ts');
+  project.tryRemoveFile(construct);
+  project.gitattributes.removeAttributes(`/${construct}`, 'linguist-generated');
+  project.gitignore.removePatterns(`!/${construct}`);
+}
 
 // jsii also compiles src/cli to lib/cli; the package ships the bundle only.
 project.addPackageIgnore('/lib/cli/');
@@ -236,3 +241,12 @@ for (const ignored of ['/examples/', '/benchmark/', '/scripts/', '/.ci/', '/.con
 }
 
 project.synth();
+
+/** Every `*.lambda.ts` under `dir`, as a path relative to the project root (what projen's auto-discovery finds). */
+function lambdaHandlers(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.posix.join(dir, entry.name);
+    if (entry.isDirectory()) return lambdaHandlers(file);
+    return entry.name.endsWith('.lambda.ts') ? [file] : [];
+  });
+}
