@@ -63,6 +63,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock-jest@^4.1.0',
     '@aws-sdk/client-codepipeline@^3.1138.0',
     '@aws-sdk/client-sns@^3.1138.0',
+    '@aws-sdk/client-s3@^3.1138.0',
     // The operating commands of the CLI (status, start, approve, why) and handlers that call AWS.
     '@aws-sdk/client-sts@^3.1138.0',
     '@aws-sdk/client-ec2@^3.1138.0',
