@@ -178,6 +178,12 @@ project.addPackageIgnore('/lib/cli/');
 // `npm test` on a fresh clone must work on its own, cheapest failure first: lint (seconds; a lint error once cost
 // seven CI runs because it ran after the whole suite), then the Lambda and CLI bundles (the constructs point at
 // them), then the unit tests, then the package checks.
+// The example app, the benchmark and the scripts are linted too (each folder has a tsconfig.json that extends
+// tsconfig.tools.json, so eslint's project service finds their files); they may import dev dependencies.
+for (const dir of ['examples', 'benchmark', 'scripts']) {
+  project.eslint?.addLintPattern(dir);
+  project.eslint?.allowDevDeps(`${dir}/**`);
+}
 const eslintTask = project.tasks.tryFind('eslint')!;
 project.testTask.reset();
 project.testTask.spawn(eslintTask);

@@ -11,10 +11,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { DeployTarget, SourceBuildDeployPipeline } from '../src';
 import { ApprovalGate } from '../src/gates/approval-gate';
 import { CrossRegionCfnPipeline } from '../src/pipelines/cross-region-cfn';
 import { PipelineSource } from '../src/source/pipeline-source';
-import { DeployTarget, SourceBuildDeployPipeline } from '../src';
 
 export const ENV = { account: '111111111111', region: 'eu-west-1' };
 

@@ -7,8 +7,8 @@ import { execFile } from 'child_process';
 import * as path from 'path';
 import { promisify } from 'util';
 import { FakeAwsEndpoint } from '../test/util/aws-endpoint';
-import { pipeline, world } from '../test/util/aws-world';
 import { failedRegion, roleAssembly } from '../test/util/aws-why-world';
+import { pipeline, world } from '../test/util/aws-world';
 
 const bundle = path.join(__dirname, '..', 'assets', 'cli', 'main', 'index.js');
 async function run(e: FakeAwsEndpoint, args: string[]) {
@@ -19,7 +19,7 @@ async function run(e: FakeAwsEndpoint, args: string[]) {
     return { code: err.code, out: err.stdout + err.stderr };
   }
 }
-(async () => {
+void (async () => {
   const w = world({ regions: 4, pipelinesPerRegion: 0, accessDenied: ['us-west-1'], disabled: ['ap-east-1'] });
   const regions = w.accounts[0].regions;
   regions[0].pipelines.push(pipeline('checkout'), pipeline('orders'), pipeline('payments', { last: 'InProgress', pendingApproval: true }));

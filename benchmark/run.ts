@@ -145,7 +145,7 @@ function main() {
   log('## Benchmark: CrossRegionCfnPipeline vs hand-written aws-codepipeline');
   log();
   log(`${N} regions, one account: S3 source -> CodeBuild -> change set in every region -> one manual approval -> execute in every region.`);
-  log(`Measured ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus().length} CPUs, aws-cdk-lib ${require('aws-cdk-lib/package.json').version}.`);
+  log(`Measured ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus().length} CPUs, aws-cdk-lib ${cdkLibVersion()}.`);
   log(`Synth time: median of ${RUNS} runs, each in a fresh node process (L2 and ours alternating), timed from defining the App to the end of app.synth() ` +
     '(plain App, no validation plugins); "process" is the whole process wall time including loading aws-cdk-lib and ts-node.');
   log();
@@ -204,4 +204,9 @@ if (args[0] === '--one') {
   for (const line of [...ratioRows('smallest pipeline', timeRuns(SMALLEST, pairs)), ...ratioRows(`${N} regions`, timeRuns(N, pairs))]) console.log(line);
 } else {
   main();
+}
+
+/** The aws-cdk-lib version the benchmark runs on. */
+function cdkLibVersion(): string {
+  return JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/package.json'), 'utf8')).version;
 }

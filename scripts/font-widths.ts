@@ -73,9 +73,9 @@ export function readFont(file: string): FontTables {
       if (cp < start) return 0;
       const delta = buf.readUInt16BE(deltas + s);
       const ro = buf.readUInt16BE(rangeOffsets + s);
-      if (ro === 0) return (cp + delta) & 0xffff;
+      if (ro === 0) return (cp + delta) % 0x10000; // 16-bit wrap-around, as the cmap format 4 spec says
       const g = buf.readUInt16BE(rangeOffsets + s + ro + 2 * (cp - start));
-      return g === 0 ? 0 : (g + delta) & 0xffff;
+      return g === 0 ? 0 : (g + delta) % 0x10000;
     }
     return 0;
   };
@@ -90,7 +90,8 @@ export function readFont(file: string): FontTables {
 
 /** The TypeScript source of src/cli/font-widths.ts for the fonts in `dir`. */
 export function generate(dir: string = FONT_DIR): string {
-  const fonts = Object.fromEntries(Object.entries(FONT_FILES).map(([k, f]) => [k, readFont(path.join(dir, f))])) as Record<keyof typeof FONT_FILES, FontTables>;
+  const fonts = Object.fromEntries(Object.entries(FONT_FILES).map(([k, f]) => [k, readFont(path.join(dir, f))])) as
+    Record<keyof typeof FONT_FILES, FontTables>;
   const em = fonts.regular.unitsPerEm;
   if (fonts.bold.unitsPerEm !== em) throw new Error('DejaVu Sans Book and Bold differ in unitsPerEm.');
   const widths = (f: FontTables) => RANGES.map(([from, to]) => {

@@ -65,10 +65,7 @@ function runL1() {
       if (kind === 'valid-by-design' && mine.length > 0) {
         count(counts, `L1 ${kind}: FALSE POSITIVE (our rules reject a valid pipeline)`);
         failures.push(`false positive (${mutation}): ${mine.map((f) => `${f.ruleId} ${f.message}`).join('; ')}\n  ${JSON.stringify(props)}`);
-      } else if (mine.length === 0 && theirs.length === 0) count(counts, `L1 ${kind}: valid (no rule finding, no engine finding)`);
-      else if (mine.length > 0 && theirs.length > 0) count(counts, `L1 ${kind}: rejected by our rules and by the engine`);
-      else if (mine.length > 0) count(counts, `L1 ${kind}: rejected by our rules only (the engine has no such rule)`);
-      else {
+      } else if (mine.length === 0 && theirs.length === 0) {count(counts, `L1 ${kind}: valid (no rule finding, no engine finding)`);} else if (mine.length > 0 && theirs.length > 0) {count(counts, `L1 ${kind}: rejected by our rules and by the engine`);} else if (mine.length > 0) {count(counts, `L1 ${kind}: rejected by our rules only (the engine has no such rule)`);} else {
         count(counts, `L1 ${kind}: MISSED (engine rejects, our rules pass)`);
         theirs.forEach((f) => count(engineOnlyRules, `${f.rule}: ${f.description}`));
         failures.push(`missed (${mutation}): ${theirs.map((f) => `${f.rule} ${f.description}`).join('; ')}\n  ${JSON.stringify(props)}`);
@@ -109,9 +106,7 @@ function runL2() {
     }
     const ours = result.findings.filter((f) => f.plugin === 'PipelineChecks');
     const engine = result.findings.filter((f) => f.plugin === 'CloudFormation Validate' && f.constructPath.startsWith('Fuzz/Pipeline'));
-    if (ours.length === 0 && engine.length === 0) count(counts, 'L2 valid: no rule finding, no engine finding');
-    else if (ours.length > 0) count(counts, 'L2 rejected by our rules');
-    else {
+    if (ours.length === 0 && engine.length === 0) {count(counts, 'L2 valid: no rule finding, no engine finding');} else if (ours.length > 0) {count(counts, 'L2 rejected by our rules');} else {
       count(counts, 'L2 MISSED: engine rejects, our rules pass');
       failures.push(`L2 missed: ${engine.map((f) => `${f.rule} ${f.description}`).join('; ')} on ${JSON.stringify(shape)}`);
     }

@@ -45,8 +45,10 @@ for (const r of results.testResults ?? []) {
   const flagSet = r.displayName?.name ?? (sets.length === 2 ? `#${n + 1}` : sets[0] ?? '?');
   const agg = synthsByKey.get(`${file}\u0000${flagSet}`);
   const bothAgg = sets.map((s) => synthsByKey.get(`${file}\u0000${s}`)!);
-  const perRun = agg ?? (bothAgg.length ? { count: bothAgg.reduce((a, b) => a + b.count, 0) / bothAgg.length, ms: bothAgg.reduce((a, b) => a + b.ms, 0) / bothAgg.length } : { count: 0, ms: 0 });
-  rows.push({ file, flagSet, wallS: (r.endTime - r.startTime) / 1000, tests: (r.assertionResults ?? []).length, synths: perRun.count, synthS: perRun.ms / 1000 });
+  const mean = (pick: (a: { count: number; ms: number }) => number) => bothAgg.reduce((sum, a) => sum + pick(a), 0) / bothAgg.length;
+  const perRun = agg ?? (bothAgg.length ? { count: mean((a) => a.count), ms: mean((a) => a.ms) } : { count: 0, ms: 0 });
+  const tests = (r.assertionResults ?? []).length;
+  rows.push({ file, flagSet, wallS: (r.endTime - r.startTime) / 1000, tests, synths: perRun.count, synthS: perRun.ms / 1000 });
 }
 
 rows.sort((a, b) => b.wallS - a.wallS);
