@@ -132,7 +132,7 @@ export class PipelineWebhook extends Construct {
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['codepipeline:StartPipelineExecution'], resources: [props.pipeline.pipelineArn] }));
 
     this.function = new WebhookFunction(this, 'Function', {
-      description: `Starts CodePipeline pipeline ${Token.isUnresolved(props.pipeline.pipelineName) ? '' : props.pipeline.pipelineName} from signed HTTPS requests`.replace('  ', ' '),
+      description: 'Starts one CodePipeline pipeline (env PIPELINE_NAME) from authenticated HTTPS requests to its function URL',
       role: this.role,
       logGroup: this.logGroup,
       architecture: lambda.Architecture.ARM_64,

@@ -68,10 +68,16 @@ describe('PipelineWebhook', () => {
     hmac.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
     hmac.hasResourceProperties('AWS::Lambda::Function', {
       ReservedConcurrentExecutions: 2,
-      Environment: { Variables: Match.objectLike({
-        PIPELINE_NAME: { Ref: Match.stringLikeRegexp('^Pipeline') }, WEBHOOK_AUTH: 'HMAC', MAX_AGE_SECONDS: '300', MAX_BODY_BYTES: '16384',
-        LOG_VARIABLE_VALUES: 'false', SECRET_ARN: { Ref: Match.stringLikeRegexp('^PipelineWebhookSecret') },
-      }) },
+      Environment: {
+        Variables: Match.objectLike({
+          PIPELINE_NAME: { Ref: Match.stringLikeRegexp('^Pipeline') },
+          WEBHOOK_AUTH: 'HMAC',
+          MAX_AGE_SECONDS: '300',
+          MAX_BODY_BYTES: '16384',
+          LOG_VARIABLE_VALUES: 'false',
+          SECRET_ARN: { Ref: Match.stringLikeRegexp('^PipelineWebhookSecret') },
+        }),
+      },
     });
   });
 
@@ -109,9 +115,11 @@ describe('PipelineWebhook', () => {
     expect(fn.Properties.Environment.Variables).toMatchObject({ PIPELINE_NAME: 'imported-pipeline', PIPELINE_VARIABLES: '["ReleaseId"]', MAX_AGE_SECONDS: '120' });
     expect(fn.Properties.Environment.Variables.SOURCE_ACTIONS).toBeUndefined();
     imported.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([
-        { Action: 'kms:Decrypt', Effect: 'Allow', Resource: KEY_ARN, Condition: { StringEquals: { 'kms:ViaService': Match.anyValue() } } },
-      ]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: 'kms:Decrypt', Effect: 'Allow', Resource: KEY_ARN, Condition: { StringEquals: { 'kms:ViaService': Match.anyValue() } } },
+        ]),
+      },
     });
   });
 
