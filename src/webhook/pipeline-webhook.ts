@@ -224,7 +224,7 @@ class DeclaredVariables {
   constructor(private readonly webhook: PipelineWebhook, pipeline: codepipeline.IPipeline, private readonly given?: string[]) {
     const child = pipeline.node.defaultChild;
     this.cfn = child instanceof codepipeline.CfnPipeline ? child : undefined;
-    if (this.cfn) webhook.node.addValidation({ validate: () => this.problems() });
+    webhook.node.addValidation({ validate: () => this.problems() });
   }
 
   /** Whether the pipeline's declaration is in this app. */
@@ -248,7 +248,12 @@ class DeclaredVariables {
   }
 
   private problems(): string[] {
-    if (!this.given) return [];
+    const size = JSON.stringify(this.names()).length;
+    if (size > 3000) {
+      return [`PipelineWebhook '${this.webhook.node.id}': the variable names take ${size} characters in the function's environment, ` +
+        'which Lambda limits to 4 KB in all; list the variables callers may set in `variables`.'];
+    }
+    if (!this.given || !this.cfn) return [];
     const declared = this.declared();
     const missing = this.given.filter((name) => !declared.includes(name));
     if (missing.length === 0) return [];

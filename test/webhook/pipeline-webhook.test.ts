@@ -161,6 +161,14 @@ describe('PipelineWebhook input', () => {
     expect(() => app.synth()).toThrow(/variables lists 'ImageTag', not declared by the pipeline \(declared: none\); declare it on the pipeline/);
   });
 
+  test('fails at synth when the variable names would not fit in the function\'s environment', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S', { env });
+    const pipeline = codepipeline.Pipeline.fromPipelineArn(stack, 'P', IMPORTED_ARN);
+    new PipelineWebhook(stack, 'W', { pipeline, variables: Array.from({ length: 30 }, (_, i) => `v${i}`.padEnd(120, 'x')) });
+    expect(() => app.synth()).toThrow(/PipelineWebhook 'W': the variable names take \d+ characters in the function's environment, which Lambda limits to 4 KB/);
+  });
+
   test('fails when addWebhook is called twice, or grantInvoke is used on an HMAC webhook', () => {
     const { pipeline } = stackWithPipeline();
     const webhook = pipeline.addWebhook();
