@@ -122,6 +122,11 @@ function mistakes(lib, cdk) {
       run: () => { const s = stack(); lib.DeployStrategy.canary(new cdk.CfnParameter(s, 'Percent', { type: 'Number' }).valueAsNumber, cdk.Duration.minutes(5)); },
       expected: /^DeployStrategy\.canary: percent is a token \(a CloudFormation parameter or another value known only at deploy time\), not a literal/,
     },
+    {
+      mistake: 'addWebhook({ auth: \'iam\' }) (a string where WebhookAuth.iam() is meant)',
+      run: () => { const s = stack(); pipeline(s, props(s)).addWebhook({ auth: 'iam' }); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': options\.auth is a string \('iam'\), not a WebhookAuth; pass WebhookAuth\.hmac\(\) or WebhookAuth\.iam\(\)/,
+    },
   ];
 }
 

@@ -39,6 +39,8 @@ export interface FakeRegion {
   readonly builds?: Record<string, any>;
   /** LookupEvents `Events` (EventTime as Date, CloudTrailEvent as an object). */
   readonly trailEvents?: any[];
+  /** Secrets Manager GetSecretValue `SecretString` by secret ARN (or name). */
+  readonly secrets?: Record<string, string>;
 }
 
 export interface FakeAccount {
@@ -87,6 +89,8 @@ export class FakeAwsEndpoint {
   private readonly inFlight = new Map<string, number>();
   private readonly server: http.Server;
   private readonly throttled = new Map<string, number>();
+  /** StartPipelineExecution `clientRequestToken`s seen, per account/region/pipeline: the execution each started. */
+  private readonly tokens = new Map<string, string>();
 
   private constructor(public readonly world: FakeWorld) {
     this.server = http.createServer((req, res) => {
@@ -110,7 +114,7 @@ export class FakeAwsEndpoint {
       AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
       AWS_EC2_METADATA_DISABLED: 'true',
     };
-    for (const s of ['CODEPIPELINE', 'CODEBUILD', 'CLOUDTRAIL', 'EC2', 'STS', 'CLOUDFORMATION']) env[`AWS_ENDPOINT_URL_${s}`] = this.url;
+    for (const s of ['CODEPIPELINE', 'CODEBUILD', 'CLOUDTRAIL', 'EC2', 'STS', 'CLOUDFORMATION', 'SECRETS_MANAGER']) env[`AWS_ENDPOINT_URL_${s}`] = this.url;
     return env;
   }
 
@@ -193,6 +197,11 @@ export class FakeAwsEndpoint {
       throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
     }
     if (service === 'codepipeline') return this.codepipeline(op, input, account, region);
+    if (service === 'secretsmanager' && op === 'GetSecretValue') {
+      const value = region.secrets?.[input.SecretId];
+      if (value === undefined) throw new AwsError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.');
+      return { ARN: input.SecretId, Name: input.SecretId.split(':').pop(), SecretString: value, VersionId: 'v1', VersionStages: ['AWSCURRENT'], CreatedDate: epoch(new Date(0)) };
+    }
     if (service === 'codebuild' && op === 'BatchGetBuilds') {
       const ids: string[] = input.ids ?? [];
       return {
@@ -270,9 +279,13 @@ export class FakeAwsEndpoint {
         return dates({ actionExecutionDetails: p.actionExecutions?.[id] ?? [] });
       }
       case 'StartPipelineExecution': {
+        // An idempotency token (the SDK model's idempotencyToken): the same token starts nothing new and answers the same execution.
+        const tokenKey = `${account.id}/${region.name}/${p.name}/${input.clientRequestToken}`;
+        if (input.clientRequestToken && this.tokens.has(tokenKey)) return { pipelineExecutionId: this.tokens.get(tokenKey) };
         const id = `exec-${p.executions.length + 1}-${Math.random().toString(16).slice(2, 8)}`;
         p.executions.unshift({ pipelineExecutionId: id, status: 'InProgress', startTime: new Date(), lastUpdateTime: new Date(), sourceRevisions: [], trigger: { triggerType: 'StartPipelineExecution' }, variables: input.variables, sourceRevisionOverrides: input.sourceRevisions });
         this.world.onCall?.('Started', input, p);
+        if (input.clientRequestToken) this.tokens.set(tokenKey, id);
         return { pipelineExecutionId: id };
       }
       case 'PutApprovalResult': {

@@ -50,6 +50,7 @@ const SERVICE_OF_NAMESPACE: Record<string, string> = {
 const REF_IS_ARN = new Set([
   'AWS::SNS::Topic', 'AWS::StepFunctions::StateMachine', 'AWS::IAM::ManagedPolicy',
   'AWS::CodeStarConnections::Connection', 'AWS::CodeConnections::Connection', 'AWS::CodeStarNotifications::NotificationRule',
+  'AWS::SecretsManager::Secret',
 ]);
 
 export interface StackEnv {

@@ -349,6 +349,32 @@ export const ENTRIES: FuzzEntry[] = [
     call: (w, args) => new lib.GateCondition({ rules: [new lib.CloudWatchAlarmRule({ alarm: w.alarm })] }).bind(args[0], args[1]),
   },
 
+  // Webhook.
+  construct('PipelineWebhook', lib.PipelineWebhook, (w) => ({ pipeline: w.l2, auth: lib.WebhookAuth.hmac(), reservedConcurrency: 2 })),
+  {
+    name: 'PipelineWebhook.grantInvoke',
+    args: (w) => [w.role],
+    call: (w, args) => new lib.PipelineWebhook(w.stack, 'Webhook', { pipeline: w.l2, auth: lib.WebhookAuth.iam() }).grantInvoke(args[0]),
+  },
+  {
+    name: 'WebhookAuth.hmac',
+    args: () => [{ maxAge: Duration.minutes(5) }],
+    call: staticCall(lib.WebhookAuth, 'hmac'),
+    use: (w, auth) => new lib.PipelineWebhook(w.stack, 'Webhook', { pipeline: w.l2, auth }),
+  },
+  {
+    name: 'SourceBuildDeployPipeline.addWebhook',
+    args: () => [{ reservedConcurrency: 2, logVariableValues: false }],
+    call: (w, args) => w.pipeline().addWebhook(args[0]),
+  },
+  {
+    name: 'CrossRegionCfnPipeline.addWebhook',
+    args: () => [{ auth: lib.WebhookAuth.iam() }],
+    call: (w, args) => new lib.CrossRegionCfnPipeline(w.stack, 'Cfn', {
+      source: w.source, buildStep: {}, stackName: 'app', failureNotifications: false, executionPolicy: [EXECUTION_STATEMENT()], waves: [{ waveName: 'Canary', targets: [{ region: 'eu-west-1' }] }],
+    }).addWebhook(args[0]),
+  },
+
   // Checks.
   { name: 'PipelineChecks.checkProperties', args: () => [{ PipelineType: 'V2', Stages: [] }, ENV], call: staticCall(lib.PipelineChecks, 'checkProperties') },
   { name: 'PipelineChecks.enforce', args: (w) => [w.stack], call: staticCall(lib.PipelineChecks, 'enforce') },

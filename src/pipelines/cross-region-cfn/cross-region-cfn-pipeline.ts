@@ -15,6 +15,7 @@ import { extendAcknowledgments } from '../../private/acknowledge';
 import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
 import { PipelineSource } from '../../source/pipeline-source';
+import { PipelineWebhook, PipelineWebhookOptions, WEBHOOK_OPTIONS_SPEC } from '../../webhook/pipeline-webhook';
 
 /**
  * Build per-region CloudFormation templates once, then roll them out wave by wave: change sets
@@ -100,6 +101,17 @@ export class CrossRegionCfnPipeline extends Construct {
     // Every CodePipeline rule and quota, checked on the synthesized pipeline (also what the
     // caller adds later, e.g. through `pipeline.addStage` or `DeployTarget.action`).
     PipelineChecks.enforce(this);
+  }
+
+  /**
+   * Define a webhook (a Lambda function URL) that starts this pipeline with the variables of a JSON
+   * body, signed with a secret (`WebhookAuth.hmac()`, the default) or SigV4 (`WebhookAuth.iam()`).
+   * One per pipeline (construct id `Webhook`). See docs/webhook.md.
+   */
+  public addWebhook(options: PipelineWebhookOptions = {}): PipelineWebhook {
+    v.checkProps(this, options, WEBHOOK_OPTIONS_SPEC, 'options');
+    if (this.node.tryFindChild('Webhook')) fail(this, 'addWebhook() was called twice; a pipeline has one webhook: reuse the first one it returned.');
+    return new PipelineWebhook(this, 'Webhook', { ...options, pipeline: this.pipeline });
   }
 
   /** The CloudFormation execution role the pipeline defined for an account (defined on first use; not with waves of CDK stages). */

@@ -1,0 +1,2 @@
+export * from './webhook-auth';
+export * from './pipeline-webhook';
