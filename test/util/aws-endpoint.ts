@@ -5,7 +5,8 @@
  * query protocol (form body, `<XResponse><XResult>` XML, `<ErrorResponse>`); EC2 its own query
  * dialect (`<item>` lists, `<Response><Errors>`). The service and region come from the SigV4
  * credential scope of the Authorization header, the calling account from the access key id (its
- * last 12 digits; AssumeRole hands out such keys), exactly as a client cannot fake them.
+ * last 12 digits; AssumeRole hands out such keys), exactly as a client cannot fake them. SNS speaks the
+ * query protocol too; S3 REST-XML (only PutObject, path-style, as the SDK addresses an IP endpoint).
  * Point the SDK at it with `AWS_ENDPOINT_URL_<SERVICE>` (see `endpointEnv`).
  */
 import * as http from 'http';
@@ -39,6 +40,24 @@ export interface FakeRegion {
   readonly builds?: Record<string, any>;
   /** LookupEvents `Events` (EventTime as Date, CloudTrailEvent as an object). */
   readonly trailEvents?: any[];
+  /** DescribeChangeSet by change set name (or ARN, for nested ones). */
+  readonly changeSets?: Record<string, FakeChangeSet>;
+}
+
+/** A change set as DescribeChangeSet documents it. */
+export interface FakeChangeSet {
+  readonly stackName: string;
+  /** @default 'CREATE_COMPLETE' */
+  readonly status?: string;
+  readonly statusReason?: string;
+  /** `ResourceChange` objects (each answered as `{ Type: 'Resource', ResourceChange }`). */
+  readonly changes: any[];
+  /** Largest page of changes. @default 100 */
+  readonly pageSize?: number;
+  /** Answer CREATE_IN_PROGRESS (no changes) this many times first. */
+  inProgressLooks?: number;
+  /** Answer AccessDenied (the caller's role may not describe it). */
+  readonly accessDenied?: boolean;
 }
 
 export interface FakeAccount {
@@ -82,6 +101,8 @@ export class FakeAwsEndpoint {
   }
 
   public readonly calls: RecordedCall[] = [];
+  /** S3 PutObject bodies and headers by `bucket/key`. */
+  public readonly objects = new Map<string, { body: string; headers: http.IncomingHttpHeaders; account: string }>();
   /** Most calls in flight at once, per `account/region`. */
   public readonly maxInFlight = new Map<string, number>();
   private readonly inFlight = new Map<string, number>();
@@ -110,7 +131,7 @@ export class FakeAwsEndpoint {
       AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
       AWS_EC2_METADATA_DISABLED: 'true',
     };
-    for (const s of ['CODEPIPELINE', 'CODEBUILD', 'CLOUDTRAIL', 'EC2', 'STS', 'CLOUDFORMATION']) env[`AWS_ENDPOINT_URL_${s}`] = this.url;
+    for (const s of ['CODEPIPELINE', 'CODEBUILD', 'CLOUDTRAIL', 'EC2', 'STS', 'CLOUDFORMATION', 'S3', 'SNS']) env[`AWS_ENDPOINT_URL_${s}`] = this.url;
     return env;
   }
 
@@ -126,6 +147,7 @@ export class FakeAwsEndpoint {
   private async answer(req: http.IncomingMessage, body: string, res: http.ServerResponse) {
     const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(String(req.headers.authorization ?? ''));
     const target = String(req.headers['x-amz-target'] ?? '');
+    if (scope?.[3] === 's3') return this.s3(req, body, res, scope);
     const json = target !== '';
     const form = json ? undefined : new URLSearchParams(body);
     const service = scope?.[3] ?? 'unknown';
@@ -179,6 +201,24 @@ export class FakeAwsEndpoint {
     }
   }
 
+  /** S3 PutObject (path-style `/bucket/key`): stores the object, answers an ETag. */
+  private s3(req: http.IncomingMessage, body: string, res: http.ServerResponse, scope: RegExpExecArray) {
+    const keyAccount = /(\d{12})$/.exec(scope[1])?.[1];
+    const account = this.world.accounts.find((a) => a.id === keyAccount) ?? this.world.accounts[0];
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const [, bucket, ...key] = decodeURIComponent(url.pathname).split('/');
+    const operation = req.method === 'PUT' && !url.search.includes('x-id=') || url.searchParams.get('x-id') === 'PutObject' ? 'PutObject' : `${req.method} ${url.search}`;
+    this.calls.push({ service: 's3', operation, region: scope[2], account: account.id, input: { Bucket: bucket, Key: key.join('/'), Body: body, headers: req.headers } });
+    if (operation !== 'PutObject') {
+      res.writeHead(501, { 'content-type': 'application/xml' });
+      res.end(`<Error><Code>NotImplemented</Code><Message>${xml(operation)} is not answered by the local endpoint</Message></Error>`);
+      return;
+    }
+    this.objects.set(`${bucket}/${key.join('/')}`, { body, headers: req.headers, account: account.id });
+    res.writeHead(200, { 'etag': '"0123456789abcdef"', 'x-amz-server-side-encryption': String(req.headers['x-amz-server-side-encryption'] ?? 'AES256') });
+    res.end();
+  }
+
   private dispatch(service: string, op: string, input: any, account: FakeAccount, regionName: string): any {
     if (service === 'sts') return this.sts(op, input, account);
     if (service === 'ec2' && op === 'DescribeRegions') {
@@ -193,6 +233,11 @@ export class FakeAwsEndpoint {
       throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
     }
     if (service === 'codepipeline') return this.codepipeline(op, input, account, region);
+    if (service === 'cloudformation' && op === 'DescribeChangeSet') return this.describeChangeSet(input, account, region);
+    if (service === 'sns' && op === 'Publish') {
+      return `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-${this.count('Publish')}</MessageId></PublishResult>`
+        + '<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>';
+    }
     if (service === 'codebuild' && op === 'BatchGetBuilds') {
       const ids: string[] = input.ids ?? [];
       return {
@@ -214,6 +259,34 @@ export class FakeAwsEndpoint {
       return `<DescribeStackEventsResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStackEventsResult><StackEvents>${members.join('')}</StackEvents></DescribeStackEventsResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></DescribeStackEventsResponse>`;
     }
     throw new AwsError('UnknownOperationException', `${service} ${op} is not answered by the local endpoint`);
+  }
+
+  private describeChangeSet(input: any, account: FakeAccount, region: FakeRegion): string {
+    const cs = region.changeSets?.[input.ChangeSetName];
+    if (!cs || (input.StackName && input.StackName !== cs.stackName)) {
+      throw new AwsError('ChangeSetNotFound', `ChangeSet [${input.ChangeSetName}] does not exist`, 404);
+    }
+    if (cs.accessDenied) {
+      throw new AwsError('AccessDenied', `User: arn:aws:sts::${account.id}:assumed-role/review/change-set-review is not authorized to perform: `
+        + `cloudformation:DescribeChangeSet on resource: arn:aws:cloudformation:${region.name}:${account.id}:stack/${cs.stackName}/* because no identity-based policy allows it`, 403);
+    }
+    const id = input.ChangeSetName.startsWith('arn:') ? input.ChangeSetName : `arn:aws:cloudformation:${region.name}:${account.id}:changeSet/${input.ChangeSetName}/0001`;
+    const creating = (cs.inProgressLooks ?? 0) > 0;
+    if (creating) cs.inProgressLooks!--;
+    const { items, nextToken } = creating ? { items: [], nextToken: undefined } : this.page(cs.changes, input.NextToken, cs.pageSize);
+    const result = {
+      ChangeSetName: input.ChangeSetName.split('/').slice(-2)[0] ?? input.ChangeSetName,
+      ChangeSetId: id,
+      StackName: cs.stackName,
+      StackId: `arn:aws:cloudformation:${region.name}:${account.id}:stack/${cs.stackName}/0001`,
+      Status: creating ? 'CREATE_IN_PROGRESS' : cs.status ?? 'CREATE_COMPLETE',
+      StatusReason: creating ? undefined : cs.statusReason,
+      ExecutionStatus: creating ? 'UNAVAILABLE' : 'AVAILABLE',
+      Changes: items.map((c) => ({ Type: 'Resource', ResourceChange: c })),
+      NextToken: nextToken,
+    };
+    return `<DescribeChangeSetResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeChangeSetResult>${toXml(result)}</DescribeChangeSetResult>`
+      + '<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></DescribeChangeSetResponse>';
   }
 
   private sts(op: string, input: any, account: FakeAccount): string {
@@ -249,6 +322,7 @@ export class FakeAwsEndpoint {
       };
     }
     const p = region.pipelines.find((x) => x.name === input.name || x.name === input.pipelineName);
+    if (op === 'PutJobSuccessResult' || op === 'PutJobFailureResult') return {};
     if (!p) throw new AwsError('PipelineNotFoundException', `Account '${account.id}' does not have a pipeline with name '${input.name ?? input.pipelineName}'`);
     this.world.onCall?.(op, input, p);
     switch (op) {
@@ -306,6 +380,15 @@ function dates(value: any): any {
 
 function epoch(d: Date): string {
   return `__date:${d.getTime() / 1000}`;
+}
+
+/** A value in the query protocol's XML: objects as elements, lists as `<member>`s, undefined left out. */
+function toXml(value: any): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `<${k}>${toXml(v)}</${k}>`).join('');
+  return xml(value);
 }
 
 function xml(s: unknown): string {
