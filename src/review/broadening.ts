@@ -127,9 +127,11 @@ function networkBroadening(type: string, before: Props, after: Props): string[] 
   const a = rules(type, after);
   return a.filter((r) => !b.some((o) => ruleCovers(o, r))).map((r) => {
     const open = r.peer === '0.0.0.0/0' || r.peer === '::/0';
-    const wider = b.find((o) => o.dir === r.dir && cidrContains(r.peer, o.peer));
+    const wider = b.find((o) => o.dir === r.dir && o.peer !== r.peer && cidrContains(r.peer, o.peer));
+    const samePeer = b.some((o) => o.dir === r.dir && o.peer === r.peer);
     const ports = r.protocol === '-1' ? 'all traffic' : `${r.protocol} ${r.from === r.to ? r.from : `${r.from}-${r.to}`}`;
-    const why = open ? `opens ${r.dir} to ${r.peer}` : wider ? `widens ${r.dir} ${wider.peer} to ${r.peer}` : `new ${r.dir} rule from ${r.peer}`;
+    const why = open ? `opens ${r.dir} to ${r.peer}` : wider ? `widens ${r.dir} ${wider.peer} to ${r.peer}`
+      : samePeer ? `widens ${r.dir} ports for ${r.peer}` : `new ${r.dir} rule for ${r.peer}`;
     return `${why} (${ports})`;
   });
 }
