@@ -92,7 +92,9 @@ async function describeOne(client: CloudFormationClient, ref: ChangeSetRef, chan
     let nextToken: string | undefined;
     try {
       for (let page = 0; page < MAX_PAGES; page++) {
-        const r = await client.send(new DescribeChangeSetCommand({ ChangeSetName: changeSet, StackName: stackName, IncludePropertyValues: true, NextToken: nextToken }));
+        const r = await client.send(new DescribeChangeSetCommand({
+          ChangeSetName: changeSet, StackName: stackName, IncludePropertyValues: true, NextToken: nextToken,
+        }));
         first ??= r;
         changes.push(...(r.Changes ?? []));
         nextToken = r.NextToken;

@@ -1,8 +1,8 @@
 // The classifier is pure: DescribeChangeSet responses in, counts and classified resources out.
+import { SCENARIOS, TARGET, change, described } from './fixtures';
 import { cidrContains, covers } from '../../src/review/broadening';
 import { classify, isEmptyChangeSet, riskOf } from '../../src/review/classify';
 import { formatSummary, needsApproval, outputVariables, SUMMARY_MAX } from '../../src/review/format';
-import { SCENARIOS, TARGET, change, described } from './fixtures';
 
 const one = (changes: any[]) => classify([described(changes)]);
 
@@ -14,7 +14,9 @@ describe('counts', () => {
     ];
     for (const reason of reasons) {
       const s = classify([described([], { status: 'FAILED', statusReason: reason })]);
-      expect(s.counts).toEqual({ total: 0, added: 0, modified: 0, removed: 0, replacements: 0, statefulReplacements: 0, securityChanges: 0, broadening: 0 });
+      expect(s.counts).toEqual({
+        total: 0, added: 0, modified: 0, removed: 0, replacements: 0, statefulReplacements: 0, securityChanges: 0, broadening: 0,
+      });
       expect(s.changeSets[0].empty).toBe(true);
     }
   });
@@ -176,8 +178,17 @@ describe('policies and the summary', () => {
   test('output variables: exact names, all strings', () => {
     const vars = outputVariables(one([...SCENARIOS.statefulReplacement, ...SCENARIOS.iamStar]), 'on-risk', { pipeline: 'p', stage: 'Prod', reportUrl: 'https://x' });
     expect(vars).toEqual({
-      TotalChanges: '3', Added: '0', Modified: '3', Removed: '0', Replacements: '1', StatefulReplacements: '1',
-      SecurityChanges: '1', Broadening: '1', NeedsApproval: 'true', Summary: expect.stringMatching(/^3 changes in 1 change set: /), ReportUrl: 'https://x',
+      TotalChanges: '3',
+      Added: '0',
+      Modified: '3',
+      Removed: '0',
+      Replacements: '1',
+      StatefulReplacements: '1',
+      SecurityChanges: '1',
+      Broadening: '1',
+      NeedsApproval: 'true',
+      Summary: expect.stringMatching(/^3 changes in 1 change set: /),
+      ReportUrl: 'https://x',
     });
     expect(Object.values(vars).every((v) => typeof v === 'string')).toBe(true);
   });

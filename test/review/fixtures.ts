@@ -68,7 +68,9 @@ export const SCENARIOS = {
   ],
   statefulReplacement: [
     change('Modify', 'AWS::DynamoDB::Table', 'OrdersTable', {
-      replacement: 'True', policyAction: 'ReplaceAndDelete', changed: ['KeySchema'],
+      replacement: 'True',
+      policyAction: 'ReplaceAndDelete',
+      changed: ['KeySchema'],
       before: { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] },
       after: { KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }] },
     }),
@@ -87,7 +89,18 @@ export const SCENARIOS = {
 };
 
 /** A described change set of TARGET in eu-west-1 (the classifier's input). */
-export function described(changes: any[], o: { stackName?: string; changeSetName?: string; status?: string; statusReason?: string; account?: string; region?: string; stackPath?: string; id?: string } = {}): DescribedChangeSet {
+export interface DescribedOptions {
+  readonly stackName?: string;
+  readonly changeSetName?: string;
+  readonly status?: string;
+  readonly statusReason?: string;
+  readonly account?: string;
+  readonly region?: string;
+  readonly stackPath?: string;
+  readonly id?: string;
+}
+
+export function described(changes: any[], o: DescribedOptions = {}): DescribedChangeSet {
   const stackName = o.stackName ?? 'app-prod';
   return {
     ref: { account: o.account ?? TARGET, region: o.region ?? 'eu-west-1', stackName, changeSetName: o.changeSetName ?? 'review-cs' },
