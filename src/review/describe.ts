@@ -21,7 +21,11 @@ export interface DescribeSettings {
   readonly concurrency?: number;
   /** Attempts per call (throttling included). @default 8 */
   readonly maxAttempts?: number;
+  /** The credentials to call with (and to assume each change set's role from). @default the SDK's default chain */
+  readonly credentials?: AwsCredentialIdentityProvider;
 }
+
+type AwsCredentialIdentityProvider = ReturnType<typeof fromTemporaryCredentials>;
 
 /** A change set the review could not describe. */
 export class DescribeError extends Error {
@@ -49,8 +53,12 @@ export async function describeChangeSets(refs: readonly ChangeSetRef[], settings
         retryMode: 'adaptive',
         maxAttempts: settings.maxAttempts ?? 8,
         credentials: ref.roleArn
-          ? fromTemporaryCredentials({ params: { RoleArn: ref.roleArn, RoleSessionName: 'change-set-review', DurationSeconds: 900 }, clientConfig: { region: ref.region } })
-          : undefined,
+          ? fromTemporaryCredentials({
+            masterCredentials: settings.credentials,
+            params: { RoleArn: ref.roleArn, RoleSessionName: 'change-set-review', DurationSeconds: 900 },
+            clientConfig: { region: ref.region },
+          })
+          : settings.credentials,
       });
       clients.set(key, client);
     }
