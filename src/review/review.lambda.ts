@@ -37,7 +37,10 @@ const FAILURE_MAX = 5000;
 const DETAILS_MAX = 2048;
 
 export async function handler(event: ReviewEvent): Promise<void> {
-  const job = event['CodePipeline.job'];
+  const job = event?.['CodePipeline.job'];
+  if (!job?.id) {
+    throw new Error(`the change-set review handles CodePipeline Lambda invoke jobs ({ "CodePipeline.job": { id, data } }); got ${JSON.stringify(event)?.slice(0, 200)}`);
+  }
   const codepipeline = new CodePipelineClient({ maxAttempts: 5 });
   try {
     const outcome = await review(job);

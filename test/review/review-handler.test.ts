@@ -213,3 +213,9 @@ test.each([
   expect(r.failureDetails.message).toMatch(message);
   expect(e.count('DescribeChangeSet')).toBe(0);
 });
+
+test('an event that is not a CodePipeline job is refused with a clear error, calling nothing', async () => {
+  const e = await serve({});
+  await expect(handler({ Records: [] } as any)).rejects.toThrow(/the change-set review handles CodePipeline Lambda invoke jobs .*; got \{"Records":\[\]\}/);
+  expect(e.calls).toHaveLength(0);
+});
