@@ -10,7 +10,8 @@
  * Only a failed PutJob*Result call fails the invocation.
  *
  * Environment: REVIEW_MAX_WAIT_MS (wait for change sets still being created, default 300000),
- * REVIEW_POLL_MS (default 5000).
+ * REVIEW_POLL_MS (default 5000). The wait also ends `RESERVE_MS` before the function's own timeout, so
+ * that the job is always ended with a result, whatever timeout the function has.
  */
 import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -35,15 +36,24 @@ export interface ReviewEvent {
 /** FailureDetails.message holds at most 5000 characters; executionDetails.summary 2048. */
 const FAILURE_MAX = 5000;
 const DETAILS_MAX = 2048;
+/** Kept free before the function's timeout for the report, the notification and the job result. */
+const RESERVE_MS = 20_000;
 
-export async function handler(event: ReviewEvent): Promise<void> {
+/** The part of the Lambda context the handler reads. */
+export interface ReviewLambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export async function handler(event: ReviewEvent, context?: ReviewLambdaContext): Promise<void> {
   const job = event?.['CodePipeline.job'];
   if (!job?.id) {
     throw new Error(`the change-set review handles CodePipeline Lambda invoke jobs ({ "CodePipeline.job": { id, data } }); got ${JSON.stringify(event)?.slice(0, 200)}`);
   }
   const codepipeline = new CodePipelineClient({ maxAttempts: 5 });
   try {
-    const outcome = await review(job);
+    const left = context?.getRemainingTimeInMillis?.();
+    const maxWaitMs = Math.min(envNumber('REVIEW_MAX_WAIT_MS', 300_000), left === undefined ? Infinity : Math.max(0, left - RESERVE_MS));
+    const outcome = await review(job, maxWaitMs);
     if (outcome.failure) {
       await codepipeline.send(new PutJobFailureResultCommand({
         jobId: job.id,
@@ -69,7 +79,7 @@ interface Outcome {
   readonly failure?: { type: FailureType; message: string };
 }
 
-async function review(job: ReviewEvent['CodePipeline.job']): Promise<Outcome> {
+async function review(job: ReviewEvent['CodePipeline.job'], maxWaitMs: number): Promise<Outcome> {
   let params: ReviewParameters;
   try {
     params = parseReviewParameters(job.data?.actionConfiguration?.configuration?.UserParameters);
@@ -79,7 +89,7 @@ async function review(job: ReviewEvent['CodePipeline.job']): Promise<Outcome> {
   let summary: ReviewSummary;
   try {
     const described = await describeChangeSets(params.changeSets, {
-      maxWaitMs: envNumber('REVIEW_MAX_WAIT_MS', 300_000),
+      maxWaitMs,
       pollMs: envNumber('REVIEW_POLL_MS', 5000),
     });
     summary = classify(described);

@@ -160,6 +160,14 @@ test('a change set that stays in progress fails the job after the wait, naming i
   expect(result(e).failureDetails.message).toMatch(/cannot describe change set 'review-cs' of stack 'app-prod' in account 111111111111, region eu-west-1: still CREATE_IN_PROGRESS after 0 s/);
 });
 
+test('the wait ends before the function\'s own timeout, so the job always gets a result', async () => {
+  const e = await serve({ 'review-cs': cs([], { inProgressLooks: 1000 }) });
+  const started = Date.now();
+  await handler(job({ ...base, changeSets: [ref()], policy: 'always' }), { getRemainingTimeInMillis: () => 20_100 - (Date.now() - started) });
+  expect(result(e).failureDetails.message).toMatch(/still CREATE_IN_PROGRESS after 0 s; retry the review action when it is complete/);
+  expect(e.count('DescribeChangeSet')).toBeLessThan(1000);
+});
+
 test('a change set in another account is described through AssumeRole of the given role', async () => {
   const role = `arn:aws:iam::${TARGET}:role/app-review`;
   const e = await serve({}, { 'review-cs': cs(SCENARIOS.iamStar) });
