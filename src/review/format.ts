@@ -114,6 +114,24 @@ export function formatText(s: ReviewSummary, ctx: ReviewContext): string {
   return out.join('\n');
 }
 
+/** SNS takes messages of at most 262144 bytes; the notification keeps under this many. */
+export const NOTIFICATION_MAX_BYTES = 250_000;
+
+/** `text` cut at a line to fit `maxBytes` (UTF-8), saying so; unchanged when it fits. */
+export function fitMessage(text: string, maxBytes = NOTIFICATION_MAX_BYTES): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const note = '\n… cut to fit the notification; the report lists every change.\n';
+  const lines = text.split('\n');
+  let size = Buffer.byteLength(note);
+  const kept: string[] = [];
+  for (const line of lines) {
+    size += Buffer.byteLength(line) + 1;
+    if (size > maxBytes) break;
+    kept.push(line);
+  }
+  return kept.join('\n') + note;
+}
+
 /** The report: the whole review as Markdown. */
 export function formatMarkdown(s: ReviewSummary, ctx: ReviewContext): string {
   const c = s.counts;

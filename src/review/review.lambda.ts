@@ -18,7 +18,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReviewSummary, classify } from './classify';
 import { describeChangeSets } from './describe';
-import { ReviewContext, formatMarkdown, formatSummary, formatText, outputVariables } from './format';
+import { ReviewContext, fitMessage, formatMarkdown, formatSummary, formatText, outputVariables } from './format';
 import { ReviewParameters, parseReviewParameters } from './parameters';
 
 /** The parts of the CodePipeline job event the handler reads. */
@@ -150,7 +150,7 @@ async function publish(topicArn: string, summary: ReviewSummary, ctx: ReviewCont
     // Subject: ASCII, one line, at most 100 characters.
     const subject = `Review ${ctx.pipeline}/${ctx.stage}: ${c.total} changes, ${c.replacements} replacements, ${c.securityChanges} security`
       .replace(/[^\x20-\x7e]/g, '?');
-    await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject.slice(0, 100), Message: formatText(summary, ctx) }));
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject.slice(0, 100), Message: fitMessage(formatText(summary, ctx)) }));
   } finally {
     sns.destroy();
   }

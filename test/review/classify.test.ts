@@ -2,7 +2,7 @@
 import { SCENARIOS, TARGET, change, described } from './fixtures';
 import { cidrContains, covers } from '../../src/review/broadening';
 import { classify, isEmptyChangeSet, riskOf } from '../../src/review/classify';
-import { formatSummary, needsApproval, outputVariables, SUMMARY_MAX } from '../../src/review/format';
+import { fitMessage, formatSummary, formatText, needsApproval, outputVariables, SUMMARY_MAX } from '../../src/review/format';
 
 const one = (changes: any[]) => classify([described(changes)]);
 
@@ -202,5 +202,15 @@ describe('policies and the summary', () => {
     const shown = text.split('\n').filter((l) => l.startsWith('- ')).length;
     expect(text).toMatch(new RegExp(`\\n\\(\\+${40 - shown} more in the report\\)$`));
     expect(riskOf(one(many).resources[0])).toBe(70);
+  });
+
+  test('the notification of a very large review is cut at a line to fit SNS, saying so', () => {
+    const many = Array.from({ length: 4000 }, (_, i) => change('Add', 'AWS::SNS::Topic', `Topic${String(i).padStart(4, '0')}WithAFairlyLongLogicalIdToFillTheLine`));
+    const full = formatText(one(many), { pipeline: 'p', stage: 'Prod' });
+    expect(Buffer.byteLength(full)).toBeGreaterThan(250_000);
+    const cut = fitMessage(full);
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(250_000);
+    expect(cut).toMatch(/\n {2}add {2}AWS::SNS::Topic Topic\d{4}WithAFairlyLongLogicalIdToFillTheLine\n… cut to fit the notification; the report lists every change\.\n$/);
+    expect(fitMessage('short')).toBe('short');
   });
 });
