@@ -11,6 +11,9 @@
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { AwsError, FakeChangeSet, describeChangeSet, xml } from './aws-endpoint-query';
+
+export type { FakeChangeSet } from './aws-endpoint-query';
 
 export type OptInStatus = 'opt-in-not-required' | 'opted-in' | 'not-opted-in';
 
@@ -44,21 +47,6 @@ export interface FakeRegion {
   readonly changeSets?: Record<string, FakeChangeSet>;
 }
 
-/** A change set as DescribeChangeSet documents it. */
-export interface FakeChangeSet {
-  readonly stackName: string;
-  /** @default 'CREATE_COMPLETE' */
-  readonly status?: string;
-  readonly statusReason?: string;
-  /** `ResourceChange` objects (each answered as `{ Type: 'Resource', ResourceChange }`). */
-  readonly changes: any[];
-  /** Largest page of changes. @default 100 */
-  readonly pageSize?: number;
-  /** Answer CREATE_IN_PROGRESS (no changes) this many times first. */
-  inProgressLooks?: number;
-  /** Answer AccessDenied (the caller's role may not describe it). */
-  readonly accessDenied?: boolean;
-}
 
 export interface FakeAccount {
   readonly id: string;
@@ -86,11 +74,6 @@ export interface RecordedCall {
   readonly input: any;
 }
 
-class AwsError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) {
-    super(message);
-  }
-}
 
 export class FakeAwsEndpoint {
   /** Start a server on 127.0.0.1, port 0 (a free one). */
@@ -233,7 +216,7 @@ export class FakeAwsEndpoint {
       throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
     }
     if (service === 'codepipeline') return this.codepipeline(op, input, account, region);
-    if (service === 'cloudformation' && op === 'DescribeChangeSet') return this.describeChangeSet(input, account, region);
+    if (service === 'cloudformation' && op === 'DescribeChangeSet') return describeChangeSet(region.changeSets?.[input.ChangeSetName], input, account.id, region.name, (all, token, max) => this.page(all, token, max));
     if (service === 'sns' && op === 'Publish') {
       return `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-${this.count('Publish')}</MessageId></PublishResult>`
         + '<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>';
@@ -259,34 +242,6 @@ export class FakeAwsEndpoint {
       return `<DescribeStackEventsResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStackEventsResult><StackEvents>${members.join('')}</StackEvents></DescribeStackEventsResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></DescribeStackEventsResponse>`;
     }
     throw new AwsError('UnknownOperationException', `${service} ${op} is not answered by the local endpoint`);
-  }
-
-  private describeChangeSet(input: any, account: FakeAccount, region: FakeRegion): string {
-    const cs = region.changeSets?.[input.ChangeSetName];
-    if (!cs || (input.StackName && input.StackName !== cs.stackName)) {
-      throw new AwsError('ChangeSetNotFound', `ChangeSet [${input.ChangeSetName}] does not exist`, 404);
-    }
-    if (cs.accessDenied) {
-      throw new AwsError('AccessDenied', `User: arn:aws:sts::${account.id}:assumed-role/review/change-set-review is not authorized to perform: `
-        + `cloudformation:DescribeChangeSet on resource: arn:aws:cloudformation:${region.name}:${account.id}:stack/${cs.stackName}/* because no identity-based policy allows it`, 403);
-    }
-    const id = input.ChangeSetName.startsWith('arn:') ? input.ChangeSetName : `arn:aws:cloudformation:${region.name}:${account.id}:changeSet/${input.ChangeSetName}/0001`;
-    const creating = (cs.inProgressLooks ?? 0) > 0;
-    if (creating) cs.inProgressLooks!--;
-    const { items, nextToken } = creating ? { items: [], nextToken: undefined } : this.page(cs.changes, input.NextToken, cs.pageSize);
-    const result = {
-      ChangeSetName: input.ChangeSetName.split('/').slice(-2)[0] ?? input.ChangeSetName,
-      ChangeSetId: id,
-      StackName: cs.stackName,
-      StackId: `arn:aws:cloudformation:${region.name}:${account.id}:stack/${cs.stackName}/0001`,
-      Status: creating ? 'CREATE_IN_PROGRESS' : cs.status ?? 'CREATE_COMPLETE',
-      StatusReason: creating ? undefined : cs.statusReason,
-      ExecutionStatus: creating ? 'UNAVAILABLE' : 'AVAILABLE',
-      Changes: items.map((c) => ({ Type: 'Resource', ResourceChange: c })),
-      NextToken: nextToken,
-    };
-    return `<DescribeChangeSetResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeChangeSetResult>${toXml(result)}</DescribeChangeSetResult>`
-      + '<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></DescribeChangeSetResponse>';
   }
 
   private sts(op: string, input: any, account: FakeAccount): string {
@@ -382,18 +337,6 @@ function epoch(d: Date): string {
   return `__date:${d.getTime() / 1000}`;
 }
 
-/** A value in the query protocol's XML: objects as elements, lists as `<member>`s, undefined left out. */
-function toXml(value: any): string {
-  if (value === undefined || value === null) return '';
-  if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') return Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `<${k}>${toXml(v)}</${k}>`).join('');
-  return xml(value);
-}
-
-function xml(s: unknown): string {
-  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** Set environment variables; returns a function that puts the old values back. */
 export function setEnv(env: Record<string, string>): () => void {
