@@ -5,11 +5,15 @@
  * query protocol (form body, `<XResponse><XResult>` XML, `<ErrorResponse>`); EC2 its own query
  * dialect (`<item>` lists, `<Response><Errors>`). The service and region come from the SigV4
  * credential scope of the Authorization header, the calling account from the access key id (its
- * last 12 digits; AssumeRole hands out such keys), exactly as a client cannot fake them.
+ * last 12 digits; AssumeRole hands out such keys), exactly as a client cannot fake them. SNS speaks the
+ * query protocol too; S3 REST-XML (only PutObject, path-style, as the SDK addresses an IP endpoint).
  * Point the SDK at it with `AWS_ENDPOINT_URL_<SERVICE>` (see `endpointEnv`).
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { AwsError, FakeChangeSet, describeChangeSet, xml } from './aws-endpoint-query';
+
+export type { FakeChangeSet } from './aws-endpoint-query';
 
 export type OptInStatus = 'opt-in-not-required' | 'opted-in' | 'not-opted-in';
 
@@ -41,7 +45,10 @@ export interface FakeRegion {
   readonly trailEvents?: any[];
   /** Secrets Manager GetSecretValue `SecretString` by secret ARN (or name). */
   readonly secrets?: Record<string, string>;
+  /** DescribeChangeSet by change set name (or ARN, for nested ones). */
+  readonly changeSets?: Record<string, FakeChangeSet>;
 }
+
 
 export interface FakeAccount {
   readonly id: string;
@@ -69,11 +76,6 @@ export interface RecordedCall {
   readonly input: any;
 }
 
-class AwsError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) {
-    super(message);
-  }
-}
 
 export class FakeAwsEndpoint {
   /** Start a server on 127.0.0.1, port 0 (a free one). */
@@ -84,6 +86,8 @@ export class FakeAwsEndpoint {
   }
 
   public readonly calls: RecordedCall[] = [];
+  /** S3 PutObject bodies and headers by `bucket/key`. */
+  public readonly objects = new Map<string, { body: string; headers: http.IncomingHttpHeaders; account: string }>();
   /** Most calls in flight at once, per `account/region`. */
   public readonly maxInFlight = new Map<string, number>();
   private readonly inFlight = new Map<string, number>();
@@ -114,7 +118,7 @@ export class FakeAwsEndpoint {
       AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
       AWS_EC2_METADATA_DISABLED: 'true',
     };
-    for (const s of ['CODEPIPELINE', 'CODEBUILD', 'CLOUDTRAIL', 'EC2', 'STS', 'CLOUDFORMATION', 'SECRETS_MANAGER']) env[`AWS_ENDPOINT_URL_${s}`] = this.url;
+    for (const s of ['CODEPIPELINE', 'CODEBUILD', 'CLOUDTRAIL', 'EC2', 'STS', 'CLOUDFORMATION', 'SECRETS_MANAGER', 'S3', 'SNS']) env[`AWS_ENDPOINT_URL_${s}`] = this.url;
     return env;
   }
 
@@ -130,6 +134,7 @@ export class FakeAwsEndpoint {
   private async answer(req: http.IncomingMessage, body: string, res: http.ServerResponse) {
     const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(String(req.headers.authorization ?? ''));
     const target = String(req.headers['x-amz-target'] ?? '');
+    if (scope?.[3] === 's3') return this.s3(req, body, res, scope);
     const json = target !== '';
     const form = json ? undefined : new URLSearchParams(body);
     const service = scope?.[3] ?? 'unknown';
@@ -183,6 +188,24 @@ export class FakeAwsEndpoint {
     }
   }
 
+  /** S3 PutObject (path-style `/bucket/key`): stores the object, answers an ETag. */
+  private s3(req: http.IncomingMessage, body: string, res: http.ServerResponse, scope: RegExpExecArray) {
+    const keyAccount = /(\d{12})$/.exec(scope[1])?.[1];
+    const account = this.world.accounts.find((a) => a.id === keyAccount) ?? this.world.accounts[0];
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const [, bucket, ...key] = decodeURIComponent(url.pathname).split('/');
+    const operation = req.method === 'PUT' && !url.search.includes('x-id=') || url.searchParams.get('x-id') === 'PutObject' ? 'PutObject' : `${req.method} ${url.search}`;
+    this.calls.push({ service: 's3', operation, region: scope[2], account: account.id, input: { Bucket: bucket, Key: key.join('/'), Body: body, headers: req.headers } });
+    if (operation !== 'PutObject') {
+      res.writeHead(501, { 'content-type': 'application/xml' });
+      res.end(`<Error><Code>NotImplemented</Code><Message>${xml(operation)} is not answered by the local endpoint</Message></Error>`);
+      return;
+    }
+    this.objects.set(`${bucket}/${key.join('/')}`, { body, headers: req.headers, account: account.id });
+    res.writeHead(200, { 'etag': '"0123456789abcdef"', 'x-amz-server-side-encryption': String(req.headers['x-amz-server-side-encryption'] ?? 'AES256') });
+    res.end();
+  }
+
   private dispatch(service: string, op: string, input: any, account: FakeAccount, regionName: string): any {
     if (service === 'sts') return this.sts(op, input, account);
     if (service === 'ec2' && op === 'DescribeRegions') {
@@ -201,6 +224,11 @@ export class FakeAwsEndpoint {
       const value = region.secrets?.[input.SecretId];
       if (value === undefined) throw new AwsError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.');
       return { ARN: input.SecretId, Name: input.SecretId.split(':').pop(), SecretString: value, VersionId: 'v1', VersionStages: ['AWSCURRENT'], CreatedDate: epoch(new Date(0)) };
+    }
+    if (service === 'cloudformation' && op === 'DescribeChangeSet') return describeChangeSet(region.changeSets?.[input.ChangeSetName], input, account.id, region.name, (all, token, max) => this.page(all, token, max));
+    if (service === 'sns' && op === 'Publish') {
+      return `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-${this.count('Publish')}</MessageId></PublishResult>`
+        + '<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>';
     }
     if (service === 'codebuild' && op === 'BatchGetBuilds') {
       const ids: string[] = input.ids ?? [];
@@ -258,6 +286,7 @@ export class FakeAwsEndpoint {
       };
     }
     const p = region.pipelines.find((x) => x.name === input.name || x.name === input.pipelineName);
+    if (op === 'PutJobSuccessResult' || op === 'PutJobFailureResult') return {};
     if (!p) throw new AwsError('PipelineNotFoundException', `Account '${account.id}' does not have a pipeline with name '${input.name ?? input.pipelineName}'`);
     this.world.onCall?.(op, input, p);
     switch (op) {
@@ -321,9 +350,6 @@ function epoch(d: Date): string {
   return `__date:${d.getTime() / 1000}`;
 }
 
-function xml(s: unknown): string {
-  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** Set environment variables; returns a function that puts the old values back. */
 export function setEnv(env: Record<string, string>): () => void {

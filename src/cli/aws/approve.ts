@@ -2,7 +2,7 @@
 // (GetPipeline: CustomData, ExternalEntityLink), then PutApprovalResult.
 // The SDK clients are devDependencies on purpose: esbuild inlines them into the CLI bundle (as svg.ts does Graphviz).
 // eslint-disable-next-line import/no-extraneous-dependencies
-import { CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand } from '@aws-sdk/client-codepipeline';
+import { CodePipelineClient, GetPipelineStateCommand, PutApprovalResultCommand, type PipelineDeclaration } from '@aws-sdk/client-codepipeline';
 import { AwsIo, EXIT, Target } from './commands';
 import { getPipeline } from './start';
 
@@ -20,32 +20,8 @@ export async function approve(t: Target, o: ApproveOptions, io: AwsIo): Promise<
   const client = new CodePipelineClient(t.session.config(t.account, t.region));
   try {
     const declaration = await getPipeline(client, t);
-    const state = await client.send(new GetPipelineStateCommand({ name: t.pipeline }));
-    const stages = state.stageStates ?? [];
-    if (o.stage && !stages.some((s) => s.stageName === o.stage)) {
-      throw new Error(`approve: --stage '${o.stage}' is not a stage of pipeline '${t.pipeline}'; its stages are ${stages.map((s) => s.stageName).join(', ')}.`);
-    }
-    const pending = stages
-      .filter((s) => !o.stage || s.stageName === o.stage)
-      .flatMap((s) => (s.actionStates ?? [])
-        .filter((a) => a.latestExecution?.status === 'InProgress' && a.latestExecution.token)
-        .map((a) => ({
-          stage: s.stageName!,
-          action: a.actionName!,
-          token: a.latestExecution!.token!,
-          executionId: s.latestExecution?.pipelineExecutionId,
-          since: a.latestExecution!.lastStatusChange,
-        })));
-    if (pending.length === 0) {
-      throw new Error(`approve: nothing is waiting for approval in pipeline '${t.pipeline}'${o.stage ? ` stage '${o.stage}'` : ''} (${t.region}, account ${t.account.id}); `
-        + `'cdk-delivery-pipelines status --regions ${t.region}' shows pending approvals.`);
-    }
-    if (pending.length > 1) {
-      throw new Error(`approve: ${pending.length} approvals are waiting in pipeline '${t.pipeline}' (${pending.map((p) => `${p.stage}/${p.action}`).join(', ')}); `
-        + `pass --stage to choose one${o.stage ? ' (this stage has several; approve them one by one in the console)' : ''}.`);
-    }
-    const p = pending[0];
-    const config = (declaration.stages ?? []).find((s) => s.name === p.stage)?.actions?.find((a) => a.name === p.action)?.configuration ?? {};
+    const p = await pendingApproval(client, t, o.stage, 'approve');
+    const config = declaredAction(declaration, p.stage, p.action)?.configuration ?? {};
     const status = o.reject ? 'Rejected' : 'Approved';
     const summary = o.comment ?? `${status} with cdk-delivery-pipelines`;
     await client.send(new PutApprovalResultCommand({
@@ -75,4 +51,47 @@ export async function approve(t: Target, o: ApproveOptions, io: AwsIo): Promise<
   } finally {
     client.destroy();
   }
+}
+
+/** The manual approval waiting in the pipeline (in `stage`, when given). */
+export interface PendingApproval {
+  readonly stage: string;
+  readonly action: string;
+  readonly token: string;
+  readonly executionId?: string;
+  readonly since?: Date;
+}
+
+/** The one approval waiting (GetPipelineState); errors, prefixed with `command`, when none or several are. */
+export async function pendingApproval(client: CodePipelineClient, t: Target, stage: string | undefined, command: string): Promise<PendingApproval> {
+  const state = await client.send(new GetPipelineStateCommand({ name: t.pipeline }));
+  const stages = state.stageStates ?? [];
+  if (stage && !stages.some((s) => s.stageName === stage)) {
+    throw new Error(`${command}: --stage '${stage}' is not a stage of pipeline '${t.pipeline}'; its stages are ${stages.map((s) => s.stageName).join(', ')}.`);
+  }
+  const pending = stages
+    .filter((s) => !stage || s.stageName === stage)
+    .flatMap((s) => (s.actionStates ?? [])
+      .filter((a) => a.latestExecution?.status === 'InProgress' && a.latestExecution.token)
+      .map((a) => ({
+        stage: s.stageName!,
+        action: a.actionName!,
+        token: a.latestExecution!.token!,
+        executionId: s.latestExecution?.pipelineExecutionId,
+        since: a.latestExecution!.lastStatusChange,
+      })));
+  if (pending.length === 0) {
+    throw new Error(`${command}: nothing is waiting for approval in pipeline '${t.pipeline}'${stage ? ` stage '${stage}'` : ''} (${t.region}, account ${t.account.id}); `
+      + `'cdk-delivery-pipelines status --regions ${t.region}' shows pending approvals.`);
+  }
+  if (pending.length > 1) {
+    throw new Error(`${command}: ${pending.length} approvals are waiting in pipeline '${t.pipeline}' (${pending.map((p) => `${p.stage}/${p.action}`).join(', ')}); `
+      + `pass --stage to choose one${stage ? ' (this stage has several; approve them one by one in the console)' : ''}.`);
+  }
+  return pending[0];
+}
+
+/** The action declared as `stage/action` in the pipeline. */
+export function declaredAction(declaration: PipelineDeclaration, stage: string, action: string) {
+  return (declaration.stages ?? []).find((s) => s.name === stage)?.actions?.find((a) => a.name === action);
 }

@@ -1,6 +1,7 @@
-// The commands that call AWS: status, start, approve, why. Options, then one module per command.
+// The commands that call AWS: status, start, approve, review, why. Options, then one module per command.
 import { parseArgs } from 'util';
 import { approve } from './approve';
+import { review } from './review';
 import { Session, SessionOptions } from './session';
 import { start } from './start';
 import { collectStatus } from './status';
@@ -26,7 +27,7 @@ export interface AwsIo {
   readonly signal?: AbortSignal;
 }
 
-export const AWS_COMMANDS = ['status', 'start', 'approve', 'why'];
+export const AWS_COMMANDS = ['status', 'start', 'approve', 'review', 'why'];
 
 export const AWS_USAGE = `
 Operating commands (call AWS with the standard credential chain: environment, --profile, SSO):
@@ -34,6 +35,7 @@ Operating commands (call AWS with the standard credential chain: environment, --
   cdk-delivery-pipelines start   PIPELINE --region R [--var NAME=VALUE ...] [--source-revision ACTION=REVISION ...]
                                  [--wait [--poll SECONDS]]
   cdk-delivery-pipelines approve PIPELINE --region R [--stage STAGE] [--reject] [--comment TEXT]
+  cdk-delivery-pipelines review  PIPELINE --region R [--stage STAGE] [--describe]
   cdk-delivery-pipelines why     PIPELINE --region R [--execution ID] [--app cdk.out]
 
 status    every pipeline in every enabled region of each account: last execution, each stage,
@@ -41,6 +43,9 @@ status    every pipeline in every enabled region of each account: last execution
 start     start with variables and source revisions checked against the pipeline's definition;
           --wait follows it stage by stage (exit 4 when it fails).
 approve   approve (or --reject) the pending manual approval, showing what it asks.
+review    the change-set review of the pending approval: counts, replacements, security changes
+          and the report link (the review action's output variables); --describe (or when the
+          review has not run) describes the change sets now and lists every change.
 why       the failed execution in one screen: failed actions and errors, CodeBuild logs, the first
           failed stack event, denied calls from CloudTrail and (--app) the construct of the role.
 Common:   --profile NAME   --role-arn ARN (repeatable: one account each, STS AssumeRole)
@@ -73,12 +78,14 @@ export async function runAwsCommand(command: string, argv: string[], io: AwsIo):
       'comment': { type: 'string' },
       'execution': { type: 'string' },
       'app': { type: 'string' },
+      'describe': { type: 'boolean' },
     },
   });
   const allowed: Record<string, string[]> = {
     status: ['regions', 'json', 'watch'],
     start: ['var', 'source-revision', 'wait', 'poll', 'json'],
     approve: ['stage', 'reject', 'comment', 'json'],
+    review: ['stage', 'describe', 'json'],
     why: ['execution', 'app', 'json'],
   };
   const common = ['profile', 'role-arn', 'region', 'concurrency'];
@@ -126,6 +133,9 @@ export async function runAwsCommand(command: string, argv: string[], io: AwsIo):
   }
   if (command === 'approve') {
     return approve(target, { stage: values.stage, reject: values.reject ?? false, comment: values.comment, json: values.json ?? false }, io);
+  }
+  if (command === 'review') {
+    return review(target, { stage: values.stage, describe: values.describe ?? false, json: values.json ?? false }, io);
   }
   return why(target, { executionId: values.execution, app: values.app, json: values.json ?? false }, io);
 }
