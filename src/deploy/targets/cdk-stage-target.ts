@@ -174,13 +174,12 @@ export class CdkStageTarget implements TargetKind {
       const names = changeSet ? [`${stack.stackName}-Prepare`, `${stack.stackName}-Execute`] : [stack.stackName];
       for (const name of names) new Binder(scope, options, name);
       const cfn = cdkStackActions(scope, stack, templates);
+      // The stack's outputs are variables of the action that deploys it (the execution), when read.
+      const variablesNamespace = namespaces.get(stack.artifactId);
       if (changeSet) {
-        out.push(...cfn.changeSet({
-          prepareName: names[0], executeName: names[1], changeSetName: CDK_CHANGE_SET_NAME, runOrder, variablesNamespace: namespaces.get(stack.artifactId),
-        }));
+        out.push(...cfn.changeSet({ prepareName: names[0], executeName: names[1], changeSetName: CDK_CHANGE_SET_NAME, runOrder, variablesNamespace }));
         last = Math.max(last, runOrder + 1);
       } else {
-        const variablesNamespace = namespaces.get(stack.artifactId);
         out.push(cfn.createUpdate({ actionName: names[0], runOrder, variablesNamespace }));
         last = Math.max(last, runOrder);
       }
