@@ -177,7 +177,8 @@ export class CdkStageTarget implements TargetKind {
       // The stack's outputs are variables of the action that deploys it (the execution), when read.
       const variablesNamespace = namespaces.get(stack.artifactId);
       if (changeSet) {
-        out.push(...cfn.changeSet({ prepareName: names[0], executeName: names[1], changeSetName: CDK_CHANGE_SET_NAME, runOrder, variablesNamespace }));
+        const [prepareName, executeName] = names;
+        out.push(...cfn.changeSet({ prepareName, executeName, changeSetName: CDK_CHANGE_SET_NAME, runOrder, variablesNamespace }));
         last = Math.max(last, runOrder + 1);
       } else {
         out.push(cfn.createUpdate({ actionName: names[0], runOrder, variablesNamespace }));
