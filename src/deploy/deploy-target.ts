@@ -1,4 +1,4 @@
-import { CfnCapabilities, CfnOutput, Stage } from 'aws-cdk-lib';
+import { CfnCapabilities, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
@@ -348,7 +348,8 @@ export abstract class DeployTarget {
    * runs after the deployment (a later stage, or a higher runOrder in the same stage). Only
    * `DeployTarget.cloudFormation` and `DeployTarget.cdkStage` targets have stack outputs.
    *
-   * @param outputName the output's logical id in the stack's template (`new CfnOutput(stack, 'ApiUrl', ...)` at the stack's root: 'ApiUrl')
+   * @param outputName the output's logical id in the stack's template (`new CfnOutput(stack, 'ApiUrl', ...)` at the stack's root: 'ApiUrl');
+   * JavaScript callers may pass the `CfnOutput` itself (read as `outputOf`)
    * @param options the stack, for a CDK stage with several stacks
    */
   public output(outputName: string, options?: StackOutputOptions): string {
@@ -397,6 +398,8 @@ class KindTarget extends DeployTarget {
   }
 
   public output(outputName: string, options?: StackOutputOptions): string {
+    // JavaScript callers may pass the CfnOutput itself, as CDK Pipelines' envFromCfnOutputs takes it.
+    if ((outputName as unknown) instanceof CfnOutput && options === undefined) return this.outputOf(outputName as unknown as CfnOutput);
     if (!this.kind.output) return super.output(outputName, options);
     checkOutputArgs(outputName, options);
     return this.kind.output(outputName, options ?? {});
@@ -428,6 +431,9 @@ class KindTarget extends DeployTarget {
 function checkOutputArgs(outputName: string, options: StackOutputOptions | undefined): void {
   v.checkArg('DeployTarget.output', 'outputName', outputName,
     v.required(v.literal(v.matching('a stack output name (its logical id: 1-255 of A-Za-z0-9)', OUTPUT_NAME, "an output's logical id, e.g. 'ApiUrl'"))));
+  if (Stack.isStack(options)) {
+    fail('DeployTarget.output', `options is the stack '${options.node.path}' itself, not the options; pass { stack }: target.output('${outputName}', { stack }).`);
+  }
   v.checkProps('DeployTarget.output', options, { stack: v.cdk.stack }, 'options');
 }
 

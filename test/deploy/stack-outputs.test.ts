@@ -119,6 +119,7 @@ describe('DeployTarget.cloudFormation outputs', () => {
     expect(() => cfn('app').output('ApiUrl', { stack: new Stack() })).toThrow(/DeployTarget.cloudFormation\('app'\): output\('ApiUrl'\) names a stack, but this target deploys one stack from a template file; drop the stack option/);
     expect(() => DeployTarget.commands({ commands: ['true'] }).output('X')).toThrow(/DeployTarget.output: this target has no stack outputs \(reading 'X'\); only DeployTarget.cloudFormation and DeployTarget.cdkStage/);
     expect(() => cfn('app').outputOf(new CfnOutput(new Stack(), 'X', { value: 'x' }))).toThrow(/DeployTarget.outputOf: this target deploys no CDK stage/);
+    expect(() => cfn('app').output('ApiUrl', { stak: new Stack() } as any)).toThrow(/DeployTarget.output: options has an unknown key 'stak' \(did you mean 'stack'\?\)/);
   });
 });
 
@@ -160,6 +161,11 @@ describe('DeployTarget.cdkStage outputs', () => {
   test('fails when the stage has several stacks and the call names none, saying which stack has the output', () => {
     expect(() => cdkPipeline((t) => t.output('TableName'), false))
       .toThrow(/DeployTarget.cdkStage\('Prod'\) deploys 2 stacks \(Prod-Api, Prod-Data\), so output\('TableName'\) must say which: pass the stack, .*'TableName' is an output of 'Prod-Data'/);
+  });
+
+  test('a CfnOutput passed to output() (as JavaScript users of envFromCfnOutputs write it) is read as outputOf', () => {
+    const { appStage } = cdkPipeline((t, s) => t.output(s.endpoint as any), false);
+    expect(appStage.endpoint).toBeDefined();
   });
 
   test('fails when the stack is not in the stage', () => {
