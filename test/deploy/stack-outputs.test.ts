@@ -1,6 +1,9 @@
 import { CfnOutput, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApprovalGate, BuildStep, DeployTarget, SourceBuildDeployPipeline } from '../../src';
+import { formatFindings, synthAndReport } from '../util';
+import { codeBlocksOf, docSection } from '../util/docs';
+import { runExample } from '../util/examples';
 import { buildSpec, codeCommitSource, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
 
 const cfn = (stackName: string, extra = {}) => DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, ...extra });
@@ -173,5 +176,16 @@ describe('DeployTarget.cdkStage outputs', () => {
     const target = DeployTarget.cdkStage(new AppStage(app, 'Prod'));
     const other = new Stack(app, 'Other');
     expect(() => target.output('ApiUrl', { stack: other })).toThrow(/DeployTarget.cdkStage\('Prod'\): output\('ApiUrl'\) reads stack 'Other', which is not in stage 'Prod'; pass a stack defined in the stage/);
+  });
+});
+
+describe('the docs examples of stack outputs', () => {
+  test.each(['Stack outputs', 'Stack outputs of CDK stages'])('"%s" synthesizes through the harness with no finding, the references resolved', (heading) => {
+    const [block] = codeBlocksOf(docSection(heading), ['ts']);
+    const [app] = runExample(block.code);
+    const result = synthAndReport(app);
+    expect(formatFindings(result.findings)).toBe(formatFindings([]));
+    const pipelineTemplate = JSON.stringify(Object.values(result.templates).find((t: any) => JSON.stringify(t).includes('AWS::CodePipeline::Pipeline')));
+    expect(pipelineTemplate).toContain(heading === 'Stack outputs' ? '#{Staging-service-api.ApiUrl}' : '#{Beta-Beta-Service.VersionParameter}');
   });
 });
