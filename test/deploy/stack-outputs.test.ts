@@ -1,10 +1,10 @@
 import { CfnOutput, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApprovalGate, BuildStep, DeployTarget, SourceBuildDeployPipeline } from '../../src';
+import { buildSpec, codeCommitSource, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
 import { formatFindings, synthAndReport } from '../util';
 import { codeBlocksOf, docSection } from '../util/docs';
 import { runExample } from '../util/examples';
-import { buildSpec, codeCommitSource, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
 
 const cfn = (stackName: string, extra = {}) => DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, ...extra });
 const envOf = (action: any) => JSON.parse(action.Configuration.EnvironmentVariables);
@@ -72,6 +72,23 @@ describe('DeployTarget.cloudFormation outputs', () => {
     expect(prod['app-Prepare'].Namespace).toBeUndefined();
     expect([prod['app-Execute'].Namespace, prod['app-Execute'].RunOrder]).toEqual(['Prod-app', 3]);
     expect(prod.Smoke.RunOrder).toBe(4);
+  });
+
+  test('reading an output adds no permission: the IAM policies equal those of the same pipeline with a literal value', () => {
+    const policies = (read: boolean) => {
+      const { app, stack } = newStack();
+      const app1 = cfn('app', { changeSet: true });
+      definePipeline(stack, {
+        stages: [{ stageName: 'Prod', targets: [app1], postDeployTests: [{ name: 'Smoke', buildSpec, environmentVariables: { URL: { value: read ? app1.output('ApiUrl') : 'https://x' } } }] }],
+      });
+      const t = validatedTemplate(app).template;
+      return { policies: t.findResources('AWS::IAM::Policy'), roles: t.findResources('AWS::IAM::Role'), namespace: byName(stage(t, 'Prod'))['app-Execute'].Namespace };
+    };
+    const [withRead, without] = [policies(true), policies(false)];
+    expect(withRead.namespace).toBe('Prod-app');
+    expect(without.namespace).toBeUndefined();
+    expect(withRead.policies).toEqual(without.policies);
+    expect(withRead.roles).toEqual(without.roles);
   });
 
   test('a target whose outputs nobody reads declares no namespace', () => {
