@@ -1,6 +1,7 @@
 import { CfnOutput, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import { Construct } from 'constructs';
-import { ApprovalGate, BuildStep, DeployTarget, SourceBuildDeployPipeline } from '../../src';
+import { ApprovalGate, BuildStep, CrossRegionCfnPipeline, DeployTarget, PipelineSource, SourceBuildDeployPipeline } from '../../src';
 import { buildSpec, codeCommitSource, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
 import { formatFindings, synthAndReport } from '../util';
 import { codeBlocksOf, docSection } from '../util/docs';
@@ -124,6 +125,20 @@ describe('DeployTarget.cloudFormation outputs', () => {
       stages: [{ stageName: 'Prod', targets: [deployed], postDeployTests: [{ name: 'Smoke', buildSpec, environmentVariables: { URL: { value: elsewhere.output('ApiUrl') } } }] }],
     });
     expect(() => app.synth()).toThrow(/DeployTarget.cloudFormation\('other'\): output 'ApiUrl' is read in stack 'Stack', where no pipeline deploys the target; .*put the target in a stage of that pipeline/);
+  });
+
+  test('fails when read in a CrossRegionCfnPipeline (it deploys no DeployTarget, so has no output references)', () => {
+    const { app, stack } = newStack();
+    const target = cfn('app');
+    new CrossRegionCfnPipeline(stack, 'Waves', {
+      source: PipelineSource.codeCommit(codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app')),
+      buildStep: { buildSpec },
+      stackName: 'app',
+      allowEmptyExecutionPolicy: true,
+      testStack: { stackName: 'app-test', tests: [{ name: 'Smoke', buildSpec, environmentVariables: { URL: { value: target.output('ApiUrl') } } }] },
+      waves: [{ waveName: 'Prod', targets: [{ region: 'us-east-2' }] }],
+    });
+    expect(() => app.synth()).toThrow(/DeployTarget.cloudFormation\('app'\): output 'ApiUrl' is read in stack 'Stack', where no pipeline deploys the target; .*CrossRegionCfnPipeline deploys no DeployTarget/);
   });
 
   test('fails when the target is in two stages and its output is read', () => {
