@@ -141,6 +141,16 @@ describe('DeployTarget.cloudFormation outputs', () => {
     expect(() => app.synth()).toThrow(/DeployTarget.cloudFormation\('app'\): output 'ApiUrl' is read in stack 'Stack', where no pipeline deploys the target; .*CrossRegionCfnPipeline deploys no DeployTarget/);
   });
 
+  test('fails when an artifact takes the name of an outputs namespace (CodePipeline requires them distinct)', () => {
+    const { app, stack } = newStack();
+    const a = cfn('app', { templatePath: 'Prod-app::template.yaml' });
+    definePipeline(stack, {
+      buildStep: { buildSpec, outputs: ['Prod-app'] },
+      stages: [{ stageName: 'Prod', targets: [a], postDeployTests: [{ name: 'Smoke', buildSpec, environmentVariables: { URL: { value: a.output('ApiUrl') } } }] }],
+    });
+    expect(() => app.synth()).toThrow(/stage 'Build', action 'Build' outputs artifact 'Prod-app', the variables namespace of DeployTarget.cloudFormation\('app'\) \(stack 'app'\)'s outputs; .*rename the artifact/);
+  });
+
   test('fails when the target is in two stages and its output is read', () => {
     const { stack } = newStack();
     const a = cfn('app');
