@@ -1,8 +1,11 @@
-import { CfnCapabilities, Stage } from 'aws-cdk-lib';
+import { CfnCapabilities, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
+import { OUTPUT_NAME } from './private/stack-outputs';
 import { TargetKind } from './private/target-kind';
+import { StackOutputOptions } from './stack-outputs';
+import { fail } from '../private/errors';
 import * as v from '../private/validate';
 import { ActionTarget } from './targets/action-target';
 import { CdkStageTarget, CdkStageTargetOptions } from './targets/cdk-stage-target';
@@ -332,6 +335,41 @@ export abstract class DeployTarget {
     return undefined;
   }
 
+  /**
+   * A stack output of this target as a pipeline variable: a string that becomes
+   * `#{<namespace>.<outputName>}` in the pipeline that deploys the target, for the configuration of
+   * actions that run after the deployment (the stage's `postDeployTests` and later stages' build,
+   * test and commands steps: `environmentVariables: { API_URL: { value: target.output('ApiUrl') } }`;
+   * parameter overrides, user parameters). The deploying action (the change set execution, or the
+   * create/update) then gets the variables namespace `<stage name>-<actionName or stack name>`.
+   *
+   * Checked at synth: the output exists (CDK stacks; a `DeployTarget.cloudFormation` template is
+   * read only at deploy time, so its output names are not checked), and every action reading it
+   * runs after the deployment (a later stage, or a higher runOrder in the same stage). Only
+   * `DeployTarget.cloudFormation` and `DeployTarget.cdkStage` targets have stack outputs.
+   *
+   * @param outputName the output's logical id in the stack's template (`new CfnOutput(stack, 'ApiUrl', ...)` at the stack's root: 'ApiUrl');
+   * JavaScript callers may pass the `CfnOutput` itself (read as `outputOf`)
+   * @param options the stack, for a CDK stage with several stacks
+   */
+  public output(outputName: string, options?: StackOutputOptions): string {
+    checkOutputArgs(outputName, options);
+    return fail('DeployTarget.output', `this target has no stack outputs (reading '${outputName}'); only DeployTarget.cloudFormation and DeployTarget.cdkStage `
+      + 'targets do: read other targets\' variables through their variablesNamespace (DeployTarget.commands, DeployTarget.ecrBuildAndPublish).');
+  }
+
+  /**
+   * The value of a `CfnOutput` of a stack this target deploys (a stack of its CDK stage), as a
+   * pipeline variable: `output()` with the output's logical id and stack read from the `CfnOutput`.
+   *
+   * @param cfnOutput an output defined in a stack of the target's CDK stage
+   */
+  public outputOf(cfnOutput: CfnOutput): string {
+    checkCfnOutput(cfnOutput);
+    return fail('DeployTarget.outputOf', 'this target deploys no CDK stage, so no CfnOutput of yours; use it on a DeployTarget.cdkStage target '
+      + '(a DeployTarget.cloudFormation target reads its outputs by name: target.output(\'ApiUrl\')).');
+  }
+
   /** Define the target's actions for one stage. `scope` names the pipeline in errors. */
   public abstract bind(scope: Construct, options: DeployTargetBindOptions): DeployTargetBinding;
 
@@ -359,6 +397,20 @@ class KindTarget extends DeployTarget {
     return this.kind instanceof CdkStageTarget ? this.kind : undefined;
   }
 
+  public output(outputName: string, options?: StackOutputOptions): string {
+    // JavaScript callers may pass the CfnOutput itself, as CDK Pipelines' envFromCfnOutputs takes it.
+    if ((outputName as unknown) instanceof CfnOutput && options === undefined) return this.outputOf(outputName as unknown as CfnOutput);
+    if (!this.kind.output) return super.output(outputName, options);
+    checkOutputArgs(outputName, options);
+    return this.kind.output(outputName, options ?? {});
+  }
+
+  public outputOf(cfnOutput: CfnOutput): string {
+    if (!this.kind.outputOf) return super.outputOf(cfnOutput);
+    checkCfnOutput(cfnOutput);
+    return this.kind.outputOf(cfnOutput);
+  }
+
   public bind(scope: Construct, options: DeployTargetBindOptions): DeployTargetBinding {
     v.checkArg('DeployTarget.bind', 'scope', scope, v.required(v.construct));
     v.checkProps(scope, options, {
@@ -374,4 +426,17 @@ class KindTarget extends DeployTarget {
   public afterActionsAdded(): void {
     this.kind.afterActionsAdded?.();
   }
+}
+
+function checkOutputArgs(outputName: string, options: StackOutputOptions | undefined): void {
+  v.checkArg('DeployTarget.output', 'outputName', outputName,
+    v.required(v.literal(v.matching('a stack output name (its logical id: 1-255 of A-Za-z0-9)', OUTPUT_NAME, "an output's logical id, e.g. 'ApiUrl'"))));
+  if (Stack.isStack(options)) {
+    fail('DeployTarget.output', `options is the stack '${options.node.path}' itself, not the options; pass { stack }: target.output('${outputName}', { stack }).`);
+  }
+  v.checkProps('DeployTarget.output', options, { stack: v.cdk.stack }, 'options');
+}
+
+function checkCfnOutput(cfnOutput: CfnOutput): void {
+  v.checkArg('DeployTarget.outputOf', 'cfnOutput', cfnOutput, v.required(v.instance(CfnOutput, "an output of a stack of the stage, e.g. new CfnOutput(stack, 'ApiUrl', { value: api.url })")));
 }

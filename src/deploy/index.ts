@@ -1,4 +1,5 @@
 export * from './deploy-target';
+export type { StackOutputOptions } from './stack-outputs';
 export type { CloudFormationTargetOptions } from './targets/cloudformation-target';
 export type { EcsTargetOptions } from './targets/ecs-target';
 export type { BlueGreenImageInput, EcsBlueGreenTargetOptions } from './targets/ecs-blue-green-target';

@@ -36,7 +36,8 @@ export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
   switch (typeof value) {
-    case 'string': return `a string ('${value.length > 40 ? value.slice(0, 40) + '...' : value}')`;
+    case 'string': return Token.isUnresolved(value) ? 'a string token (a value known at synth or deploy time, e.g. a variable reference)'
+      : `a string ('${value.length > 40 ? value.slice(0, 40) + '...' : value}')`;
     case 'number': return `a number (${value})`;
     case 'boolean': return `a boolean (${value})`;
     case 'bigint': return `a bigint (${value})`;
@@ -308,6 +309,8 @@ function checkValue(kind: Kind, value: unknown, path: string): string | undefine
     return kind.required ? `${path} is missing; pass ${kind.hint}.` : undefined;
   }
   if (Token.isUnresolved(value) && typeof value !== 'object') {
+    // A string token is never an object (e.g. target.output('Url') given where { value } goes).
+    if (typeof value === 'string' && kind.expected === 'an object') return kind.check(value, path);
     if (!kind.literal) return undefined;
     return `${path} is a token (a CloudFormation parameter or another value known only at deploy time), not a literal; `
       + `it is read at synth, so pass a literal ${kind.hint.replace(/^(e\.g\.|a |an )\s*/, '')} in the app (choose it per stage in code, not per deployment with a parameter).`;

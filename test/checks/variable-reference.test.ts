@@ -105,6 +105,33 @@ describe('CDP-VARIABLE-REFERENCE on action configuration', () => {
     expect(messages(props)).toEqual([]);
   });
 
+  test.each(['CHANGE_SET_REPLACE', 'DELETE_ONLY'])('fails a stack output read from a CloudFormation action in %s mode (it deploys no stack)', (mode) => {
+    const cfn = (name: string, actionMode: string, extra: Json = {}) => action(name, 'Deploy', 'CloudFormation', ['SourceOut'], [], {
+      Configuration: { ActionMode: actionMode, StackName: 's', ChangeSetName: 'c', TemplatePath: 'SourceOut::t.json', RoleArn: 'arn:aws:iam::111111111111:role/cfn' }, ...extra,
+    });
+    const props = (producerMode: string) => pipeline([stage('Source', source()), stage('Deploy',
+      cfn('Prepare', producerMode, { Namespace: 'Stack' }), cfn('Execute', 'CHANGE_SET_EXECUTE', { RunOrder: 2 })),
+    stage('Check', approvalUsing('#{Stack.ApiUrl}'))]);
+    expect(messages(props(mode))).toEqual([
+      `configuration CustomData: #{Stack.ApiUrl} names namespace 'Stack' of the CloudFormation action 'Prepare' (ActionMode ${mode}), which deploys no stack and so publishes `
+        + 'no stack outputs; set the namespace on the action that deploys the stack (CHANGE_SET_EXECUTE after a change set, or CREATE_UPDATE)',
+    ]);
+    expect(messages(props('CHANGE_SET_EXECUTE'))).toEqual([]);
+  });
+
+  test('reads the Commands action\'s commands and environment variables', () => {
+    const commands = (refs: Json) => action('Run', 'Compute', 'Commands', ['SourceOut'], [], { ...refs });
+    const props = (refs: Json) => pipeline([stage('Source', withNs()), stage('Run', commands(refs))]);
+    expect(messages(props({ Commands: ['echo #{SourceVariables.ETag}'], EnvironmentVariables: [{ Name: 'V', Value: '#{SourceVariables.VersionId}' }] }))).toEqual([]);
+    expect(findings(props({ Commands: ['curl #{Stack.ApiUrl}'] }))).toEqual([expect.objectContaining({
+      location: 'Properties/Stages/1/Actions/0/Commands',
+      message: "Commands: #{Stack.ApiUrl} names namespace 'Stack', which no action of the pipeline declares",
+    })]);
+    expect(messages(props({ EnvironmentVariables: [{ Name: 'V', Value: '#{SourceVariables.CommitId}' }] }))).toEqual([
+      expect.stringMatching(/^EnvironmentVariables: #\{SourceVariables.CommitId\} names variable 'CommitId', but the S3 action 'Source' outputs only ETag, VersionId/),
+    ]);
+  });
+
   test('reads references inside Fn::Join (aws-cdk-lib joins a token-built value), and skips one an intrinsic splits', () => {
     const joined = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
     const ok = pipeline([stage('Source', withNs()), stage('Build', buildUsing(joined('[{"name":"V","value":"#{SourceVariables.ETag}-', { Ref: 'AWS::Region' }, '"}]')))]);

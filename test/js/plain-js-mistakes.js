@@ -127,6 +127,21 @@ function mistakes(lib, cdk) {
       run: () => { const s = stack(); pipeline(s, props(s)).addWebhook({ auth: 'iam' }); },
       expected: /^SourceBuildDeployPipeline 'Pipeline': options\.auth is a string \('iam'\), not a WebhookAuth; pass WebhookAuth\.hmac\(\) or WebhookAuth\.iam\(\)/,
     },
+    {
+      mistake: 'a stack output put directly in environmentVariables (not as { value })',
+      run: () => { const s = stack(); const t = target(); pipeline(s, props(s, { stages: [{ stageName: 'Prod', targets: [t], postDeployTests: [{ name: 'Smoke', environmentVariables: { API_URL: t.output('ApiUrl') } }] }] })); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': stages\[0\]\.postDeployTests\[0\]\.environmentVariables\.API_URL is a string token .*not an object; pass e\.g\. \{ value: /,
+    },
+    {
+      mistake: 'target.output(name, stack): the stack where the options go',
+      run: () => { const s = stack(); target().output('ApiUrl', s); },
+      expected: /^DeployTarget\.output: options is the stack 'S' itself, not the options; pass \{ stack \}/,
+    },
+    {
+      mistake: 'target.output with a misspelled option (stak)',
+      run: () => { const s = stack(); target().output('ApiUrl', { stak: s }); },
+      expected: /^DeployTarget\.output: options has an unknown key 'stak' \(did you mean 'stack'\?\)/,
+    },
   ];
 }
 

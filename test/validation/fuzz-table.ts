@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnWaitConditionHandle, Duration, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnWaitConditionHandle, Duration, Stack, Stage } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -104,6 +104,8 @@ export class World {
       return stage;
     });
   }
+  /** An output of the CDK stage's stack. */
+  get cdkOutput(): CfnOutput { return this.once('cdkOutput', () => new CfnOutput(this.cdkStage.node.findChild('Api'), 'ApiUrl', { value: 'https://api.example.com' })); }
   get stageDeployment(): lib.CdkStageDeployment { return this.once('sd', () => lib.CdkStageDeployment.fromStage(this.cdkStage)); }
   get gate(): lib.ApprovalGate { return this.once('gate', () => new lib.ApprovalGate(this.stack, 'Gate', { manual: true })); }
 
@@ -281,6 +283,25 @@ export const ENTRIES: FuzzEntry[] = [
     call: (w, args) => w.cfnTarget.bind(args[0], args[1]),
     // an `artifacts` map without the artifact the target reads: the error names the target's templatePath and the artifacts there are
     aliases: { artifacts: ['templatePath'] },
+  },
+  {
+    name: 'DeployTarget.output',
+    args: () => ['ApiUrl', {}],
+    call: (w, args) => w.cfnTarget.output(args[0], args[1]),
+    // a post-deploy test reads the output (resolved, order-checked at synth)
+    use: (w, ref) => w.pipeline({ stages: [{ stageName: 'Prod', targets: [w.cfnTarget], postDeployTests: [{ name: 'Smoke', environmentVariables: { URL: { value: ref } } }] }] }),
+  },
+  {
+    name: 'DeployTarget.outputOf',
+    args: (w) => [w.cdkOutput],
+    call: (w, args) => {
+      const target = lib.DeployTarget.cdkStage(w.cdkStage);
+      return { target, ref: target.outputOf(args[0]) };
+    },
+    use: (w, { target, ref }) => w.pipeline({
+      buildStep: lib.BuildStep.cdkSynth(),
+      stages: [{ stageName: 'Prod', targets: [target], postDeployTests: [{ name: 'Smoke', environmentVariables: { URL: { value: ref } } }] }],
+    }),
   },
   {
     name: 'EksDeployment.helm',

@@ -66,6 +66,8 @@ export interface CloudFormationActionOptions {
   readonly outputFileName?: string;
   /** @default - none */
   readonly output?: codepipeline.Artifact;
+  /** Namespace of the stack outputs as variables (see stack-outputs.ts). @default - none */
+  readonly variablesNamespace?: string;
 }
 
 /** Options of the change set pair. */
@@ -77,6 +79,8 @@ export interface CloudFormationChangeSetOptions {
   readonly runOrder: number;
   /** @default runOrder + 1 */
   readonly executeRunOrder?: number;
+  /** Namespace of the stack outputs, on the execute action (the one that deploys the stack). @default - none */
+  readonly variablesNamespace?: string;
 }
 
 /** Builds the CloudFormation actions of one stack (see the props' doc). */
@@ -118,11 +122,12 @@ export class CloudFormationActions {
     return action;
   }
 
-  /** The action executing a change set. */
-  public executeChangeSet(actionName: string, changeSetName: string, runOrder: number): actions.CloudFormationExecuteChangeSetAction {
+  /** The action executing a change set (it publishes the stack outputs as variables when given a namespace). */
+  public executeChangeSet(actionName: string, changeSetName: string, runOrder: number,
+    variablesNamespace?: string): actions.CloudFormationExecuteChangeSetAction {
     const p = this.props;
     return new ExecuteChangeSetAction({
-      actionName, stackName: p.stackName, changeSetName, role: p.role, account: p.account, region: p.region, runOrder,
+      actionName, stackName: p.stackName, changeSetName, role: p.role, account: p.account, region: p.region, runOrder, variablesNamespace,
     });
   }
 
@@ -131,7 +136,7 @@ export class CloudFormationActions {
   [actions.CloudFormationCreateReplaceChangeSetAction, actions.CloudFormationExecuteChangeSetAction] {
     return [
       this.createReplaceChangeSet(o.prepareName, o.changeSetName, o.runOrder),
-      this.executeChangeSet(o.executeName, o.changeSetName, o.executeRunOrder ?? o.runOrder + 1),
+      this.executeChangeSet(o.executeName, o.changeSetName, o.executeRunOrder ?? o.runOrder + 1, o.variablesNamespace),
     ];
   }
 

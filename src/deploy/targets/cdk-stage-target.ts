@@ -1,4 +1,6 @@
-import { CfnCapabilities, Stack, Stage } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, CfnCapabilities, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -7,7 +9,9 @@ import { fail } from '../../private/errors';
 import type { DeployTargetBindOptions, DeployTargetBinding } from '../deploy-target';
 import { Binder } from '../private/binder';
 import { CloudFormationActions } from '../private/cloudformation-actions';
+import { OutputRequest, OutputRequests } from '../private/stack-outputs';
 import { TargetKind } from '../private/target-kind';
+import type { StackOutputOptions } from '../stack-outputs';
 
 /** Options of `DeployTarget.cdkStage`. */
 export interface CdkStageTargetOptions {
@@ -66,8 +70,74 @@ export function cdkStackActions(scope: Construct, stack: CdkStackDeployment, tem
 /** The actions of `DeployTarget.cdkStage`: every stack of the stage, in dependency order. */
 export class CdkStageTarget implements TargetKind {
   private described?: CdkStageDeployment;
+  private readonly outputs: OutputRequests;
 
-  constructor(public readonly stage: Stage, private readonly options: CdkStageTargetOptions = {}) {}
+  constructor(public readonly stage: Stage, private readonly options: CdkStageTargetOptions = {}) {
+    this.outputs = new OutputRequests(this.me);
+  }
+
+  private get me(): string {
+    return `DeployTarget.cdkStage('${this.stage.stageName}')`;
+  }
+
+  public output(outputName: string, options: StackOutputOptions): string {
+    if (options.stack) this.checkOwnStack(options.stack, `output('${outputName}')`);
+    return this.outputs.add(() => outputName, options.stack);
+  }
+
+  public outputOf(cfnOutput: CfnOutput): string {
+    const stack = Stack.of(cfnOutput);
+    this.checkOwnStack(stack, `outputOf(<CfnOutput '${cfnOutput.node.path}'>)`);
+    return this.outputs.add(() => stack.resolve(cfnOutput.logicalId), stack);
+  }
+
+  /** The stack must be a (top-level) stack of this stage: its outputs are what the stage's actions deploy. */
+  private checkOwnStack(stack: Stack, call: string): void {
+    if (stack.nested) {
+      fail(this.me, `${call} reads stack '${stack.node.path}', a nested stack, whose outputs are not stack outputs of the deployment; `
+        + 'pass its parent stack and an output the parent defines from the nested stack\'s.');
+    }
+    if (Stage.of(stack) !== this.stage) {
+      fail(this.me, `${call} reads stack '${stack.node.path}', which is not in stage '${this.stage.node.path}'; pass a stack defined in the stage this target deploys.`);
+    }
+  }
+
+  /** The namespace of each stack whose outputs are read, by artifact id (checking the names against the templates). */
+  private outputNamespaces(scope: Construct, stageName: string): Map<string, string> {
+    const byStack = new Map<CdkStackDeployment, OutputRequest[]>();
+    for (const request of this.outputs.all) {
+      const stack = this.requestedStack(scope, stageName, request);
+      byStack.set(stack, [...byStack.get(stack) ?? [], request]);
+    }
+    const namespaces = new Map<string, string>();
+    for (const [stack, requests] of byStack) {
+      namespaces.set(stack.artifactId, this.outputs.bind(requests, {
+        pipeline: scope, stageName, base: stack.stackName, stackLabel: `stack '${stack.stackName}'`, known: this.outputNamesOf(stack),
+      }));
+    }
+    return namespaces;
+  }
+
+  private requestedStack(scope: Construct, stageName: string, request: OutputRequest): CdkStackDeployment {
+    const stacks = this.deployment.stacks;
+    if (request.stack) {
+      const found = stacks.find((s) => s.artifactId === request.stack!.artifactId);
+      if (!found) fail(scope, `stage '${stageName}': ${this.me} reads an output of stack '${request.stack.node.path}', which the stage does not deploy; pass one of its stacks.`);
+      return found;
+    }
+    if (stacks.length === 1) return stacks[0];
+    const name = request.name();
+    const having = stacks.filter((s) => this.outputNamesOf(s).includes(name)).map((s) => `'${s.stackName}'`);
+    return fail(scope, `stage '${stageName}': ${this.me} deploys ${stacks.length} stacks (${stacks.map((s) => s.stackName).join(', ')}), so output('${name}') must say which: `
+      + `pass the stack, target.output('${name}', { stack }), or target.outputOf(cfnOutput) (${having.length > 0 ? `'${name}' is an output of ${having.join(', ')}` : `no stack has an output '${name}'`}).`);
+  }
+
+  /** The logical ids in the `Outputs` of the stack's synthesized template. */
+  private outputNamesOf(stack: CdkStackDeployment): string[] {
+    const root = this.stage.node.root as App;
+    const template = JSON.parse(fs.readFileSync(path.join(root.outdir, stack.templatePath), 'utf-8'));
+    return Object.keys(template.Outputs ?? {});
+  }
 
   /**
    * The stage, synthesized and described on first use, i.e. when a pipeline plans with this target
@@ -96,6 +166,7 @@ export class CdkStageTarget implements TargetKind {
   public bind(scope: Construct, options: DeployTargetBindOptions): DeployTargetBinding {
     const changeSet = this.options.changeSet ?? true;
     const templates = this.assembly(scope, options);
+    const namespaces = this.outputNamespaces(scope, options.stageName);
     const out: codepipeline.IAction[] = [];
     let last = options.runOrder;
     for (const stack of this.deployment.stacks) {
@@ -103,11 +174,14 @@ export class CdkStageTarget implements TargetKind {
       const names = changeSet ? [`${stack.stackName}-Prepare`, `${stack.stackName}-Execute`] : [stack.stackName];
       for (const name of names) new Binder(scope, options, name);
       const cfn = cdkStackActions(scope, stack, templates);
+      // The stack's outputs are variables of the action that deploys it (the execution), when read.
+      const variablesNamespace = namespaces.get(stack.artifactId);
       if (changeSet) {
-        out.push(...cfn.changeSet({ prepareName: names[0], executeName: names[1], changeSetName: CDK_CHANGE_SET_NAME, runOrder }));
+        const [prepareName, executeName] = names;
+        out.push(...cfn.changeSet({ prepareName, executeName, changeSetName: CDK_CHANGE_SET_NAME, runOrder, variablesNamespace }));
         last = Math.max(last, runOrder + 1);
       } else {
-        out.push(cfn.createUpdate({ actionName: names[0], runOrder }));
+        out.push(cfn.createUpdate({ actionName: names[0], runOrder, variablesNamespace }));
         last = Math.max(last, runOrder);
       }
     }

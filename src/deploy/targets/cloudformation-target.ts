@@ -7,7 +7,9 @@ import { ACCOUNT_ID, REGION_NAME, STACK_NAME } from '../../private/names';
 import type { DeployTargetBindOptions, DeployTargetBinding } from '../deploy-target';
 import { Binder } from '../private/binder';
 import { CloudFormationActions } from '../private/cloudformation-actions';
+import { OutputRequests } from '../private/stack-outputs';
 import { TargetKind } from '../private/target-kind';
+import type { StackOutputOptions } from '../stack-outputs';
 
 /** Options of `DeployTarget.cloudFormation`. */
 export interface CloudFormationTargetOptions {
@@ -124,9 +126,11 @@ export interface CloudFormationTargetOptions {
 /** The actions of `DeployTarget.cloudFormation`. */
 export class CloudFormationTarget implements TargetKind {
   private pending?: CloudFormationActions;
+  private readonly outputs: OutputRequests;
 
   constructor(private readonly options: CloudFormationTargetOptions) {
     const { stackName } = options;
+    this.outputs = new OutputRequests(`DeployTarget.cloudFormation('${stackName}')`);
     if (!Token.isUnresolved(stackName) && !STACK_NAME.test(stackName)) {
       fail('DeployTarget.cloudFormation', `stackName '${stackName}' is invalid; a stack name starts with a letter and has 1-128 of A-Za-z0-9-.`);
     }
@@ -152,10 +156,20 @@ export class CloudFormationTarget implements TargetKind {
     return this.options.account ?? (roleAccount !== undefined && !Token.isUnresolved(roleAccount) ? roleAccount : undefined);
   }
 
+  /** The template is read at deploy time: any output name is accepted (unchecked at synth). */
+  public output(outputName: string, options: StackOutputOptions): string {
+    if (options.stack) {
+      fail(`DeployTarget.cloudFormation('${this.options.stackName}')`, `output('${outputName}') names a stack, but this target deploys one stack from a template file; drop the stack option.`);
+    }
+    return this.outputs.add(() => outputName);
+  }
+
   public bind(scope: Construct, options: DeployTargetBindOptions): DeployTargetBinding {
     const o = this.options;
     const base = o.actionName ?? (Token.isUnresolved(o.stackName) ? 'Deploy' : o.stackName);
     const b = new Binder(scope, options, base);
+    const variablesNamespace = this.outputs.all.length === 0 ? undefined
+      : this.outputs.bind(this.outputs.all, { pipeline: scope, stageName: options.stageName, base, stackLabel: `stack '${o.stackName}'` });
     const prepareName = `${base}-Prepare`;
     const executeName = `${base}-Execute`;
     const review = options.reviewRunOrder !== undefined;
@@ -180,16 +194,16 @@ export class CloudFormationTarget implements TargetKind {
     });
     this.pending = cfn;
     if (!changeSet) {
-      return { actions: [cfn.createUpdate({ actionName: base, runOrder: options.runOrder })], lastRunOrder: options.runOrder };
+      return { actions: [cfn.createUpdate({ actionName: base, runOrder: options.runOrder, variablesNamespace })], lastRunOrder: options.runOrder };
     }
     const changeSetName = o.changeSetName ?? `${o.stackName}-changes`;
     if (review) {
       const reviewed = cfn.changeSet({
-        prepareName, executeName, changeSetName, runOrder: options.reviewRunOrder!, executeRunOrder: options.runOrder,
+        prepareName, executeName, changeSetName, runOrder: options.reviewRunOrder!, executeRunOrder: options.runOrder, variablesNamespace,
       });
       return { actions: reviewed, lastRunOrder: options.runOrder, reviewActions: [prepareName] };
     }
-    const pair = cfn.changeSet({ prepareName, executeName, changeSetName, runOrder: options.runOrder });
+    const pair = cfn.changeSet({ prepareName, executeName, changeSetName, runOrder: options.runOrder, variablesNamespace });
     return { actions: pair, lastRunOrder: options.runOrder + 1 };
   }
 

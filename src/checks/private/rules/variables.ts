@@ -11,7 +11,8 @@
  * - any other namespace is an action's `Namespace`, visible to actions that run after it (a later
  *   stage, or a higher runOrder in the same stage);
  * - the S3, CodeCommit, ECR, CodeStarSourceConnection and GitHub source actions produce a fixed
- *   set of variables; CloudFormation's are the stack outputs, CodeBuild's the exported
+ *   set of variables; CloudFormation's are the stack outputs (of an action that deploys the stack:
+ *   a CHANGE_SET_REPLACE or DELETE_ONLY action publishes none), CodeBuild's the exported
  *   environment variables, Lambda's and custom actions' whatever they return: any name passes.
  */
 import { ActionModel, Context, RuleFamily, StageModel, at, forEachCondition } from '../pipeline-model';
@@ -45,6 +46,13 @@ const PROVIDER_OUTPUTS: { [key: string]: string[] } = {
   'Source/GitHub': ['AuthorDate', 'BranchName', 'CommitId', 'CommitMessage', 'CommitterDate', 'CommitUrl', 'RepositoryName'],
 };
 
+/**
+ * CloudFormation action modes whose action deploys no stack: a stack's outputs are variables of the
+ * action that creates or updates it (CREATE_UPDATE, REPLACE_ON_FAILURE, CHANGE_SET_EXECUTE), not of
+ * the one that only prepares a change set or deletes the stack.
+ */
+const CFN_MODES_WITHOUT_OUTPUTS = ['CHANGE_SET_REPLACE', 'DELETE_ONLY'];
+
 const REFERENCE = /#\{([A-Za-z0-9@_-]+)\.([A-Za-z0-9@_-]+)\}/g;
 
 interface Scope {
@@ -74,15 +82,25 @@ function readScope({ props, stages, actions }: Context): Scope {
 }
 
 /** Every `#{ns.var}` in a configuration value: strings, `Fn::Join`/`Fn::Sub` (unknown parts never match), lists and objects. */
-function references(value: unknown, depth = 0): Array<{ namespace: string; variable: string }> {
+export function variableReferences(value: unknown, depth = 0): Array<{ namespace: string; variable: string }> {
   if (depth > 10 || value === null || value === undefined) return [];
   if (typeof value === 'string' || isIntrinsic(value)) {
     const text = approximateString(value, {});
     return text ? [...text.matchAll(REFERENCE)].map((m) => ({ namespace: m[1], variable: m[2] })) : [];
   }
-  if (Array.isArray(value)) return value.flatMap((v) => references(v, depth + 1));
-  if (typeof value === 'object') return Object.values(value).flatMap((v) => references(v, depth + 1));
+  if (Array.isArray(value)) return value.flatMap((v) => variableReferences(v, depth + 1));
+  if (typeof value === 'object') return Object.values(value).flatMap((v) => variableReferences(v, depth + 1));
   return [];
+}
+
+/**
+ * What of an action may hold variable references: its configuration values (`Configuration`), and
+ * the Commands action's `Commands` and `EnvironmentVariables` (action properties): [key, value, where].
+ */
+export function configurationValues(action: { [key: string]: any }): Array<[string, unknown, 'Configuration' | 'Action']> {
+  const config = isObject(action.Configuration) ? Object.entries(action.Configuration).map(([k, v]): [string, unknown, 'Configuration'] => [k, v, 'Configuration']) : [];
+  const own = ['Commands', 'EnvironmentVariables'].filter((k) => action[k] !== undefined).map((k): [string, unknown, 'Action'] => [k, action[k], 'Action']);
+  return [...config, ...own];
 }
 
 /** Whether `producer` has run when the consumer starts: a consumer at (stage, runOrder), or a condition that sees stages up to `lastStage`. */
@@ -93,17 +111,15 @@ function checkReferences(ctx: Context) {
   const scope = readScope(ctx);
   const { emit } = ctx;
   for (const action of ctx.actions) {
-    const config = action.raw.Configuration;
-    if (!isObject(config)) continue;
     const before: RunsBefore = (p) => {
       if (p.stageIndex !== action.stageIndex) return p.stageIndex < action.stageIndex;
       if (p.runOrder === undefined || action.runOrder === undefined) return undefined;
       return p !== action && p.runOrder < action.runOrder;
     };
-    for (const [key, value] of Object.entries(config)) {
-      for (const ref of references(value)) {
+    for (const [key, value, location] of configurationValues(action.raw)) {
+      for (const ref of variableReferences(value)) {
         const problem = judge(ref.namespace, ref.variable, scope, before, 'this action');
-        if (problem) emit('CDP-VARIABLE-REFERENCE', `configuration ${key}: ${problem}`, `${action.location}/Configuration/${key}`, at(action));
+        if (problem) emit('CDP-VARIABLE-REFERENCE', `${location === 'Configuration' ? 'configuration ' : ''}${key}: ${problem}`, `${action.location}/${location === 'Configuration' ? `Configuration/${key}` : key}`, at(action));
       }
     }
   }
@@ -113,7 +129,7 @@ function checkReferences(ctx: Context) {
       (list(condition.Rules) ?? []).forEach((rule, ri) => {
         if (!isObject(rule) || !isObject(rule.Configuration)) return;
         for (const [key, value] of Object.entries(rule.Configuration)) {
-          for (const ref of references(value)) {
+          for (const ref of variableReferences(value)) {
             const problem = judge(ref.namespace, ref.variable, scope, before, `the ${kind} condition`);
             if (problem) {
               emit('CDP-VARIABLE-REFERENCE', `${kind} rule ${JSON.stringify(rule.Name ?? ri)} configuration ${key}: ${problem}`,
@@ -155,6 +171,11 @@ function judge(namespace: string, variable: string, scope: Scope, before: RunsBe
       + `which does not run before ${consumer}`;
   }
   const producer = producers[order.indexOf(true)];
+  const mode = producer.provider === 'CloudFormation' && isObject(producer.raw.Configuration) ? producer.raw.Configuration.ActionMode : undefined;
+  if (producer.owner === 'AWS' && typeof mode === 'string' && CFN_MODES_WITHOUT_OUTPUTS.includes(mode)) {
+    return `${ref} names namespace '${namespace}' of the CloudFormation action '${producer.name ?? '?'}' (ActionMode ${mode}), which deploys no stack and so `
+      + 'publishes no stack outputs; set the namespace on the action that deploys the stack (CHANGE_SET_EXECUTE after a change set, or CREATE_UPDATE)';
+  }
   const outputs = PROVIDER_OUTPUTS[`${producer.category}/${producer.provider}`];
   if (producer.owner !== 'Custom' && outputs && !outputs.includes(variable)) {
     return `${ref} names variable '${variable}', but the ${producer.provider} action '${producer.name ?? '?'}' outputs only ${outputs.join(', ')}`;
