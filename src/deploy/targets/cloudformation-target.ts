@@ -187,7 +187,10 @@ export class CloudFormationTarget implements TargetKind {
       const reviewed = cfn.changeSet({
         prepareName, executeName, changeSetName, runOrder: options.reviewRunOrder!, executeRunOrder: options.runOrder,
       });
-      return { actions: reviewed, lastRunOrder: options.runOrder, reviewActions: [prepareName] };
+      return {
+        actions: reviewed, lastRunOrder: options.runOrder, reviewActions: [prepareName],
+        changeSets: [{ stackName: o.stackName, changeSetName, account: this.account, region: o.region }],
+      };
     }
     const pair = cfn.changeSet({ prepareName, executeName, changeSetName, runOrder: options.runOrder });
     return { actions: pair, lastRunOrder: options.runOrder + 1 };
