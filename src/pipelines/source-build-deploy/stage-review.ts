@@ -8,7 +8,7 @@ import type { DeployTargetBinding, ReviewedChangeSet } from '../../deploy/deploy
 import type { StageGateReview } from '../../gates/stage-gate';
 import { fail } from '../../private/errors';
 import { policySkipsApproval, ReviewPolicy } from '../../review/review-policy';
-import { approvalEntryCondition, gateReview, reviewAction, reviewNamespace } from '../../review/wiring/review-step';
+import { approvalEntryCondition, gateReview, reviewAction, reviewLayout, ReviewLayout } from '../../review/wiring/review-step';
 
 /**
  * The change-set review of one deploy stage of a SourceBuildDeployPipeline (`reviewChangeSets`).
@@ -20,12 +20,7 @@ import { approvalEntryCondition, gateReview, reviewAction, reviewNamespace } fro
  * at 2), `<stage>.Approval` (the approval, behind a VariableCheck entry condition with result SKIP),
  * then `<stage>` (executions, other targets, tests; the gate's own conditions).
  */
-export interface StageReviewPlan {
-  readonly policy: ReviewPolicy;
-  /** The approval in a stage of its own (a policy that may skip it). */
-  readonly split: boolean;
-  readonly namespace: string;
-}
+export type StageReviewPlan = ReviewLayout;
 
 /** Validate the review options of a stage (the stage's own checks live in plan.ts) and plan its review. */
 export function planStageReview(me: string, stage: DeployStageOptions, v2: boolean): StageReviewPlan | undefined {
@@ -42,7 +37,7 @@ export function planStageReview(me: string, stage: DeployStageOptions, v2: boole
   if (split && !Token.isUnresolved(stage.stageName) && `${stage.stageName}.Approval`.length > 100) {
     fail(me, `stage '${stage.stageName}' is too long for its review stages ('<stage>.Review', '<stage>.Approval': at most 100 characters); use a stage name of at most 91 characters.`);
   }
-  return { policy, split, namespace: reviewNamespace(stage.stageName) };
+  return reviewLayout(stage.stageName, policy);
 }
 
 /** The stage names a review adds before its stage (none in one-stage layout). */

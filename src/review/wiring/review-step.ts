@@ -10,7 +10,7 @@ import type { ReviewedChangeSet } from '../../deploy/deploy-target';
 import type { StageGateReview } from '../../gates/stage-gate';
 import { fail } from '../../private/errors';
 import { acknowledgeWildcards, escapeRegExp } from '../../private/wildcard-allowances';
-import { ReviewPolicy } from '../review-policy';
+import { policySkipsApproval, ReviewPolicy } from '../review-policy';
 
 /** Name of the review action in its stage. */
 export const REVIEW_ACTION_NAME = 'ReviewChangeSets';
@@ -39,6 +39,23 @@ export interface ReviewParameters {
   readonly reportPrefix?: string;
   readonly reportKmsKeyArn?: string;
   readonly topicArn?: string;
+}
+
+/**
+ * How a reviewed stage or wave is laid out: under a policy that may skip the approval (`split`), the
+ * approval gets a stage of its own (`<name>.Approval`), since CodePipeline skips stages, not actions.
+ */
+export interface ReviewLayout {
+  readonly policy: ReviewPolicy;
+  /** The approval in a stage of its own (a policy that may skip it). */
+  readonly split: boolean;
+  /** The review action's variables namespace. */
+  readonly namespace: string;
+}
+
+/** The layout of the review of stage (or wave) `stageName` under `policy` (default `ALWAYS`). */
+export function reviewLayout(stageName: string, policy: ReviewPolicy = ReviewPolicy.ALWAYS): ReviewLayout {
+  return { policy, split: policySkipsApproval(policy), namespace: reviewNamespace(stageName) };
 }
 
 /**
