@@ -116,7 +116,23 @@ export class ChangeSetReviewer extends Construct {
       }]);
     }
     if (key && this.once(`key:${key.node.path}`)) {
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Encrypt'], resources: [key.keyArn] }));
+      // (the partition may be a token; the region, account and alias of the stores' keys are literals)
+      const alias = /:kms:([a-z0-9-]+):(\d{12}):(alias\/[A-Za-z0-9/_-]+)$/.exec(key.keyArn);
+      if (alias) {
+        // A key known by its alias (the ArtifactStores' keys): KMS authorizes on the key ARN, so the statement names the
+        // account's keys of the region, pinned to exactly that alias by kms:ResourceAliases.
+        const keys = `arn:${Aws.PARTITION}:kms:${alias[1]}:${alias[2]}:key/*`;
+        this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Encrypt'], resources: [keys], conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias[3] } },
+        }));
+        acknowledgeWildcards(this, [{
+          onlyActions: ['kms:GenerateDataKey', 'kms:Encrypt'],
+          resource: keys,
+          reason: `Encrypts the review reports with the artifact key only: the kms:ResourceAliases condition pins the statement to the key aliased ${alias[3]}.`,
+        }]);
+      } else {
+        this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Encrypt'], resources: [key.keyArn] }));
+      }
     }
   }
 
