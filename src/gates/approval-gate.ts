@@ -186,7 +186,9 @@ export class ApprovalGate extends Construct implements IStageGate {
    */
   public bindToStage(options: StageGateBindOptions): StageGateBinding {
     v.checkProps(this, options, {
-      pipeline: v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline of the stage')), stageName: v.required(v.str("a stage name, e.g. 'Prod'")), runOrder: v.literal(v.num('a runOrder from 1 to 999, e.g. 2')),
+      pipeline: v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline of the stage')),
+      stageName: v.required(v.str("a stage name, e.g. 'Prod'")),
+      runOrder: v.literal(v.num('a runOrder from 1 to 999, e.g. 2')),
       changeSetReview: v.struct({ summary: v.required(v.str("a variable reference, e.g. '#{Review-Prod.Summary}'")), reportUrl: v.required(v.str("a variable reference, e.g. '#{Review-Prod.ReportUrl}'")) }),
     }, 'bindToStage() options');
     const owner = this.describe();

@@ -52,7 +52,10 @@ describe('IAM simulation: change-set review', () => {
     const role = findResource(assembly, reviewRole);
     const trust = role.resolver.resolve(role.template.Resources[role.logicalId].Properties.AssumeRolePolicyDocument);
     const request = (principal: string) => ({
-      action: 'sts:AssumeRole', resource: roleArn, resourcePolicy: trust, resourceAccount: TARGET,
+      action: 'sts:AssumeRole',
+      resource: roleArn,
+      resourcePolicy: trust,
+      resourceAccount: TARGET,
       context: { 'aws:PrincipalArn': arnOfResource(assembly, principal) },
     });
     expect((await simulate(assembly, fnRole, request(fnRole))).reason).toMatch(/^Allowed/);

@@ -132,14 +132,18 @@ export class CdkStageTarget implements TargetKind {
       for (const name of names) new Binder(scope, options, name);
       const executeRunOrder = stackRunOrder(options.runOrder, stack, false);
       const cfn = cdkStackActions(scope, stack, templates);
-      out.push(...cfn.changeSet({ prepareName: names[0], executeName: names[1], changeSetName: CDK_CHANGE_SET_NAME, runOrder: reviewRunOrder, executeRunOrder }));
+      out.push(...cfn.changeSet({
+        prepareName: names[0], executeName: names[1], changeSetName: CDK_CHANGE_SET_NAME, runOrder: reviewRunOrder, executeRunOrder,
+      }));
       last = Math.max(last, executeRunOrder);
     }
     return {
       actions: out,
       lastRunOrder: last,
       reviewActions: this.deployment.stacks.map((s) => `${s.stackName}-Prepare`),
-      changeSets: this.deployment.stacks.map((s) => ({ stackName: s.stackName, changeSetName: CDK_CHANGE_SET_NAME, account: s.account, region: s.region })),
+      changeSets: this.deployment.stacks.map((s) => ({
+        stackName: s.stackName, changeSetName: CDK_CHANGE_SET_NAME, account: s.account, region: s.region,
+      })),
     };
   }
 }

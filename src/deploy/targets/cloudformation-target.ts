@@ -188,7 +188,9 @@ export class CloudFormationTarget implements TargetKind {
         prepareName, executeName, changeSetName, runOrder: options.reviewRunOrder!, executeRunOrder: options.runOrder,
       });
       return {
-        actions: reviewed, lastRunOrder: options.runOrder, reviewActions: [prepareName],
+        actions: reviewed,
+        lastRunOrder: options.runOrder,
+        reviewActions: [prepareName],
         changeSets: [{ stackName: o.stackName, changeSetName, account: this.account, region: o.region }],
       };
     }

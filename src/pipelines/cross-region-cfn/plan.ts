@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { CdkStackPlan, CdkWavesPlan, checkCdkProps, deploysCdkStages, planCdkWaves } from './plan-cdk';
 import { CrossRegionCfnPipelineProps, CrossRegionTarget } from './props';
+import { checkWaveReviews, planWaveReview } from './render-review';
 import { checkAccount, checkChangeSetName, checkExecutionRoles, checkRegion, checkStackName, checkStackSetOptions, fillTemplatePath, generatedStageName } from './validate';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { BuildOptions, TestOptions } from '../../build/build-options';
@@ -12,9 +13,8 @@ import { FailureNotificationsOptions } from '../../notifications/failure-notific
 import { fail } from '../../private/errors';
 import { CODEPIPELINE_NAME } from '../../private/names';
 import { MAX_ACTIONS_PER_STAGE, MAX_STAGES } from '../../private/quotas';
-import { PipelineSource } from '../../source/pipeline-source';
 import { ReviewLayout } from '../../review/wiring/review-step';
-import { checkWaveReviews, planWaveReview } from './render-review';
+import { PipelineSource } from '../../source/pipeline-source';
 
 /**
  * The complete plan of a `CrossRegionCfnPipeline`: every input validated, every default
@@ -216,7 +216,8 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
   // with many actions adds, but only names the quota.
   const assetStages = cdk ? Math.ceil(new Set(cdk.deployments.flatMap((d) => d.assetEnvironments.map((e) => `${e.account}/${e.region}`))).size / MAX_ACTIONS_PER_STAGE) : 0;
   const stageCount = SOURCE_AND_BUILD.length + (testStack ? 1 : 0) + (selfUpdate ? 1 : 0) + assetStages + (stacks
-    ? stacks.waves.reduce((n, w) => n + w.changeSetStages.length + (w.review?.split ? 1 : 0) + splitIntoStages(w.waveName, [...w.targets, ...w.cdkStacks], 0).length, 0)
+    ? stacks.waves.reduce((n, w) => n + w.changeSetStages.length + (w.review?.split ? 1 : 0)
+      + splitIntoStages(w.waveName, [...w.targets, ...w.cdkStacks], 0).length, 0)
     : stackSet!.waves.length);
   if (stageCount > MAX_STAGES) {
     fail(scope, `the pipeline needs ${stageCount} stages but CodePipeline allows ${MAX_STAGES}; merge waves, or deploy through CfnDeployment.stackSet(...).`);

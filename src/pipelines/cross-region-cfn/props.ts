@@ -4,11 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { BuildOptions, TestOptions } from '../../build/build-options';
 import { IStageGate } from '../../gates/stage-gate';
-import { ReviewPolicy } from '../../review/review-policy';
 import { FailureNotificationsOptions } from '../../notifications/failure-notifications';
 import { STACK_SET_DEPLOYMENT_MODEL_MEMBERS } from '../../private/cdk-internals';
 import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
+import { ReviewPolicy } from '../../review/review-policy';
 import { PipelineSource } from '../../source/pipeline-source';
 
 /** One stack deployment: a region, and an account when it is not the pipeline's. */

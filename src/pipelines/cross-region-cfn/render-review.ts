@@ -69,7 +69,9 @@ function changeSetsOf(items: WaveItem[], changeSetName: string): ReviewedChangeS
  */
 export function renderWaveReview(ctx: WaveReviewContext, wave: StacksWavePlan, review: ReviewLayout, changeSetName: string, runOrder: number) {
   const approvalStage = review.split ? `${wave.waveName}.Approval` : wave.waveName;
-  const binding: StageGateBinding = wave.gate!.bindToStage({ pipeline: ctx.pipeline, stageName: approvalStage, runOrder: 1, changeSetReview: gateReview(review.namespace) });
+  const binding: StageGateBinding = wave.gate!.bindToStage({
+    pipeline: ctx.pipeline, stageName: approvalStage, runOrder: 1, changeSetReview: gateReview(review.namespace),
+  });
   if ((binding.actions ?? []).length === 0) {
     fail(ctx.owner, `wave '${wave.waveName}' has reviewChangeSets but its gate has no manual approval (only conditions); give the gate a manual approval, or drop reviewChangeSets.`);
   }
@@ -97,7 +99,9 @@ export function renderWaveReview(ctx: WaveReviewContext, wave: StacksWavePlan, r
     ownStage: ownStage ? actionStage : undefined,
     /** The approval's own stage (policies that may skip it): its name, actions and entry condition. */
     approval: review.split
-      ? { stageName: approvalStage, actions: binding.actions ?? [], beforeEntry: approvalEntryCondition(review.namespace, review.policy, wave.waveName) }
+      ? {
+        stageName: approvalStage, actions: binding.actions ?? [], beforeEntry: approvalEntryCondition(review.namespace, review.policy, wave.waveName),
+      }
       : undefined,
   };
 }

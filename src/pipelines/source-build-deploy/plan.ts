@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { DeployStageOptions, SourceBuildDeployPipelineProps } from './props';
+import { planStageReview, reviewStageNames, StageReviewPlan } from './stage-review';
 import { BuildOptions, TestOptions } from '../../build/build-options';
 import { guardLateChanges } from '../../cdk/private/late-changes';
 import { DeployTarget } from '../../deploy/deploy-target';
@@ -13,10 +14,9 @@ import { FailureNotificationsOptions } from '../../notifications/failure-notific
 import { fail } from '../../private/errors';
 import { CODEPIPELINE_NAME } from '../../private/names';
 import * as v from '../../private/validate';
+import { ReviewPolicy } from '../../review/review-policy';
 import { PipelineSource } from '../../source/pipeline-source';
 import { CdkStageRules } from '../private/cdk-stage-rules';
-import { planStageReview, reviewStageNames, StageReviewPlan } from './stage-review';
-import { ReviewPolicy } from '../../review/review-policy';
 
 /**
  * The complete plan of a `SourceBuildDeployPipeline`: every input validated, every default

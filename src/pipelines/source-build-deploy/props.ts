@@ -5,8 +5,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BuildOptions, TestOptions } from '../../build/build-options';
 import { DeployTarget } from '../../deploy/deploy-target';
 import { IStageGate } from '../../gates/stage-gate';
-import { ReviewPolicy } from '../../review/review-policy';
 import { FailureNotificationsOptions } from '../../notifications/failure-notifications';
+import { ReviewPolicy } from '../../review/review-policy';
 import { PipelineSource } from '../../source/pipeline-source';
 
 /** One deploy stage: optional gate, targets in parallel, then post-deploy tests in parallel. */

@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BuildStagePlan, DeployStagePlan, PipelinePlan, TestStagePlan } from './plan';
+import { StageReviewRenderer } from './stage-review';
 import { TestOptions } from '../../build/build-options';
 import { artifactBucketAllowances, defineBuildStep } from '../../build/private/build-step';
 import { DeployTarget } from '../../deploy/deploy-target';
@@ -13,7 +14,6 @@ import * as v from '../../private/validate';
 import { acknowledgeWildcards } from '../../private/wildcard-allowances';
 import { SourceBinding } from '../../source/source-options';
 import { wireCdkStages } from '../private/cdk-wiring';
-import { StageReviewRenderer } from './stage-review';
 
 /**
  * Render a `SourceBuildDeployPipeline` plan into an aws-codepipeline Pipeline in `scope`: the
@@ -156,7 +156,9 @@ class StageRenderer {
     const { plan, pipeline, scope } = this;
     const { stageName } = st;
     const review = st.review ? new StageReviewRenderer(scope, plan.me, reviewLabel(scope, plan), stageName, st.review) : undefined;
-    const gate = st.gate?.bindToStage({ pipeline, stageName: review?.approvalStageName ?? stageName, runOrder: st.gateRunOrder, changeSetReview: review?.gateReview });
+    const gate = st.gate?.bindToStage({
+      pipeline, stageName: review?.approvalStageName ?? stageName, runOrder: st.gateRunOrder, changeSetReview: review?.gateReview,
+    });
     const gateActions = gate?.actions ?? [];
     if (st.reviewChangeSets) checkReviewGate(plan.me, stageName, gateActions, st.gateRunOrder);
     const firstRunOrder = st.review?.split ? 1 : st.reviewChangeSets ? st.gateRunOrder + 1 : gateActions.length > 0 ? 2 : 1;

@@ -75,7 +75,8 @@ export class StageReviewRenderer {
    * Place the review: one-stage layout, return the review action (runOrder 2) for the stage; split
    * layout, add the `.Review` and `.Approval` stages to the pipeline and return nothing.
    */
-  public finish(pipeline: codepipeline.Pipeline, bucket: s3.IBucket, gateActions: codepipeline.IAction[], topic: sns.ITopic | undefined): codepipeline.IAction[] {
+  public finish(pipeline: codepipeline.Pipeline, bucket: s3.IBucket, gateActions: codepipeline.IAction[],
+    topic: sns.ITopic | undefined): codepipeline.IAction[] {
     const reviewStage = this.review.split ? `${this.stageName}.Review` : this.stageName;
     const action = reviewAction({
       owner: this.owner,

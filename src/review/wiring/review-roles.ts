@@ -15,13 +15,13 @@ import { acknowledgeWildcards, arnPattern } from '../../private/wildcard-allowan
  * function describes directly (see `ChangeSetReviewer`).
  */
 export class ReviewRoles extends Construct {
-  private static readonly ID = 'ChangeSetReviewRoles';
-
   /** The review roles of the pipeline `owner` (the pipeline construct; kept in the tree as its child, which defines no resource). */
   public static of(owner: Construct, reviewerRole: iam.IRole): ReviewRoles {
     const found = owner.node.tryFindChild(ReviewRoles.ID);
     return found instanceof ReviewRoles ? found : new ReviewRoles(owner, reviewerRole);
   }
+
+  private static readonly ID = 'ChangeSetReviewRoles';
 
   private readonly roles = new Map<string, { role: iam.Role; describe: iam.PolicyStatement; arns: Set<string> }>();
 
