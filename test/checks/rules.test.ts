@@ -201,7 +201,7 @@ const CASES: { [ruleId: string]: RuleCase } = {
       action('Review', 'Invoke', 'Lambda', [], [], { RunOrder: 2, Namespace: 'Review-Prod', Configuration: { FunctionName: 'review', UserParameters: reviewParameters } }),
       approval('Approve', { RunOrder: 3, Configuration: { CustomData: '#{Review-Prod.Summary}' } }),
       action('app-Execute', 'Deploy', 'CloudFormation', [], [], { RunOrder: 3, Configuration: { ActionMode: 'CHANGE_SET_EXECUTE', StackName: 'app', ChangeSetName: 'app-changes' } }))]),
-    message: /'app-Execute' in stage 'Prod' executes change set 'app-changes' of stack 'app' before \(or beside\) 'Approve' in stage 'Prod', which reviews or approves it/,
+    message: /'app-Execute' in stage 'Prod' executes change set 'app-changes' of stack 'app' in eu-west-1 before \(or beside\) 'Approve' in stage 'Prod', which reviews or approves it/,
   },
   'CDP-ACTION-CONFIG': {
     pass: pipeline([stage('Source', source()), stage('Build', build('Build', 'SourceOut', null, { Configuration: { ProjectName: 'p'.repeat(1000) } }))]),

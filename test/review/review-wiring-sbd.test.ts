@@ -165,7 +165,42 @@ describe('SourceBuildDeployPipeline change-set review wiring', () => {
   });
 });
 
+describe('SourceBuildDeployPipeline change-set review footprint', () => {
+  /** Resources by type of every template of the app. */
+  function counts(review: boolean) {
+    const { app, stack } = newStack();
+    definePipeline(stack, {
+      stages: [{
+        stageName: 'Prod', gate: new ApprovalGate(stack, 'Approve', { manual: true }), reviewChangeSets: review,
+        targets: [cfn('app', { changeSet: true }), cfn('edge', { account: OTHER, changeSet: true })],
+      }],
+    });
+    const result = synthValidated(app);
+    return Object.fromEntries(Object.entries(result.templates).map(([id, t]: [string, any]) => [id, Object.values<any>(t.Resources ?? {}).map((r) => r.Type).sort()]));
+  }
+
+  test('the review adds 6 resources to the pipeline stack (function, its role, policy, log group; the action\'s role and policy) and a role with its policy in the other account', () => {
+    const without = counts(false);
+    const withReview = counts(true);
+    const added = (id: string) => {
+      const rest = [...(without[id] ?? [])];
+      return withReview[id].filter((type: string) => { const i = rest.indexOf(type); if (i < 0) return true; rest.splice(i, 1); return false; });
+    };
+    expect(added('Stack').sort()).toEqual(['AWS::IAM::Policy', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup']);
+    const rolesStack = Object.keys(withReview).find((id) => !(id in without))!;
+    expect(rolesStack).toMatch(new RegExp(`-${OTHER}$`));
+    expect(withReview[rolesStack].sort()).toEqual(['AWS::IAM::Policy', 'AWS::IAM::Role']);
+  });
+});
+
 describe('SourceBuildDeployPipeline change-set review validation', () => {
+  test('fails when the change sets of a stage do not fit CodePipeline\'s limit for the review action\'s UserParameters', () => {
+    const { stack } = newStack();
+    const targets = Array.from({ length: 12 }, (_, i) => cfn(`service${i}`, { account: OTHER, region: 'eu-central-1' }));
+    expect(() => definePipeline(stack, { stages: [{ stageName: 'Prod', gate: new ApprovalGate(stack, 'A', { manual: true }), reviewChangeSets: true, targets }] }))
+      .toThrow(/SourceBuildDeployPipeline 'Pipeline': stage 'Prod' reviews 12 change sets: the review action's UserParameters would be about \d+ characters, over CodePipeline's 1000-character limit/);
+  });
+
   test('fails when reviewPolicy is given without reviewChangeSets', () => {
     const { stack } = newStack();
     expect(() => definePipeline(stack, { stages: [{ stageName: 'Prod', gate: new ApprovalGate(stack, 'A', { manual: true }), reviewPolicy: ReviewPolicy.ON_RISK, targets: [cfn('app')] }] }))

@@ -12,6 +12,21 @@ import { fail } from '../../private/errors';
 import { acknowledgeWildcards, escapeRegExp } from '../../private/wildcard-allowances';
 import { policySkipsApproval, ReviewPolicy } from '../review-policy';
 
+/** CodePipeline's limit for one action configuration value (the UserParameters JSON). */
+const MAX_CONFIGURATION_VALUE = 1000;
+/** What a reference (a bucket name, a role, key or topic ARN) is counted as until deployment resolves it. */
+const REFERENCE_LENGTH = 80;
+/** The pseudo parameters, as long as they get. */
+const PSEUDO_LENGTH: { [name: string]: number } = { 'AWS.Partition': 10, 'AWS.Region': 14, 'AWS.AccountId': 12, 'AWS.URLSuffix': 16 };
+
+/** The length of the UserParameters JSON, each unresolved reference counted as long as it may get. */
+function estimatedLength(parameters: ReviewParameters): number {
+  return JSON.stringify(parameters).replace(/\$\{Token\[([^\]]*)\]\}/g, (_m, id: string) => {
+    const pseudo = Object.keys(PSEUDO_LENGTH).find((k) => id.startsWith(`${k}.`));
+    return 'x'.repeat(pseudo ? PSEUDO_LENGTH[pseudo] : REFERENCE_LENGTH);
+  }).length;
+}
+
 /** Name of the review action in its stage. */
 export const REVIEW_ACTION_NAME = 'ReviewChangeSets';
 
@@ -150,6 +165,11 @@ export function reviewAction(o: ReviewActionOptions): actions.LambdaInvokeAction
     reportKmsKeyArn: key?.keyArn,
     topicArn: o.topic?.topicArn,
   };
+  const estimate = estimatedLength(parameters);
+  if (estimate > MAX_CONFIGURATION_VALUE) {
+    fail(o.errorPrefix, `stage '${o.stageName}' reviews ${changeSets.length} change sets: the review action's UserParameters would be about ${estimate} characters, `
+      + `over CodePipeline's ${MAX_CONFIGURATION_VALUE}-character limit for an action configuration value; split the targets over more stages (or waves), each reviewed.`);
+  }
   acknowledgeWildcards(o.owner, [{
     resource: '*',
     onlyActions: ['lambda:ListFunctions'],
