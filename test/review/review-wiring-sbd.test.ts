@@ -171,12 +171,15 @@ describe('SourceBuildDeployPipeline change-set review footprint', () => {
     const { app, stack } = newStack();
     definePipeline(stack, {
       stages: [{
-        stageName: 'Prod', gate: new ApprovalGate(stack, 'Approve', { manual: true }), reviewChangeSets: review,
+        stageName: 'Prod',
+        gate: new ApprovalGate(stack, 'Approve', { manual: true }),
+        reviewChangeSets: review,
         targets: [cfn('app', { changeSet: true }), cfn('edge', { account: OTHER, changeSet: true })],
       }],
     });
     const result = synthValidated(app);
-    return Object.fromEntries(Object.entries(result.templates).map(([id, t]: [string, any]) => [id, Object.values<any>(t.Resources ?? {}).map((r) => r.Type).sort()]));
+    const types = (t: any) => Object.values<any>(t.Resources ?? {}).map((r) => r.Type).sort();
+    return Object.fromEntries(Object.entries(result.templates).map(([id, t]: [string, any]) => [id, types(t)]));
   }
 
   test('the review adds 6 resources to the pipeline stack (function, its role, policy, log group; the action\'s role and policy) and a role with its policy in the other account', () => {
