@@ -48,7 +48,7 @@ describe('CrossRegionCfnPipeline change-set review wiring', () => {
     expect(params.changeSets).toEqual([
       { account: PIPELINE_ENV.account, region: 'eu-west-1', stackName: 'app', changeSetName: 'PipelineChangeSet' },
       { account: PIPELINE_ENV.account, region: 'us-east-2', stackName: 'app', changeSetName: 'PipelineChangeSet' },
-      { account: TARGET, region: 'eu-central-1', stackName: 'app', changeSetName: 'PipelineChangeSet', roleArn: expect.stringMatching(/^arn:.*:iam::222222222222:role\//) },
+      { account: TARGET, region: 'eu-central-1', stackName: 'app', changeSetName: 'PipelineChangeSet', roleArn: expect.stringMatching(/^arn:.*:iam::222222222222:role\/cdp-review-[0-9a-f]{16}$/) },
     ]);
     expect(action(stageNamed(t, 'Prod'), 'Approve').Configuration).toEqual({ CustomData: '#{Review-Prod.Summary}', ExternalEntityLink: '#{Review-Prod.ReportUrl}' });
   });
@@ -92,7 +92,7 @@ describe('CrossRegionCfnPipeline change-set review wiring', () => {
     const params = userParameters(review);
     expect(params.policy).toBe('on-risk');
     expect(params.changeSets.map((c: any) => c.stackName).sort()).toEqual([beta.api.stackName, beta.data.stackName, beta.jobs.stackName].sort());
-    for (const c of params.changeSets) expect(c).toMatchObject({ account: BETA_ENV.account, region: BETA_ENV.region, roleArn: expect.stringMatching(/^arn:.*:iam::222222222222:role\//) });
+    for (const c of params.changeSets) expect(c).toMatchObject({ account: BETA_ENV.account, region: BETA_ENV.region, roleArn: expect.stringMatching(/^arn:.*:iam::222222222222:role\/cdp-review-[0-9a-f]{16}$/) });
     expect(stageNamed(t, 'Beta.Approval').BeforeEntry.Conditions[0].Rules[0].Configuration).toEqual({ Variable: '#{Review-Beta.NeedsApproval}', Value: 'true', Operator: 'EQ' });
   });
 });

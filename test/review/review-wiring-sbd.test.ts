@@ -50,7 +50,7 @@ describe('SourceBuildDeployPipeline change-set review wiring', () => {
     expect(params.changeSets).toEqual([
       { account: '111111111111', region: 'eu-west-1', stackName: 'app', changeSetName: 'app-changes' },
       { account: '111111111111', region: 'eu-west-1', stackName: 'db', changeSetName: 'db-release' },
-      { account: OTHER, region: 'eu-central-1', stackName: 'edge', changeSetName: 'edge-changes', roleArn: expect.stringMatching(/^arn:.*:iam::222222222222:role\//) },
+      { account: OTHER, region: 'eu-central-1', stackName: 'edge', changeSetName: 'edge-changes', roleArn: expect.stringMatching(/^arn:.*:iam::222222222222:role\/cdp-review-[0-9a-f]{16}$/) },
     ]);
     expect(params.reportBucket).toMatch(/PipelineArtifactBucket/);
     expect(params.reportKmsKeyArn).toMatch(/Key/);

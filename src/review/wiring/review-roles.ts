@@ -1,4 +1,5 @@
-import { Aws, PhysicalName, Stack } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeWildcards, arnPattern } from '../../private/wildcard-allowances';
@@ -23,7 +24,7 @@ export class ReviewRoles extends Construct {
 
   private static readonly ID = 'ChangeSetReviewRoles';
 
-  private readonly roles = new Map<string, { role: iam.Role; describe: iam.PolicyStatement; arns: Set<string> }>();
+  private readonly roles = new Map<string, { role: iam.Role; roleArn: string; describe: iam.PolicyStatement; arns: Set<string> }>();
 
   private constructor(private readonly owner: Construct, private readonly reviewerRole: iam.IRole) {
     super(owner, ReviewRoles.ID);
@@ -34,15 +35,15 @@ export class ReviewRoles extends Construct {
     return [...this.roles.values()].map((r) => r.role);
   }
 
-  /** The review role of `account` (not the pipeline's), allowed to describe `stackName` in `region`. */
-  public forStack(account: string, region: string, stackName: string): iam.Role {
+  /** The review role of `account` (not the pipeline's), allowed to describe `stackName` in `region`: the role and its ARN. */
+  public forStack(account: string, region: string, stackName: string): { role: iam.Role; roleArn: string } {
     const entry = this.roles.get(account) ?? this.define(account);
     const arn = `arn:${Aws.PARTITION}:cloudformation:${region}:${account}:stack/${stackName}/*`;
     if (!entry.arns.has(arn)) {
       entry.arns.add(arn);
       entry.describe.addResources(arn);
     }
-    return entry.role;
+    return { role: entry.role, roleArn: entry.roleArn };
   }
 
   private define(account: string) {
@@ -55,8 +56,11 @@ export class ReviewRoles extends Construct {
       description: `Roles of pipeline ${this.owner.node.path} in account ${account}`,
     });
     pipelineStack.node.addDependency(stack);
+    // A fixed, short name (unique per pipeline and account): the review action's UserParameters carry its ARN,
+    // and CodePipeline limits them to 1000 characters.
+    const roleName = `cdp-review-${createHash('sha256').update(`${pipelineStack.stackName}/${this.owner.node.path}/${account}`).digest('hex').slice(0, 16)}`;
     const role = new iam.Role(stack, 'ChangeSetReviewRole', {
-      roleName: PhysicalName.GENERATE_IF_NEEDED,
+      roleName,
       description: `Describes the change sets of the stacks pipeline ${this.owner.node.path} deploys in account ${account}, for its approval`,
       assumedBy: new iam.AccountPrincipal(pipelineStack.account).withConditions({ ArnEquals: { 'aws:PrincipalArn': this.reviewerRole.roleArn } }),
     });
@@ -67,7 +71,7 @@ export class ReviewRoles extends Construct {
       resourcePattern: () => arnPattern('cloudformation', 'stack/[A-Za-z][A-Za-z0-9-]*/\\*', { account }),
       reason: `Read-only: describes the named stacks pipeline ${this.owner.node.path} deploys in this account and their change sets; \`/*\` is the stack id CloudFormation appends to the name.`,
     }]);
-    const entry = { role, describe, arns: new Set<string>() };
+    const entry = { role, roleArn: `arn:${Aws.PARTITION}:iam::${account}:role/${roleName}`, describe, arns: new Set<string>() };
     this.roles.set(account, entry);
     return entry;
   }

@@ -148,9 +148,9 @@ export function reviewAction(o: ReviewActionOptions): actions.LambdaInvokeAction
       reviewer.allowDescribe(region, cs.stackName);
       return { account, region, stackName: cs.stackName, changeSetName: cs.changeSetName };
     }
-    const role = roles.forStack(account, region, cs.stackName);
-    reviewer.allowAssume(role.roleArn);
-    return { account, region, stackName: cs.stackName, changeSetName: cs.changeSetName, roleArn: role.roleArn };
+    const { roleArn } = roles.forStack(account, region, cs.stackName);
+    reviewer.allowAssume(roleArn);
+    return { account, region, stackName: cs.stackName, changeSetName: cs.changeSetName, roleArn };
   });
   const key = o.reportBucket.encryptionKey;
   reviewer.allowReports(o.reportBucket, key);
