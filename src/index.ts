@@ -8,3 +8,4 @@ export * from './notifications';
 export * from './checks';
 export * from './cdk';
 export * from './webhook';
+export * from './review';

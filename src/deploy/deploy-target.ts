@@ -77,6 +77,36 @@ export interface DeployTargetBinding {
    * @default - none
    */
   readonly reviewActions?: string[];
+
+  /**
+   * The change sets the actions at `reviewRunOrder` create, for the stage's change-set review.
+   *
+   * @default - none
+   */
+  readonly changeSets?: ReviewedChangeSet[];
+}
+
+/** A change set a target creates for review (before the approval) and executes after it. */
+export interface ReviewedChangeSet {
+  /** Name of the stack. */
+  readonly stackName: string;
+
+  /** Name of the change set. */
+  readonly changeSetName: string;
+
+  /**
+   * Account of the stack.
+   *
+   * @default - the pipeline's account
+   */
+  readonly account?: string;
+
+  /**
+   * Region of the stack.
+   *
+   * @default - the pipeline's region
+   */
+  readonly region?: string;
 }
 
 /**

@@ -13,7 +13,7 @@ import * as v from '../private/validate';
 import { defineEntryCondition, defineSuccessCondition } from './private/gate-conditions';
 import { GateCondition } from './rules/gate-condition';
 import { GateRule } from './rules/gate-rule';
-import { IStageGate, StageGateBindOptions, StageGateBinding } from './stage-gate';
+import { IStageGate, StageGateBindOptions, StageGateBinding, StageGateReview } from './stage-gate';
 import { CODEPIPELINE_NAME, EMAIL_ADDRESS } from '../private/names';
 
 export * from './approval-gate-props';
@@ -186,7 +186,10 @@ export class ApprovalGate extends Construct implements IStageGate {
    */
   public bindToStage(options: StageGateBindOptions): StageGateBinding {
     v.checkProps(this, options, {
-      pipeline: v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline of the stage')), stageName: v.required(v.str("a stage name, e.g. 'Prod'")), runOrder: v.literal(v.num('a runOrder from 1 to 999, e.g. 2')),
+      pipeline: v.required(v.instance(codepipeline.Pipeline, 'the codepipeline.Pipeline of the stage')),
+      stageName: v.required(v.str("a stage name, e.g. 'Prod'")),
+      runOrder: v.literal(v.num('a runOrder from 1 to 999, e.g. 2')),
+      changeSetReview: v.struct({ summary: v.required(v.str("a variable reference, e.g. '#{Review-Prod.Summary}'")), reportUrl: v.required(v.str("a variable reference, e.g. '#{Review-Prod.ReportUrl}'")) }),
     }, 'bindToStage() options');
     const owner = this.describe();
     const { pipeline, stageName } = options;
@@ -207,6 +210,10 @@ export class ApprovalGate extends Construct implements IStageGate {
     if (!Token.isUnresolved(runOrder) && (!Number.isInteger(runOrder) || runOrder < 1 || runOrder > 999)) {
       fail(owner, `runOrder ${runOrder} is outside 1..999; pass a whole number in that range.`);
     }
+    if (options.changeSetReview && !this.manual) {
+      fail(owner, `stage '${stageName}' reviews its change sets but the gate has no manual approval to show the review in; `
+        + 'give the gate a manual approval (emails, approvers, message or manual: true).');
+    }
     this.binding = { pipeline, stageName };
 
     const gateActions: codepipeline.IAction[] = [];
@@ -215,8 +222,9 @@ export class ApprovalGate extends Construct implements IStageGate {
         actionName: this.actionName,
         runOrder,
         notificationTopic: this.notificationTopic,
-        additionalInformation: this.props.message,
-        externalEntityLink: this.props.reviewUrl,
+        // With a change-set review: your message, then the review's summary; your reviewUrl, else the report.
+        additionalInformation: reviewMessage(this.props.message, options.changeSetReview),
+        externalEntityLink: this.props.reviewUrl ?? options.changeSetReview?.reportUrl,
         timeout: this.props.timeout,
       });
       gateActions.push(this.action);
@@ -231,6 +239,7 @@ export class ApprovalGate extends Construct implements IStageGate {
         ? { conditions: [this.successCondition.bind(this, { pipeline, stageName, ruleNamePrefix: `${stageName}.${this.successCondition.result === codepipeline.Result.ROLLBACK ? 'Rollback' : 'Success'}` })] }
         : undefined,
       onFailure: this.onFailure(),
+      notificationTopic: this.manual ? this.notificationTopic : undefined,
     };
   }
 
@@ -345,6 +354,12 @@ export class ApprovalGate extends Construct implements IStageGate {
   private describe(): string {
     return `ApprovalGate '${this.node.id}'`;
   }
+}
+
+/** The approval's custom data: the message, the review's summary, or the message then the summary on the next line. */
+function reviewMessage(message: string | undefined, review: StageGateReview | undefined): string | undefined {
+  if (!review) return message;
+  return message === undefined ? review.summary : `${message}\n${review.summary}`;
 }
 
 function isV2(pipeline: codepipeline.Pipeline): boolean {

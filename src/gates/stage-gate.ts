@@ -1,4 +1,5 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as sns from 'aws-cdk-lib/aws-sns';
 
 /**
  * Where a gate is being placed: the stage it guards, in which pipeline.
@@ -16,6 +17,25 @@ export interface StageGateBindOptions {
    * @default 1
    */
   readonly runOrder?: number;
+
+  /**
+   * Set when a change-set review runs before the gate's approval: what the approval shows of it.
+   *
+   * @default - no review
+   */
+  readonly changeSetReview?: StageGateReview;
+}
+
+/**
+ * What a change-set review gives the approval that follows it: variable references to the review
+ * action's output variables (`#{<namespace>.Summary}`, `#{<namespace>.ReportUrl}`).
+ */
+export interface StageGateReview {
+  /** The summary of the change sets, for the approval's custom data (it fits CodePipeline's limit). */
+  readonly summary: string;
+
+  /** The address of the review report, for the approval's link. */
+  readonly reportUrl: string;
 }
 
 /**
@@ -50,6 +70,14 @@ export interface StageGateBinding {
    * @default - none
    */
   readonly onFailure?: codepipeline.FailureConditions;
+
+  /**
+   * The topic the gate's approval request is published to (a change-set review publishes its full
+   * summary there too).
+   *
+   * @default - none
+   */
+  readonly notificationTopic?: sns.ITopic;
 }
 
 /**

@@ -20,6 +20,9 @@ const trigger = (git: Json) => ({ ProviderType: 'CodeStarSourceConnection', GitC
 const envVars = (vars: { [name: string]: string }) => JSON.stringify(Object.entries(vars).map(([name, value]) => ({ name, type: 'PLAINTEXT', value })));
 const v2WithConnection = (extra: Json) => pipeline([stage('Source', connectionSource()), stage('Build', build()), stage('Deploy', deploy())], { PipelineType: 'V2', ...extra });
 
+/** A change-set review action's UserParameters (the review engine's contract). */
+const reviewParameters = JSON.stringify({ pipeline: 'p', stage: 'Prod', policy: 'always', changeSets: [{ account: ACCOUNT, region: REGION, stackName: 'app', changeSetName: 'app-changes' }] });
+
 /** For every rule: a pipeline just inside it (no finding at all) and one just outside (a finding of that rule). */
 const CASES: { [ruleId: string]: RuleCase } = {
   'CDP-STAGE-COUNT': {
@@ -186,6 +189,19 @@ const CASES: { [ruleId: string]: RuleCase } = {
       Configuration: { ProjectName: 'p', EnvironmentVariables: envVars({ VERSION: '#{SourceVariables.VersionId}' }) },
     }))]),
     message: /configuration EnvironmentVariables: #\{SourceVariables.VersionId\} names namespace 'SourceVariables', which no action of the pipeline declares/,
+  },
+  'CDP-REVIEW-ORDER': {
+    pass: pipeline([stage('Source', source()), stage('Build', build()), stage('Prod',
+      action('app-Prepare', 'Deploy', 'CloudFormation', ['BuildOut'], [], { Configuration: { ActionMode: 'CHANGE_SET_REPLACE', StackName: 'app', ChangeSetName: 'app-changes' } }),
+      action('Review', 'Invoke', 'Lambda', [], [], { RunOrder: 2, Namespace: 'Review-Prod', Configuration: { FunctionName: 'review', UserParameters: reviewParameters } }),
+      approval('Approve', { RunOrder: 3, Configuration: { CustomData: '#{Review-Prod.Summary}' } }),
+      action('app-Execute', 'Deploy', 'CloudFormation', [], [], { RunOrder: 4, Configuration: { ActionMode: 'CHANGE_SET_EXECUTE', StackName: 'app', ChangeSetName: 'app-changes' } }))]),
+    fail: pipeline([stage('Source', source()), stage('Build', build()), stage('Prod',
+      action('app-Prepare', 'Deploy', 'CloudFormation', ['BuildOut'], [], { Configuration: { ActionMode: 'CHANGE_SET_REPLACE', StackName: 'app', ChangeSetName: 'app-changes' } }),
+      action('Review', 'Invoke', 'Lambda', [], [], { RunOrder: 2, Namespace: 'Review-Prod', Configuration: { FunctionName: 'review', UserParameters: reviewParameters } }),
+      approval('Approve', { RunOrder: 3, Configuration: { CustomData: '#{Review-Prod.Summary}' } }),
+      action('app-Execute', 'Deploy', 'CloudFormation', [], [], { RunOrder: 3, Configuration: { ActionMode: 'CHANGE_SET_EXECUTE', StackName: 'app', ChangeSetName: 'app-changes' } }))]),
+    message: /'app-Execute' in stage 'Prod' executes change set 'app-changes' of stack 'app' in eu-west-1 before \(or beside\) 'Approve' in stage 'Prod', which reviews or approves it/,
   },
   'CDP-ACTION-CONFIG': {
     pass: pipeline([stage('Source', source()), stage('Build', build('Build', 'SourceOut', null, { Configuration: { ProjectName: 'p'.repeat(1000) } }))]),

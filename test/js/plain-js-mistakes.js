@@ -64,6 +64,14 @@ function mistakes(lib, cdk) {
       expected: /^SourceBuildDeployPipeline 'Pipeline': stages\[0\]\.gate is an object with manual, not an IStageGate; pass a gate, e\.g\. new ApprovalGate/,
     },
     {
+      mistake: "reviewPolicy: 'SKIP_WHEN_EMPTY' (the enum member's name, not ReviewPolicy.SKIP_WHEN_EMPTY)",
+      run: () => {
+        const s = stack();
+        pipeline(s, props(s, { stages: [{ stageName: 'Prod', targets: [target()], reviewChangeSets: true, reviewPolicy: 'SKIP_WHEN_EMPTY' }] }));
+      },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': stages\[0\]\.reviewPolicy .*'SKIP_WHEN_EMPTY'.*ReviewPolicy/,
+    },
+    {
       mistake: 'no props at all',
       run: () => new SourceBuildDeployPipeline(stack(), 'Pipeline'),
       expected: /^SourceBuildDeployPipeline 'Pipeline': props is missing; pass an object with at least source, stages\./,

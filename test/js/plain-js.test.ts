@@ -12,9 +12,9 @@ const js = require('./plain-js-mistakes.js');
 describe('plain JavaScript: the issue 12 mistakes end in our clear messages', () => {
   const mistakes: Array<{ mistake: string; run: () => void; expected: RegExp }> = js.mistakes(lib, cdk);
 
-  test('there are the twenty-two mistakes (issue 12\'s ten TypeErrors and an undeclared variable, issue 22\'s five misspelled or misplaced keys, '
-    + 'a filter on CodeCommit, a token percentage, three ways to misuse a stack output and a string webhook auth)', () => {
-    expect(mistakes).toHaveLength(22);
+  test('there are the twenty-three mistakes (issue 12\'s ten TypeErrors and an undeclared variable, issue 22\'s five misspelled or misplaced keys, '
+    + 'a filter on CodeCommit, a token percentage, three ways to misuse a stack output, a string webhook auth and an enum member\'s name for a review policy)', () => {
+    expect(mistakes).toHaveLength(23);
   });
 
   test.each(mistakes.map((m) => [m.mistake, m] as const))('%s', (_name, m) => {

@@ -7,7 +7,7 @@ import { harnessTemplate } from '../deploy/actions-harness';
 const cfn = (stackName: string, extra = {}) => DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, ...extra });
 
 describe('SourceBuildDeployPipeline reviewChangeSets', () => {
-  test('change sets are created first, then the approval, then they are executed and the other targets deploy; tests last', () => {
+  test('change sets are created first, then the review, then the approval, then they are executed and the other targets deploy', () => {
     const { app, stack } = newStack();
     const machine = sfn.StateMachine.fromStateMachineArn(stack, 'Machine', 'arn:aws:states:eu-west-1:111111111111:stateMachine:migrate');
     definePipeline(stack, {
@@ -23,8 +23,9 @@ describe('SourceBuildDeployPipeline reviewChangeSets', () => {
     const placed = prod.Actions.map((a: any) => [a.Name, a.RunOrder ?? 1]).sort((x: any, y: any) => x[1] - y[1] || x[0].localeCompare(y[0]));
     expect(placed).toEqual([
       ['app-Prepare', 1], ['db-Prepare', 1],
-      ['Approve', 2],
-      ['app-Execute', 3], ['db-Execute', 3], ['Migrate', 3],
+      ['ReviewChangeSets', 2],
+      ['Approve', 3],
+      ['app-Execute', 4], ['db-Execute', 4], ['Migrate', 4],
     ]);
     const byName = Object.fromEntries(prod.Actions.map((a: any) => [a.Name, a]));
     expect(byName['app-Prepare'].Configuration).toMatchObject({ ActionMode: 'CHANGE_SET_REPLACE', ChangeSetName: 'app-changes', StackName: 'app' });
@@ -40,7 +41,7 @@ describe('SourceBuildDeployPipeline reviewChangeSets', () => {
     expect(prod.Actions.map((a: any) => [a.Name, a.RunOrder])).toEqual([['Approve', 1], ['app-Prepare', 2], ['app-Execute', 3]]);
   });
 
-  test('post-deploy tests run after the executions', () => {
+  test('post-deploy tests run after the executions (the review action is added last, at runOrder 2)', () => {
     const { stack } = newStack();
     const p = definePipeline(stack, {
       stages: [{
@@ -53,7 +54,7 @@ describe('SourceBuildDeployPipeline reviewChangeSets', () => {
     });
     const prod = p.pipeline.stages.find((s) => s.stageName === 'Prod')!;
     expect(prod.actions.map((a) => [a.actionProperties.actionName, a.actionProperties.runOrder])).toEqual([
-      ['Approve', 2], ['app-Prepare', 1], ['app-Execute', 3], ['Smoke', 4],
+      ['Approve', 3], ['app-Prepare', 1], ['app-Execute', 4], ['Smoke', 5], ['ReviewChangeSets', 2],
     ]);
   });
 
@@ -64,7 +65,7 @@ describe('SourceBuildDeployPipeline reviewChangeSets', () => {
     const other = newStack();
     const gate = new ApprovalGate(other.stack, 'Gate', { rollbackOnFailure: true });
     expect(() => definePipeline(other.stack, { stages: [{ stageName: 'Prod', reviewChangeSets: true, gate, targets: [cfn('app')] }] }))
-      .toThrow(/stage 'Prod' has reviewChangeSets but its gate has no manual approval \(only conditions\)/);
+      .toThrow(/ApprovalGate 'Gate': stage 'Prod' reviews its change sets but the gate has no manual approval to show the review in; give the gate a manual approval/);
   });
 
   test('fails when a CloudFormation target of the stage sets changeSet: false', () => {
@@ -86,7 +87,7 @@ describe('SourceBuildDeployPipeline reviewChangeSets', () => {
     const { stack } = newStack();
     const gate: IStageGate = { bindToStage: () => ({ actions: [new actions.ManualApprovalAction({ actionName: 'Mine', runOrder: 1 })] }) };
     expect(() => definePipeline(stack, { stages: [{ stageName: 'Prod', reviewChangeSets: true, gate, targets: [cfn('app')] }] }))
-      .toThrow(/its gate put action 'Mine' at runOrder 1; the gate must place its actions at the runOrder bindToStage passes \(2/);
+      .toThrow(/its gate put action 'Mine' at runOrder 1; the gate must place its actions at the runOrder bindToStage passes \(3/);
   });
 
   test('fails when reviewChangeSets is not a boolean', () => {

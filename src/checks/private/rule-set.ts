@@ -14,6 +14,7 @@ import { CROSS_REGION_RULES } from './rules/cross-region';
 import { NAME_RULES } from './rules/names';
 import { PIPELINE_TYPE_RULES } from './rules/pipeline-type';
 import { QUOTA_RULES } from './rules/quotas';
+import { REVIEW_RULES } from './rules/review';
 import { STAGE_RULES } from './rules/stages';
 import { TEMPLATE_RULES } from './rules/templates';
 import { TRIGGER_RULES } from './rules/triggers';
@@ -23,7 +24,7 @@ import { PipelineCheckEnvironment, PipelineFinding, PipelineRule } from '../pipe
 
 const FAMILIES: RuleFamily[] = [
   STAGE_RULES, NAME_RULES, ACTION_RULES, ARTIFACT_RULES, CROSS_REGION_RULES, PIPELINE_TYPE_RULES,
-  CONDITION_RULES, TRIGGER_RULES, QUOTA_RULES, TEMPLATE_RULES, VARIABLE_RULES,
+  CONDITION_RULES, TRIGGER_RULES, QUOTA_RULES, TEMPLATE_RULES, VARIABLE_RULES, REVIEW_RULES,
 ];
 
 /** Every rule, in the order findings are reported. */

@@ -164,6 +164,7 @@ export class CdkStageTarget implements TargetKind {
   }
 
   public bind(scope: Construct, options: DeployTargetBindOptions): DeployTargetBinding {
+    if (options.reviewRunOrder !== undefined) return this.bindReviewed(scope, options, options.reviewRunOrder);
     const changeSet = this.options.changeSet ?? true;
     const templates = this.assembly(scope, options);
     const namespaces = this.outputNamespaces(scope, options.stageName);
@@ -186,5 +187,40 @@ export class CdkStageTarget implements TargetKind {
       }
     }
     return { actions: out, lastRunOrder: last };
+  }
+
+  /**
+   * In a stage that reviews its change sets: every stack's change set created at `reviewRunOrder`
+   * (before the approval, all at once), executed from `runOrder` on in dependency order (after it).
+   */
+  private bindReviewed(scope: Construct, options: DeployTargetBindOptions, reviewRunOrder: number): DeployTargetBinding {
+    if (this.options.changeSet === false) {
+      fail(scope, `stage '${options.stageName}': DeployTarget.cdkStage('${this.deployment.stageName}') has changeSet: false in a stage that reviews change sets `
+        + '(reviewChangeSets); the approver reviews the change sets: leave changeSet out (or true), or move the stage to a deploy stage without reviewChangeSets.');
+    }
+    const templates = this.assembly(scope, options);
+    const namespaces = this.outputNamespaces(scope, options.stageName);
+    const out: codepipeline.IAction[] = [];
+    let last = options.runOrder;
+    for (const stack of this.deployment.stacks) {
+      const names = [`${stack.stackName}-Prepare`, `${stack.stackName}-Execute`];
+      for (const name of names) new Binder(scope, options, name);
+      const executeRunOrder = stackRunOrder(options.runOrder, stack, false);
+      const cfn = cdkStackActions(scope, stack, templates);
+      out.push(...cfn.changeSet({
+        prepareName: names[0], executeName: names[1], changeSetName: CDK_CHANGE_SET_NAME, runOrder: reviewRunOrder, executeRunOrder,
+        // The stack's outputs are variables of the execution (after the approval), when read.
+        variablesNamespace: namespaces.get(stack.artifactId),
+      }));
+      last = Math.max(last, executeRunOrder);
+    }
+    return {
+      actions: out,
+      lastRunOrder: last,
+      reviewActions: this.deployment.stacks.map((s) => `${s.stackName}-Prepare`),
+      changeSets: this.deployment.stacks.map((s) => ({
+        stackName: s.stackName, changeSetName: CDK_CHANGE_SET_NAME, account: s.account, region: s.region,
+      })),
+    };
   }
 }

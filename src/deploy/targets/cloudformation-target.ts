@@ -201,7 +201,12 @@ export class CloudFormationTarget implements TargetKind {
       const reviewed = cfn.changeSet({
         prepareName, executeName, changeSetName, runOrder: options.reviewRunOrder!, executeRunOrder: options.runOrder, variablesNamespace,
       });
-      return { actions: reviewed, lastRunOrder: options.runOrder, reviewActions: [prepareName] };
+      return {
+        actions: reviewed,
+        lastRunOrder: options.runOrder,
+        reviewActions: [prepareName],
+        changeSets: [{ stackName: o.stackName, changeSetName, account: this.account, region: o.region }],
+      };
     }
     const pair = cfn.changeSet({ prepareName, executeName, changeSetName, runOrder: options.runOrder, variablesNamespace });
     return { actions: pair, lastRunOrder: options.runOrder + 1 };

@@ -14,6 +14,7 @@ import { FailureNotifications } from '../../notifications/failure-notifications'
 import { extendAcknowledgments } from '../../private/acknowledge';
 import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
+import { ReviewPolicy } from '../../review/review-policy';
 import { PipelineSource } from '../../source/pipeline-source';
 import { PipelineWebhook, PipelineWebhookOptions, WEBHOOK_OPTIONS_SPEC } from '../../webhook/pipeline-webhook';
 
@@ -68,6 +69,8 @@ export class CrossRegionCfnPipeline extends Construct {
         }, "a target, e.g. { region: 'eu-west-1' }")),
         cdkStages: v.arrayOf(v.cdk.stage),
         gate: v.cdk.stageGate,
+        reviewChangeSets: v.bool,
+        reviewPolicy: v.oneOf('a ReviewPolicy', Object.values(ReviewPolicy), 'e.g. ReviewPolicy.SKIP_WHEN_EMPTY'),
         organizationalUnits: v.strings,
       }, "a wave, e.g. { waveName: 'prod', targets: [{ region: 'eu-west-1' }] }"), "a list of waves, e.g. [{ waveName: 'prod', targets: [...] }]")),
       artifactStores: v.instance(ArtifactStores, "e.g. new ArtifactStores(this, 'Stores', { regions: [...] })"),

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { CdkStackPlan, CdkWavesPlan, checkCdkProps, deploysCdkStages, planCdkWaves } from './plan-cdk';
 import { CrossRegionCfnPipelineProps, CrossRegionTarget } from './props';
+import { checkWaveReviews, planWaveReview } from './render-review';
 import { checkAccount, checkChangeSetName, checkExecutionRoles, checkRegion, checkStackName, checkStackSetOptions, fillTemplatePath, generatedStageName } from './validate';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { BuildOptions, TestOptions } from '../../build/build-options';
@@ -12,6 +13,7 @@ import { FailureNotificationsOptions } from '../../notifications/failure-notific
 import { fail } from '../../private/errors';
 import { CODEPIPELINE_NAME } from '../../private/names';
 import { MAX_ACTIONS_PER_STAGE, MAX_STAGES } from '../../private/quotas';
+import { ReviewLayout } from '../../review/wiring/review-step';
 import { PipelineSource } from '../../source/pipeline-source';
 
 /**
@@ -95,6 +97,8 @@ export interface StacksWavePlan {
   readonly cdkStacks: CdkStackPlan[];
   /** The change set stages before the gate, at most 50 actions each (none when deploying directly). */
   readonly changeSetStages: StagePart<WaveItem>[];
+  /** The change-set review (`reviewChangeSets`), see render-review.ts. */
+  readonly review?: ReviewLayout;
 }
 
 /** What one action of a wave deploys: a template target or a stack of a CDK stage. */
@@ -178,12 +182,13 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
   if (!cdkWaves) checkExecutionRoles(scope, props, waves.flatMap((w) => w.targets), testStack !== undefined, stackSetOptions !== undefined);
 
   const changeSets = props.changeSets ?? true;
+  checkWaveReviews(scope, props);
   const stacks: StacksPlan | undefined = stackSetOptions ? undefined : {
     changeSetName: changeSets ? (props.changeSetName ?? 'PipelineChangeSet') : undefined,
     waves: waves.map((wave, i) => {
       const cdkStacks = cdk?.waves[i] ?? [];
       const items: WaveItem[] = [...wave.targets, ...cdkStacks];
-      return { ...wave, cdkStacks, changeSetStages: changeSets ? splitIntoStages(`${wave.waveName}.ChangeSets`, items, 0) : [] };
+      return { ...wave, cdkStacks, changeSetStages: changeSets ? splitIntoStages(`${wave.waveName}.ChangeSets`, items, 0) : [], review: planWaveReview(scope, props, i) };
     }),
   };
   const stackSet: StackSetPlan | undefined = stackSetOptions ? {
@@ -211,7 +216,8 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
   // with many actions adds, but only names the quota.
   const assetStages = cdk ? Math.ceil(new Set(cdk.deployments.flatMap((d) => d.assetEnvironments.map((e) => `${e.account}/${e.region}`))).size / MAX_ACTIONS_PER_STAGE) : 0;
   const stageCount = SOURCE_AND_BUILD.length + (testStack ? 1 : 0) + (selfUpdate ? 1 : 0) + assetStages + (stacks
-    ? stacks.waves.reduce((n, w) => n + w.changeSetStages.length + splitIntoStages(w.waveName, [...w.targets, ...w.cdkStacks], 0).length, 0)
+    ? stacks.waves.reduce((n, w) => n + w.changeSetStages.length + (w.review?.split ? 1 : 0)
+      + splitIntoStages(w.waveName, [...w.targets, ...w.cdkStacks], 0).length, 0)
     : stackSet!.waves.length);
   if (stageCount > MAX_STAGES) {
     fail(scope, `the pipeline needs ${stageCount} stages but CodePipeline allows ${MAX_STAGES}; merge waves, or deploy through CfnDeployment.stackSet(...).`);

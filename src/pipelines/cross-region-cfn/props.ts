@@ -8,6 +8,7 @@ import { FailureNotificationsOptions } from '../../notifications/failure-notific
 import { STACK_SET_DEPLOYMENT_MODEL_MEMBERS } from '../../private/cdk-internals';
 import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
+import { ReviewPolicy } from '../../review/review-policy';
 import { PipelineSource } from '../../source/pipeline-source';
 
 /** One stack deployment: a region, and an account when it is not the pipeline's. */
@@ -80,6 +81,27 @@ export interface CrossRegionWave {
    * @default - no gate
    */
   readonly gate?: IStageGate;
+
+  /**
+   * Review the wave's change sets before its gate's approval: a review action after the change sets
+   * (in the last `<wave>.ChangeSets` stage) describes every change set of the wave in every account
+   * and region, and the approval shows the summary and links the report (see
+   * docs/change-set-review-setup.md). Needs a gate with a manual approval and change sets (not with
+   * `changeSets: false`, nor with `CfnDeployment.stackSet`: CodePipeline has no preview of stack set
+   * operations).
+   *
+   * @default false
+   */
+  readonly reviewChangeSets?: boolean;
+
+  /**
+   * When the reviewed wave asks for the approval (with `reviewChangeSets` only). The policies that
+   * may skip it (`SKIP_WHEN_EMPTY`, `ON_RISK`) put the approval in a stage `<wave>.Approval` of its
+   * own, skipped by a V2 entry condition.
+   *
+   * @default ReviewPolicy.ALWAYS
+   */
+  readonly reviewPolicy?: ReviewPolicy;
 
   /**
    * With `CfnDeployment.stackSet` and the service-managed model: the organizational units the

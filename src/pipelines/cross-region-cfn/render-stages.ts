@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { AccountRoleFactory } from './account-roles';
 import { PipelinePlan, StackSetPlan, StacksPlan, WaveItem, splitIntoStages, waveLevel } from './plan';
 import { CfnActions } from './render-actions';
+import { renderWaveReview, WaveReviewContext } from './render-review';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { storeKeyReference, storeReference } from '../../artifacts/store-access';
 import { defineBuildStep } from '../../build/private/build-step';
@@ -110,7 +111,8 @@ export function renderPipeline(scope: Construct, plan: PipelinePlan, stores: Art
 
   // Waves
   const firstWave = stages.names.length;
-  if (plan.stacks) renderStackWaves(stages, actions, plan.stacks);
+  const reviewCtx = () => ({ owner: scope, pipeline, pipelineName: plan.pipelineName, reportBucket: storeReference(scope, 'ReviewReportStore', stores, homeStore, homeKey) });
+  if (plan.stacks) renderStackWaves(stages, actions, plan.stacks, reviewCtx);
   if (plan.stackSet) renderStackSetWaves(stages, actions, plan.stackSet);
 
   // CDK stages: UpdatePipeline (opt-in) and Assets (one action per environment) before the first wave.
@@ -134,17 +136,24 @@ export function renderPipeline(scope: Construct, plan: PipelinePlan, stores: Art
  * Per wave: change sets in every target or CDK stack (in parallel, CDK stacks in dependency
  * order), the gate, then execution (or CREATE_UPDATE) in the same order.
  */
-function renderStackWaves(stages: Stages, actions: CfnActions, plan: StacksPlan) {
+function renderStackWaves(stages: Stages, actions: CfnActions, plan: StacksPlan, reviewCtx: () => WaveReviewContext) {
   const changeSetName = plan.changeSetName;
   for (const wave of plan.waves) {
-    for (const part of wave.changeSetStages) {
+    // With a review (render-review.ts): the gate bound first, the review action after the last change set.
+    const last = wave.changeSetStages.length - 1;
+    const levels = (part: { items: WaveItem[] }) => new Set(part.items.map(waveLevel)).size;
+    const review = wave.review ? renderWaveReview(reviewCtx(), wave, wave.review, changeSetName!, levels(wave.changeSetStages[last]) + 1) : undefined;
+    wave.changeSetStages.forEach((part, i) => {
       const prepare = (item: WaveItem, runOrder: number) => actions.createReplaceChangeSet(item, changeSetName!, runOrder);
-      stages.add(part.stageName, inLevels(part.items, 1, waveLevel, prepare));
-    }
+      const reviewHere = review && i === last && !review.ownStage ? [review.action] : [];
+      stages.add(part.stageName, [...inLevels(part.items, 1, waveLevel, prepare), ...reviewHere]);
+    });
+    if (review?.ownStage) stages.add(review.ownStage, [review.action]);
+    if (review?.approval) stages.add(review.approval.stageName, review.approval.actions, { beforeEntry: review.approval.beforeEntry });
     const items: WaveItem[] = [...wave.targets, ...wave.cdkStacks];
     stages.addGated(wave.waveName, wave.gate, items, (item, runOrder) => changeSetName !== undefined
       ? actions.executeChangeSet(item, changeSetName, runOrder)
-      : actions.createUpdate(item, runOrder), waveLevel);
+      : actions.createUpdate(item, runOrder), waveLevel, review && { binding: review.binding, withoutActions: review.approval !== undefined });
   }
 }
 
@@ -185,9 +194,10 @@ class Stages {
    * stage), then `items`' actions (in the order of their `level`), at most 50 actions per stage.
    */
   public addGated<T>(base: string, gate: IStageGate | undefined, items: T[], toAction: (item: T, runOrder: number) => codepipeline.IAction,
-    level: (item: T) => number = () => 1) {
-    const binding = gate?.bindToStage({ pipeline: this.pipeline, stageName: base, runOrder: 1 });
-    const gateActions = binding?.actions ?? [];
+    level: (item: T) => number = () => 1, bound?: { binding: StageGateBinding; withoutActions: boolean }) {
+    // A reviewed wave's gate is bound already (its approval maybe in a stage of its own).
+    const binding = bound?.binding ?? gate?.bindToStage({ pipeline: this.pipeline, stageName: base, runOrder: 1 });
+    const gateActions = bound?.withoutActions ? [] : binding?.actions ?? [];
     const runOrder = gateActions.length > 0 ? 2 : 1;
     splitIntoStages(base, items, gateActions.length).forEach((part, i) => {
       const partActions = inLevels(part.items, i === 0 ? runOrder : 1, level, toAction);

@@ -71,7 +71,7 @@ export function fillTemplatePath(scope: IConstruct, templatePath: string, region
 /** Whether `name` is one of the stage names wave `base` may define: `base.ChangeSets`, `base.2`, `base.ChangeSets.2`, ... */
 export function generatedStageName(base: string, name: string): boolean {
   if (!name.startsWith(`${base}.`)) return false;
-  return /^(ChangeSets|ChangeSets\.\d+|\d+)$/.test(name.slice(base.length + 1));
+  return /^(ChangeSets|ChangeSets\.\d+|\d+|Approval|Review)$/.test(name.slice(base.length + 1));
 }
 
 /**

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { DeployStageOptions, SourceBuildDeployPipelineProps } from './props';
+import { planStageReview, reviewStageNames, StageReviewPlan } from './stage-review';
 import { BuildOptions, TestOptions } from '../../build/build-options';
 import { guardLateChanges } from '../../cdk/private/late-changes';
 import { DeployTarget } from '../../deploy/deploy-target';
@@ -13,6 +14,7 @@ import { FailureNotificationsOptions } from '../../notifications/failure-notific
 import { fail } from '../../private/errors';
 import { CODEPIPELINE_NAME } from '../../private/names';
 import * as v from '../../private/validate';
+import { ReviewPolicy } from '../../review/review-policy';
 import { PipelineSource } from '../../source/pipeline-source';
 import { CdkStageRules } from '../private/cdk-stage-rules';
 
@@ -92,6 +94,8 @@ export interface DeployStagePlan {
   readonly reviewChangeSets: boolean;
   readonly gateRunOrder: number;
   readonly reviewRunOrder?: number;
+  /** The change-set review (with `reviewChangeSets`): its policy and layout (stage-review.ts). */
+  readonly review?: StageReviewPlan;
 }
 
 /** The pipeline's own stages, before the deploy stages. */
@@ -149,6 +153,7 @@ export function planPipeline(scope: IConstruct, id: string, props: SourceBuildDe
     test: hasTests ? { tests: props.tests ?? [], actions: props.testActions ?? [] } : undefined,
     deployStages: stages.map((st) => {
       const review = st.reviewChangeSets ?? false;
+      const reviewPlan = planStageReview(me, st, (props.pipelineType ?? codepipeline.PipelineType.V2) === codepipeline.PipelineType.V2);
       return {
         stageName: st.stageName,
         targets: st.targets,
@@ -156,8 +161,10 @@ export function planPipeline(scope: IConstruct, id: string, props: SourceBuildDe
         postDeployTests: st.postDeployTests ?? [],
         retryOnFailure: st.retryOnFailure,
         reviewChangeSets: review,
-        gateRunOrder: review ? 2 : 1,
+        // reviewed: change sets 1, review 2, approval 3 (in its own stage, 1, when the policy may skip it)
+        gateRunOrder: review && !reviewPlan?.split ? 3 : 1,
         reviewRunOrder: review ? 1 : undefined,
+        review: reviewPlan,
       };
     }),
     cdkStages: cdkStages.map(({ cdk }) => cdk).filter((k): k is CdkStageTarget => k !== undefined),
@@ -182,6 +189,7 @@ function checkPropTypes(me: string, props: SourceBuildDeployPipelineProps): void
       postDeployTests: v.arrayOf(v.testOptions),
       retryOnFailure: v.oneOf('a codepipeline.RetryMode', Object.values(codepipeline.RetryMode), 'e.g. codepipeline.RetryMode.FAILED_ACTIONS'),
       reviewChangeSets: v.bool,
+      reviewPolicy: v.oneOf('a ReviewPolicy', Object.values(ReviewPolicy), 'e.g. ReviewPolicy.SKIP_WHEN_EMPTY'),
     }, "a stage, e.g. { stageName: 'Prod', targets: [DeployTarget.cloudFormation({ ... })] }"), "a list of stages, e.g. [{ stageName: 'Prod', targets: [...] }]")),
     pipelineName: v.str(),
     pipelineType: v.oneOf('a codepipeline.PipelineType', Object.values(codepipeline.PipelineType), 'codepipeline.PipelineType.V2'),
@@ -234,6 +242,10 @@ function validateProps(me: string, props: SourceBuildDeployPipelineProps, stages
       fail(me, `stage name '${stage.stageName}' appears twice (the pipeline's own stages are ${RESERVED_STAGES.join(', ')}); give each stage a distinct name.`);
     }
     seen.add(stage.stageName);
+    for (const added of reviewStageNames(stage.stageName, planStageReview(me, stage, type === codepipeline.PipelineType.V2))) {
+      if (seen.has(added)) fail(me, `stage name '${added}' appears twice (stage '${stage.stageName}' adds it for its change-set review); give each stage a distinct name.`);
+      seen.add(added);
+    }
     if (stage.reviewChangeSets && !stage.gate) {
       fail(me, `stage '${stage.stageName}' has reviewChangeSets but no gate; give it a gate with a manual approval, e.g. new ApprovalGate(this, 'Approve', { emails: [...] }).`);
     }

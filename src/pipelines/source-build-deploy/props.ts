@@ -6,6 +6,7 @@ import { BuildOptions, TestOptions } from '../../build/build-options';
 import { DeployTarget } from '../../deploy/deploy-target';
 import { IStageGate } from '../../gates/stage-gate';
 import { FailureNotificationsOptions } from '../../notifications/failure-notifications';
+import { ReviewPolicy } from '../../review/review-policy';
 import { PipelineSource } from '../../source/pipeline-source';
 
 /** One deploy stage: optional gate, targets in parallel, then post-deploy tests in parallel. */
@@ -46,14 +47,27 @@ export interface DeployStageOptions {
   readonly retryOnFailure?: codepipeline.RetryMode;
 
   /**
-   * Let the gate's approver review the change sets: the CloudFormation targets create their
-   * change sets first (runOrder 1), then the gate's manual approval runs (2), then the change sets
-   * are executed and the other targets deploy (3). Needs a gate with a manual approval;
-   * CloudFormation targets of the stage deploy through a change set.
+   * Let the gate's approver review the change sets: the CloudFormation targets and the stacks of
+   * the CDK stages create their change sets first (runOrder 1), the change-set review describes them
+   * all (2: counts, replacements, security changes, in the approval's custom data, a report in the
+   * artifact bucket, the full summary on the gate's topic), then the gate's manual approval runs (3),
+   * then the change sets are executed and the other targets deploy (4). Needs a gate with a manual
+   * approval; CloudFormation targets and CDK stages of the stage deploy through change sets.
+   * See docs/change-set-review-setup.md.
    *
    * @default false: the gate runs first, then the targets
    */
   readonly reviewChangeSets?: boolean;
+
+  /**
+   * When the reviewed stage asks for the approval (with `reviewChangeSets` only). The policies that
+   * may skip the approval (`SKIP_WHEN_EMPTY`, `ON_RISK`) put the change sets and the review in a
+   * stage `<stage>.Review` and the approval in a stage `<stage>.Approval` (skipped by a V2 entry
+   * condition), before this stage.
+   *
+   * @default ReviewPolicy.ALWAYS
+   */
+  readonly reviewPolicy?: ReviewPolicy;
 }
 
 /** Properties of `SourceBuildDeployPipeline`. */

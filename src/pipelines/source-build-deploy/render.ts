@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BuildStagePlan, DeployStagePlan, PipelinePlan, TestStagePlan } from './plan';
+import { StageReviewRenderer } from './stage-review';
 import { TestOptions } from '../../build/build-options';
 import { artifactBucketAllowances, defineBuildStep } from '../../build/private/build-step';
 import { DeployTarget } from '../../deploy/deploy-target';
@@ -154,12 +155,15 @@ class StageRenderer {
   public renderDeployStage(st: DeployStagePlan): void {
     const { plan, pipeline, scope } = this;
     const { stageName } = st;
-    const gate = st.gate?.bindToStage({ pipeline, stageName, runOrder: st.gateRunOrder });
+    const review = st.review ? new StageReviewRenderer(scope, plan.me, reviewLabel(scope, plan), stageName, st.review) : undefined;
+    const gate = st.gate?.bindToStage({
+      pipeline, stageName: review?.approvalStageName ?? stageName, runOrder: st.gateRunOrder, changeSetReview: review?.gateReview,
+    });
     const gateActions = gate?.actions ?? [];
     if (st.reviewChangeSets) checkReviewGate(plan.me, stageName, gateActions, st.gateRunOrder);
-    const firstRunOrder = st.reviewChangeSets ? st.gateRunOrder + 1 : gateActions.length > 0 ? 2 : 1;
+    const firstRunOrder = st.review?.split ? 1 : st.reviewChangeSets ? st.gateRunOrder + 1 : gateActions.length > 0 ? 2 : 1;
     let lastRunOrder = firstRunOrder;
-    const stageActions: codepipeline.IAction[] = [...gateActions];
+    const stageActions: codepipeline.IAction[] = st.review?.split ? [] : [...gateActions];
     const stageOutputs: codepipeline.Artifact[] = [];
     const reviewed: string[] = [];
     for (const target of st.targets) {
@@ -168,7 +172,7 @@ class StageRenderer {
       });
       reviewed.push(...binding.reviewActions ?? []);
       checkRegions(scope, stageName, binding.actions);
-      stageActions.push(...binding.actions);
+      stageActions.push(...review ? review.take(binding) : binding.actions);
       stageOutputs.push(...binding.outputs ?? []);
       lastRunOrder = Math.max(lastRunOrder, binding.lastRunOrder);
     }
@@ -181,6 +185,7 @@ class StageRenderer {
     const tests = this.testSteps(stageName, st.postDeployTests, testRunOrder, `${stageName}Test`);
     stageActions.push(...tests.map((s) => s.action));
     this.artifacts.produce(`a target in stage '${stageName}'`, stageOutputs);
+    if (review) stageActions.push(...review.finish(pipeline, this.artifactBucket, gateActions, gate?.notificationTopic));
     if (stageActions.length === 0) {
       fail(plan.me, `stage '${stageName}' has no actions: no targets, no postDeployTests, and ${st.gate ? 'its gate adds no manual approval' : 'no gate'}; `
         + 'give it targets, postDeployTests or a gate with a manual approval (an approval-only stage), or remove the stage.');
@@ -238,6 +243,11 @@ class StageRenderer {
     }
     return bound;
   }
+}
+
+/** How the change-set review names the pipeline: its name when given, else the construct's path. */
+function reviewLabel(scope: Construct, plan: PipelinePlan): string {
+  return plan.pipelineName !== undefined && !Token.isUnresolved(plan.pipelineName) ? plan.pipelineName : scope.node.path;
 }
 
 function checkRegions(scope: Construct, stageName: string, stageActions: codepipeline.IAction[]): void {
