@@ -39,6 +39,8 @@ export interface FakeRegion {
   readonly builds?: Record<string, any>;
   /** LookupEvents `Events` (EventTime as Date, CloudTrailEvent as an object). */
   readonly trailEvents?: any[];
+  /** SNS Publish answers AuthorizationError. */
+  snsDenied?: boolean;
 }
 
 export interface FakeAccount {
@@ -110,7 +112,7 @@ export class FakeAwsEndpoint {
       AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
       AWS_EC2_METADATA_DISABLED: 'true',
     };
-    for (const s of ['CODEPIPELINE', 'CODEBUILD', 'CLOUDTRAIL', 'EC2', 'STS', 'CLOUDFORMATION']) env[`AWS_ENDPOINT_URL_${s}`] = this.url;
+    for (const s of ['CODEPIPELINE', 'CODEBUILD', 'CLOUDTRAIL', 'EC2', 'STS', 'CLOUDFORMATION', 'SNS']) env[`AWS_ENDPOINT_URL_${s}`] = this.url;
     return env;
   }
 
@@ -193,6 +195,11 @@ export class FakeAwsEndpoint {
       throw new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
     }
     if (service === 'codepipeline') return this.codepipeline(op, input, account, region);
+    if (service === 'sns' && op === 'Publish') {
+      if (region.snsDenied) throw new AwsError('AuthorizationError', `not authorized to perform: SNS:Publish on resource: ${input.TopicArn}`, 403);
+      return `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-${this.count('Publish')}</MessageId></PublishResult>`
+        + '<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>';
+    }
     if (service === 'codebuild' && op === 'BatchGetBuilds') {
       const ids: string[] = input.ids ?? [];
       return {
@@ -263,11 +270,16 @@ export class FakeAwsEndpoint {
       case 'GetPipelineExecution': {
         const e = p.executions.find((x) => x.pipelineExecutionId === input.pipelineExecutionId);
         if (!e) throw new AwsError('PipelineExecutionNotFoundException', `Execution '${input.pipelineExecutionId}' not found`);
-        return dates({ pipelineExecution: { pipelineName: p.name, pipelineVersion: 1, ...e, artifactRevisions: [] } });
+        return dates({ pipelineExecution: { pipelineName: p.name, pipelineVersion: 1, ...e, artifactRevisions: e.artifactRevisions ?? [] } });
       }
       case 'ListActionExecutions': {
+        // Filtered: one execution's; unfiltered: every execution's, newest start first. Paginated.
         const id = input.filter?.pipelineExecutionId;
-        return dates({ actionExecutionDetails: p.actionExecutions?.[id] ?? [] });
+        const all = id ? p.actionExecutions?.[id] ?? [] : Object.entries(p.actionExecutions ?? {})
+          .flatMap(([executionId, list]) => list.map((a: any) => ({ pipelineExecutionId: executionId, ...a })))
+          .sort((a: any, b: any) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0));
+        const { items, nextToken } = this.page(all, input.nextToken, input.maxResults);
+        return dates({ actionExecutionDetails: items, nextToken });
       }
       case 'StartPipelineExecution': {
         const id = `exec-${p.executions.length + 1}-${Math.random().toString(16).slice(2, 8)}`;
