@@ -140,7 +140,8 @@ export interface FailureNotificationsProps extends FailureNotificationsOptions {
   /**
    * Names of the pipeline's production stages, whose successes and failures are the deployments
    * and failed deployments of the delivery metrics. The pipelines of this library pass the stages
-   * (waves) marked `production` (default: their last deploy stage or wave).
+   * (waves) marked `production` (default: their last deploy stage or wave). An empty list: no
+   * production stage (a build-only pipeline).
    *
    * @default - the last stage of the pipeline (an aws-codepipeline `Pipeline`, read at synth); an
    * imported pipeline has no production stage then (an info annotation says so), and only the per-stage
@@ -348,7 +349,6 @@ function productionStagesOf(scope: Construct, pipeline: codepipeline.IPipeline, 
   const given = props.productionStages;
   const l2 = pipeline instanceof codepipeline.Pipeline ? pipeline : undefined;
   if (given !== undefined) {
-    if (given.length === 0) fail(scope, 'productionStages is empty; name at least one stage, e.g. [\'Prod\'], or leave it out (the last stage).');
     if (l2) {
       scope.node.addValidation({
         validate: () => {

@@ -462,7 +462,6 @@ describe('FailureNotifications', () => {
       .toThrow(/productionStages is given but delivery metrics are off \(deliveryMetrics: false\)/);
     expect(() => new FailureNotifications(stack, 'B', { pipeline, deliveryMetrics: true, enrich: false }))
       .toThrow(/deliveryMetrics is true but enrich is false/);
-    expect(() => new FailureNotifications(stack, 'C', { pipeline, productionStages: [] })).toThrow(/productionStages is empty/);
   });
 
   test('enrich: false defines one rule per event kind (each writes its own message)', () => {

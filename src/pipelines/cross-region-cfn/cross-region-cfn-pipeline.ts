@@ -10,6 +10,7 @@ import { renderPipeline } from './render-stages';
 import { checkAccount, checkStores } from './validate';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { PipelineChecks } from '../../checks/pipeline-checks';
+import { productionStagesProps } from '../../notifications/delivery-options';
 import { FailureNotifications } from '../../notifications/failure-notifications';
 import { extendAcknowledgments } from '../../private/acknowledge';
 import { fail } from '../../private/errors';
@@ -68,6 +69,7 @@ export class CrossRegionCfnPipeline extends Construct {
         cdkStages: v.arrayOf(v.cdk.stage),
         gate: v.cdk.stageGate,
         organizationalUnits: v.strings,
+        production: v.bool,
       }, "a wave, e.g. { waveName: 'prod', targets: [{ region: 'eu-west-1' }] }"), "a list of waves, e.g. [{ waveName: 'prod', targets: [...] }]")),
       artifactStores: v.instance(ArtifactStores, "e.g. new ArtifactStores(this, 'Stores', { regions: [...] })"),
       changeSets: v.bool,
@@ -95,7 +97,11 @@ export class CrossRegionCfnPipeline extends Construct {
     this.deploysCdkStages = plan.cdk !== undefined;
     this.stageNames = rendered.stageNames;
     if (plan.failureNotifications) {
-      this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...plan.failureNotifications });
+      // A wave's production stage is its last stage: '<wave>', or '<wave>.<n>' when split (not '<wave>.ChangeSets').
+      const lastStage = (wave: string) => this.stageNames.filter((s) => s === wave || (s.startsWith(`${wave}.`) && /^\d+$/.test(s.slice(wave.length + 1)))).pop() ?? wave;
+      const production = productionStagesProps(`CrossRegionCfnPipeline '${id}'`, plan.failureNotifications,
+        props.waves.map((w) => ({ name: lastStage(w.waveName), production: w.production })));
+      this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...plan.failureNotifications, ...production });
     }
     // Every CodePipeline rule and quota, checked on the synthesized pipeline (also what the
     // caller adds later, e.g. through `pipeline.addStage` or `DeployTarget.action`).

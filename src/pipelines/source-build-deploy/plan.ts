@@ -182,6 +182,7 @@ function checkPropTypes(me: string, props: SourceBuildDeployPipelineProps): void
       postDeployTests: v.arrayOf(v.testOptions),
       retryOnFailure: v.oneOf('a codepipeline.RetryMode', Object.values(codepipeline.RetryMode), 'e.g. codepipeline.RetryMode.FAILED_ACTIONS'),
       reviewChangeSets: v.bool,
+      production: v.bool,
     }, "a stage, e.g. { stageName: 'Prod', targets: [DeployTarget.cloudFormation({ ... })] }"), "a list of stages, e.g. [{ stageName: 'Prod', targets: [...] }]")),
     pipelineName: v.str(),
     pipelineType: v.oneOf('a codepipeline.PipelineType', Object.values(codepipeline.PipelineType), 'codepipeline.PipelineType.V2'),
