@@ -7,3 +7,4 @@ export * from './artifacts';
 export * from './notifications';
 export * from './checks';
 export * from './cdk';
+export * from './metrics';
