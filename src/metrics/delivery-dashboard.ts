@@ -259,7 +259,8 @@ function dashboardRows(names: string[], window: Duration, logGroups: logs.ILogGr
   const rows: cloudwatch.IWidget[][] = [
     [new cloudwatch.TextWidget({
       markdown: `# Delivery (DORA) metrics\nProduction deployments, their failures, lead time and time to restore of ${names.length} pipeline(s), from the events of CodePipeline (docs/delivery-metrics.md).`,
-      width: 24, height: 2,
+      width: 24,
+      height: 2,
     })],
     [
       new cloudwatch.SingleValueWidget({ title: 'Deployments (window)', metrics: each((n) => pipelineMetric('deployments', n, window, n)), setPeriodToTimeRange: true, width: 6, height: 4 }),
@@ -291,7 +292,8 @@ function dashboardRows(names: string[], window: Duration, logGroups: logs.ILogGr
         'sort @timestamp desc',
         'limit 50',
       ],
-      width: 24, height: 8,
+      width: 24,
+      height: 8,
     })]);
   }
   return rows;

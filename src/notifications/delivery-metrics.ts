@@ -4,6 +4,8 @@
  * (ListActionExecutions, GetPipelineExecution) with a bounded number of calls; stores nothing.
  * Called by `notify.lambda.ts` in its own try: an error here never stops the notification.
  */
+// Bundled into the notifier's Lambda asset by esbuild (as notify.lambda.ts's SDK clients are).
+// eslint-disable-next-line import/no-extraneous-dependencies
 import {
   CodePipelineClient,
   GetPipelineExecutionCommand,
@@ -50,7 +52,8 @@ async function listActions(client: CodePipelineClient, pipeline: string, executi
  * The EMF document for a stage SUCCEEDED or FAILED, or an execution SUCCEEDED, event; undefined
  * for every other event (started, canceled, stopped, superseded, action events: they settle no figure).
  */
-export async function deliveryMetrics(facts: EventFacts, config: DeliveryConfig, client: CodePipelineClient): Promise<Record<string, unknown> | undefined> {
+export async function deliveryMetrics(facts: EventFacts, config: DeliveryConfig,
+  client: CodePipelineClient): Promise<Record<string, unknown> | undefined> {
   const stageEvent = facts.detailType === STAGE_EXECUTION_EVENT && (facts.state === 'SUCCEEDED' || facts.state === 'FAILED');
   const executionSucceeded = facts.detailType === PIPELINE_EXECUTION_EVENT && facts.state === 'SUCCEEDED';
   if (!stageEvent && !executionSucceeded) return undefined;

@@ -4,16 +4,16 @@ import { fail } from '../private/errors';
 /**
  * What a pipeline of this library adds to its `FailureNotifications` props for the delivery
  * metrics: the production stages, when the metrics are on (`enrich` and `deliveryMetrics`, both
- * default true). `marked` holds each deploy stage (wave) name with its `production` prop; none
+ * default true; `options` undefined: no notifications at all). `marked` holds each deploy stage (wave) name with its `production` prop; none
  * marked true: the last one, unless it is marked false. Not part of the library's API.
  */
-export function productionStagesProps(me: string, options: FailureNotificationsOptions,
+export function productionStagesProps(me: string, options: FailureNotificationsOptions | undefined,
   marked: ReadonlyArray<{ readonly name: string; readonly production?: boolean }>): { productionStages?: string[] } {
-  if (!(options.enrich ?? true) || !(options.deliveryMetrics ?? true)) {
+  if (!options || !(options.enrich ?? true) || !(options.deliveryMetrics ?? true)) {
     const on = marked.find((m) => m.production === true);
     if (on) {
-      fail(me, `stage '${on.name}' is marked production, but the delivery metrics are off (notifications ${options.enrich === false ? 'enrich: false' : 'deliveryMetrics: false'}); `
-        + 'drop production, or turn the metrics on.');
+      const why = !options ? 'failureNotifications: false' : `notifications ${options.enrich === false ? 'enrich: false' : 'deliveryMetrics: false'}`;
+      fail(me, `stage '${on.name}' is marked production, but the delivery metrics are off (${why}); drop production, or turn the metrics on.`);
     }
     return {};
   }

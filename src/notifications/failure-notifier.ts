@@ -89,7 +89,8 @@ export class FailureNotifier extends Construct {
    * to its topic (and use the topic's key), and the rule invokes the function with the event
    * wrapped as `{ topicArn, pipelineName, event }` (see `notify-message.ts` `readNotifierInput`).
    */
-  public register(pipeline: codepipeline.IPipeline, topic: sns.ITopic, logRetention?: logs.RetentionDays, productionStages?: () => string[]): NotifierInput {
+  public register(pipeline: codepipeline.IPipeline, topic: sns.ITopic, logRetention?: logs.RetentionDays,
+    productionStages?: () => string[]): NotifierInput {
     const first = this.pipelineArns.size === 0;
     this.pipelineArns.add(pipeline.pipelineArn);
     this.readExecutions.addResources(pipeline.pipelineArn);

@@ -157,7 +157,12 @@ export function readNotifierInput(input: unknown): NotifierInput {
   if (root && 'event' in root && typeof root.topicArn === 'string' && root['detail-type'] === undefined) {
     const delivery = obj(root.delivery);
     const stages = Array.isArray(delivery?.productionStages) ? delivery.productionStages.filter((x): x is string => typeof x === 'string') : [];
-    return { topicArn: str(root.topicArn), pipelineName: str(root.pipelineName), event: root.event, delivery: delivery ? { productionStages: stages } : undefined };
+    return {
+      topicArn: str(root.topicArn),
+      pipelineName: str(root.pipelineName),
+      event: root.event,
+      delivery: delivery ? { productionStages: stages } : undefined,
+    };
   }
   return { event: input };
 }

@@ -26,6 +26,7 @@ import {
   type ActionExecutionDetail,
 } from '@aws-sdk/client-codepipeline';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { deliveryMetrics } from './delivery-metrics';
 import {
   Enrichment,
   EventFacts,
@@ -39,7 +40,6 @@ import {
   publishInput,
   readNotifierInput,
 } from './notify-message';
-import { deliveryMetrics } from './delivery-metrics';
 import { emfLine } from '../shared.lambda/emf';
 
 /** At most this many pages of action executions are read (100 each). */
@@ -135,8 +135,9 @@ function notifies(event: unknown): boolean {
 
 export async function handler(input: unknown): Promise<void> {
   const { topicArn: givenTopic, pipelineName, event, delivery } = readNotifierInput(input);
-  const timeout = Number(process.env.ENRICH_TIMEOUT_MS ?? DEFAULT_ENRICH_TIMEOUT_MS);
-  const metrics = delivery ? recordDeliveryMetrics(event, delivery.productionStages, Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_ENRICH_TIMEOUT_MS) : undefined;
+  const given = Number(process.env.ENRICH_TIMEOUT_MS ?? DEFAULT_ENRICH_TIMEOUT_MS);
+  const timeout = Number.isFinite(given) && given > 0 ? given : DEFAULT_ENRICH_TIMEOUT_MS;
+  const metrics = delivery ? recordDeliveryMetrics(event, delivery.productionStages, timeout) : undefined;
   try {
     if (notifies(event)) await notify(givenTopic, pipelineName, event);
   } finally {

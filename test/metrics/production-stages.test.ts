@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
-import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import { CrossRegionCfnPipeline, DeployTarget, PipelineSource } from '../../src';
 import { definePipeline, newStack } from '../pipelines/source-build-deploy-fixtures';
 import { createTestApp, synthValidated } from '../util';
@@ -65,7 +65,10 @@ describe('production stages of the pipelines (delivery metrics)', () => {
       const stack = new Stack(app, 'Pipe', { env: { account: '111111111111', region: 'eu-west-1' } });
       const pipeline = new CrossRegionCfnPipeline(stack, 'Deploy', {
         source: PipelineSource.codeCommit(codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app'), { branch: 'main' }),
-        buildStep: build, stackName: 'app', allowEmptyExecutionPolicy: true, waves,
+        buildStep: build,
+        stackName: 'app',
+        allowEmptyExecutionPolicy: true,
+        waves,
       });
       return { app, pipeline };
     };

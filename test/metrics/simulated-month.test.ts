@@ -49,7 +49,10 @@ beforeAll(async () => {
       for (; s < starts.length && starts[s].start <= time; s++) {
         const e = starts[s];
         pipelines.find((p) => p.name === e.pipeline)!.executions.unshift({
-          pipelineExecutionId: e.id, status: e.status, startTime: new Date(e.start), lastUpdateTime: new Date(e.end),
+          pipelineExecutionId: e.id,
+          status: e.status,
+          startTime: new Date(e.start),
+          lastUpdateTime: new Date(e.end),
           artifactRevisions: [{ name: 'Source', revisionId: `${e.id}-commit`, created: new Date(e.commitTime) }],
         });
       }
@@ -63,7 +66,8 @@ beforeAll(async () => {
     log.mockRestore();
     err.mockRestore();
   }
-  emitted = emfDocuments(lines).filter((d) => d.Deployments !== undefined || d.StageDuration !== undefined || d.ExecutionDuration !== undefined || d.ApprovalWait !== undefined);
+  const delivery = new Set(Object.values(METRICS).map((m) => m.name));
+  emitted = emfDocuments(lines).filter((d) => d._aws.CloudWatchMetrics.some((c: any) => c.Metrics.some((m: any) => delivery.has(m.Name))));
 }, 300_000);
 
 afterAll(async () => {

@@ -7,6 +7,7 @@
  */
 
 /** mulberry32: a small seeded PRNG, so the month is the same on every run. */
+/* eslint-disable no-bitwise */
 export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -17,6 +18,7 @@ export function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+/* eslint-enable no-bitwise */
 
 export interface SimEvent {
   readonly time: number;
@@ -31,7 +33,9 @@ export interface SimAction {
   readonly status: string;
   readonly startTime: Date;
   readonly lastUpdateTime: Date;
-  readonly input: { readonly actionTypeId: { readonly category: string; readonly owner: string; readonly provider: string; readonly version: string } };
+  readonly input: {
+    readonly actionTypeId: { readonly category: string; readonly owner: string; readonly provider: string; readonly version: string };
+  };
 }
 
 export interface SimExecution {
@@ -58,7 +62,8 @@ const MIN = 60_000;
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
 
-function actionRecord(id: string, stageName: string, actionName: string, category: string, provider: string, status: string, start: number, end: number): SimAction {
+function actionRecord(id: string, stageName: string, actionName: string, category: string, provider: string,
+  status: string, start: number, end: number): SimAction {
   return { pipelineExecutionId: id, stageName, actionName, status, startTime: new Date(start), lastUpdateTime: new Date(end), input: { actionTypeId: { category, owner: 'AWS', provider, version: '1' } } };
 }
 
@@ -67,9 +72,15 @@ function event(pipeline: string, detailType: string, time: number, detail: Recor
     time,
     pipeline,
     event: {
-      'version': '0', 'id': `${pipeline}-${time}-${detailType.length}-${String(detail.state)}`, 'detail-type': detailType, 'source': 'aws.codepipeline',
-      'account': ACCOUNT, 'time': new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'), 'region': REGION,
-      'resources': [`arn:aws:codepipeline:${REGION}:${ACCOUNT}:${pipeline}`], 'detail': { pipeline, version: 1, ...detail },
+      'version': '0',
+      'id': `${pipeline}-${time}-${detailType.length}-${String(detail.state)}`,
+      'detail-type': detailType,
+      'source': 'aws.codepipeline',
+      'account': ACCOUNT,
+      'time': new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      'region': REGION,
+      'resources': [`arn:aws:codepipeline:${REGION}:${ACCOUNT}:${pipeline}`],
+      'detail': { pipeline, version: 1, ...detail },
     },
   };
 }
@@ -93,7 +104,8 @@ export function simulateMonth(seed: number, to: number, pipelines = ['web', 'api
       const at = (x: number) => Math.round(x / 1000) * 1000;
       const stage = (name: string, state: string, time: number) => events.push(event(pipeline, 'CodePipeline Stage Execution State Change', time, { 'execution-id': id, 'stage': name, state }));
       const exec = (state: string, time: number) => events.push(event(pipeline, 'CodePipeline Pipeline Execution State Change', time, { 'execution-id': id, state, 'pipeline-execution-attempt': 1 }));
-      const actionEvent = (stageName: string, action: string, state: string, time: number, category: string, provider: string) => events.push(event(pipeline,
+      const actionEvent = (stageName: string, action: string, state: string, time: number, category: string,
+        provider: string) => events.push(event(pipeline,
         'CodePipeline Action Execution State Change', time, { 'execution-id': id, 'stage': stageName, action, state, 'region': REGION, 'type': { owner: 'AWS', provider, category, version: '1' } }));
       const actions: SimAction[] = [];
       exec('STARTED', start);
@@ -160,8 +172,7 @@ export function truth(month: Month, pipeline: string) {
   const restores: number[] = [];
   let brokenSince: number | undefined;
   for (const e of runs) {
-    if (!e.prod!.succeeded) brokenSince = brokenSince ?? e.prod!.time;
-    else if (brokenSince !== undefined) {
+    if (!e.prod!.succeeded) {brokenSince = brokenSince ?? e.prod!.time;} else if (brokenSince !== undefined) {
       restores.push((e.prod!.time - brokenSince) / 1000);
       brokenSince = undefined;
     }

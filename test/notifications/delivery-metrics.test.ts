@@ -13,8 +13,14 @@ const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 
 function event(detailType: string, detail: Record<string, unknown>, time: Date) {
   return {
-    'version': '0', 'id': `e-${Math.random()}`, 'source': 'aws.codepipeline', 'account': '111111111111', 'time': time.toISOString().replace('.000', ''),
-    'region': 'eu-west-1', 'resources': [`arn:aws:codepipeline:eu-west-1:111111111111:${PIPELINE}`], 'detail-type': detailType,
+    'version': '0',
+    'id': `e-${Math.random()}`,
+    'source': 'aws.codepipeline',
+    'account': '111111111111',
+    'time': time.toISOString().replace('.000', ''),
+    'region': 'eu-west-1',
+    'resources': [`arn:aws:codepipeline:eu-west-1:111111111111:${PIPELINE}`],
+    'detail-type': detailType,
     'detail': { pipeline: PIPELINE, version: 3, ...detail },
   };
 }
@@ -23,7 +29,11 @@ const stage = (name: string, state: string, executionId: string, time: Date) =>
 const execution = (state: string, executionId: string, time: Date) =>
   event('CodePipeline Pipeline Execution State Change', { 'execution-id': executionId, state, 'pipeline-execution-attempt': 1 }, time);
 const approvalAction = (state: string, executionId: string, time: Date) => event('CodePipeline Action Execution State Change', {
-  'execution-id': executionId, 'stage': 'Prod', 'action': 'Approve', state, 'region': 'eu-west-1',
+  'execution-id': executionId,
+  'stage': 'Prod',
+  'action': 'Approve',
+  state,
+  'region': 'eu-west-1',
   'type': { owner: 'AWS', provider: 'Manual', category: 'Approval', version: '1' },
 }, time);
 const envelope = (e: unknown, productionStages = ['Prod']) => ({ topicArn: TOPIC, pipelineName: PIPELINE, delivery: { productionStages }, event: e });
@@ -35,7 +45,9 @@ function action(stageName: string, actionName: string, status: string, start: Da
 /** e-1 fails in Prod (minute 30); e-2 (committed at minute 35) builds, waits 20 min for approval and deploys to Prod by minute 100. */
 function history(): FakePipeline {
   return {
-    name: PIPELINE, declaration: {}, stageStates: [],
+    name: PIPELINE,
+    declaration: {},
+    stageStates: [],
     executions: [
       { pipelineExecutionId: 'e-2', status: 'Succeeded', startTime: at(40), lastUpdateTime: at(100), artifactRevisions: [{ name: 'Source', revisionId: 'c2', created: at(35) }] },
       { pipelineExecutionId: 'e-1', status: 'Failed', startTime: at(0), lastUpdateTime: at(30), artifactRevisions: [{ name: 'Source', revisionId: 'c1', created: at(-10) }] },
@@ -81,7 +93,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   region().pipelines[0] = history();
-  region().accessDenied = false as any;
+  (region() as { accessDenied?: boolean }).accessDenied = false;
   region().snsDenied = false;
   endpoint.world.pageSize = undefined;
   firstCall = endpoint.calls.length;
@@ -207,7 +219,7 @@ describe('delivery metrics of the notifier', () => {
   });
 
   test('a metric failure never stops the failure notification: CodePipeline denied', async () => {
-    region().accessDenied = true as any;
+    (region() as { accessDenied?: boolean }).accessDenied = true;
 
     await handler(envelope(stage('Prod', 'FAILED', 'e-1', at(30))));
 

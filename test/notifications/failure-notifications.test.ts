@@ -429,7 +429,7 @@ describe('FailureNotifications', () => {
   test('deliveryMetrics: false leaves successes out of the pattern and delivery out of the input', () => {
     const { template } = synth({ deliveryMetrics: false });
 
-    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'detail': { $or: [...FAILURE_STATES, APPROVAL_STATE] } } });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { $or: [...FAILURE_STATES, APPROVAL_STATE] } } });
     const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
     expect(JSON.stringify(rule.Properties.Targets[0].InputTransformer)).not.toContain('delivery');
   });

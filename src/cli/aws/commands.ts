@@ -156,7 +156,10 @@ export async function runDoraCommand(argv: string[], io: AwsIo): Promise<number>
   if (!Number.isInteger(days) || days < 1 || days > 365) throw new Error(`report --dora: --days '${values.days}' is not a whole number of days from 1 to 365; pass e.g. --days 30.`);
   const regions = values.regions?.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
   const session = await Session.open({
-    profile: values.profile, roleArns: values['role-arn'], region: values.region, regions,
+    profile: values.profile,
+    roleArns: values['role-arn'],
+    region: values.region,
+    regions,
     concurrency: values.concurrency === undefined ? undefined : Number(values.concurrency),
   });
   const result = await doraReport(session, {

@@ -90,18 +90,28 @@ async function pipelineDora(client: CodePipelineClient, limit: Limit, account: A
   for (const stage of stages) {
     const outcomes = stageOutcomes(actions, stage);
     const successes = outcomes.filter((o) => o.succeeded && o.time >= from && o.time < to);
-    const leadTimes = await Promise.all(successes.map((o) => limit(() => client.send(new GetPipelineExecutionCommand({ pipelineName: pipeline, pipelineExecutionId: o.executionId })))
+    const leadTimes = await Promise.all(successes.map((o) => limit(() => client.send(
+      new GetPipelineExecutionCommand({ pipelineName: pipeline, pipelineExecutionId: o.executionId })))
       .then((out) => leadTimeSeconds(out.pipelineExecution?.artifactRevisions, o.time))));
     const leadTimeOf = new Map(successes.map((o, i) => [o.executionId, leadTimes[i]]));
     for (const o of outcomes) {
       events.push({
-        ...o, stage,
+        ...o,
+        stage,
         leadTimeSeconds: o.succeeded ? leadTimeOf.get(o.executionId) : undefined,
         timeToRestoreSeconds: o.succeeded ? timeToRestoreSeconds(outcomes, o.time, o.executionId) : undefined,
       });
     }
   }
-  return { account: account.id, region, pipeline, productionStages: stages, executionsRead: executions.length, truncated, figures: doraFigures(events, from, to) };
+  return {
+    account: account.id,
+    region,
+    pipeline,
+    productionStages: stages,
+    executionsRead: executions.length,
+    truncated,
+    figures: doraFigures(events, from, to),
+  };
 }
 
 async function lastStage(client: CodePipelineClient, limit: Limit, pipeline: string): Promise<string[]> {
@@ -127,7 +137,9 @@ async function actionsOf(client: CodePipelineClient, limit: Limit, pipeline: str
   const actions: ActionExecutionDetail[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_ACTION_PAGES; page++) {
-    const out = await limit(() => client.send(new ListActionExecutionsCommand({ pipelineName: pipeline, filter: { pipelineExecutionId: executionId }, maxResults: 100, nextToken })));
+    const out = await limit(() => client.send(new ListActionExecutionsCommand({
+      pipelineName: pipeline, filter: { pipelineExecutionId: executionId }, maxResults: 100, nextToken,
+    })));
     actions.push(...(out.actionExecutionDetails ?? []).map((a) => ({ ...a, pipelineExecutionId: a.pipelineExecutionId ?? executionId })));
     nextToken = out.nextToken;
     if (!nextToken) break;

@@ -96,11 +96,11 @@ export class CrossRegionCfnPipeline extends Construct {
     extendAcknowledgments(this, () => this.accountRoles.rolesInOtherStacks());
     this.deploysCdkStages = plan.cdk !== undefined;
     this.stageNames = rendered.stageNames;
+    // A wave's production stage is its last stage: '<wave>', or '<wave>.<n>' when split (not '<wave>.ChangeSets').
+    const lastStage = (wave: string) => this.stageNames.filter((s) => s === wave || (s.startsWith(`${wave}.`) && /^\d+$/.test(s.slice(wave.length + 1)))).pop() ?? wave;
+    const production = productionStagesProps(`CrossRegionCfnPipeline '${id}'`, plan.failureNotifications,
+      props.waves.map((w) => ({ name: lastStage(w.waveName), production: w.production })));
     if (plan.failureNotifications) {
-      // A wave's production stage is its last stage: '<wave>', or '<wave>.<n>' when split (not '<wave>.ChangeSets').
-      const lastStage = (wave: string) => this.stageNames.filter((s) => s === wave || (s.startsWith(`${wave}.`) && /^\d+$/.test(s.slice(wave.length + 1)))).pop() ?? wave;
-      const production = productionStagesProps(`CrossRegionCfnPipeline '${id}'`, plan.failureNotifications,
-        props.waves.map((w) => ({ name: lastStage(w.waveName), production: w.production })));
       this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...plan.failureNotifications, ...production });
     }
     // Every CodePipeline rule and quota, checked on the synthesized pipeline (also what the

@@ -41,8 +41,9 @@ export class SourceBuildDeployPipeline extends Construct {
     this.pipeline = renderPipeline(this, plan, this.artifactBucket);
     acknowledgeCrossAccountSupport(this, this.pipeline, this.artifactBucket, plan.store.crossAccountTargets);
     acknowledgeCrossRegionSupport(this, this.pipeline, this.artifactBucket, plan.store.replicationExpiration);
+    const production = productionStagesProps(plan.me, plan.failureNotifications,
+      props.stages.map((s) => ({ name: s.stageName, production: s.production })));
     if (plan.failureNotifications) {
-      const production = productionStagesProps(plan.me, plan.failureNotifications, props.stages.map((s) => ({ name: s.stageName, production: s.production })));
       this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...plan.failureNotifications, ...production });
     }
     // An acknowledgment on this construct also covers the action roles aws-cdk-lib defines for it in other accounts'
