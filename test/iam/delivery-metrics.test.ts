@@ -41,7 +41,7 @@ describe('IAM simulation: the notifier\'s delivery metrics', () => {
 
   test('needs nothing more: no ListPipelineExecutions, no PutMetricData, no change to a pipeline', async () => {
     for (const arn of pipelineArns) {
-      for (const action of ['codepipeline:ListPipelineExecutions', 'codepipeline:StopPipelineExecution', 'codepipeline:RetryStageExecution']) {
+      for (const action of ['codepipeline:ListPipelineExecutions', 'codepipeline:StopPipelineExecution', 'codepipeline:UpdatePipeline']) {
         await expectRequest({ action, resource: arn }, false);
       }
     }
