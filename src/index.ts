@@ -9,3 +9,4 @@ export * from './checks';
 export * from './cdk';
 export * from './webhook';
 export * from './review';
+export * from './metrics';

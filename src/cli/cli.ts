@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { readAssembly } from './assembly';
-import { AWS_COMMANDS, AWS_USAGE, runAwsCommand } from './aws/commands';
+import { AWS_COMMANDS, AWS_USAGE, runAwsCommand, runDoraCommand } from './aws/commands';
 import { toDot, toMermaid } from './diagram';
 import { pipelinesIn } from './model';
 import { DEFAULT_USAGE, formatReport, report } from './report';
@@ -36,6 +36,9 @@ const PROCESS_IO: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) 
 /** Run the command line; resolves to the exit code. Errors are printed, never thrown. */
 export async function runCli(argv: string[], io: CliIo = PROCESS_IO): Promise<number> {
   try {
+    if (argv[0] === 'report' && argv.includes('--dora') && !argv.includes('--help') && !argv.includes('-h')) {
+      return await runDoraCommand(argv.slice(1), io);
+    }
     if (AWS_COMMANDS.includes(argv[0]) && !argv.includes('--help') && !argv.includes('-h')) {
       return await runAwsCommand(argv[0], argv.slice(1), io);
     }

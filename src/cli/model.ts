@@ -407,8 +407,9 @@ export function formatMinutes(minutes: number): string {
 function describePattern(pattern: any): string {
   const kinds = (pattern['detail-type'] ?? []).map((d: string) => DETAIL_TYPES[d] ?? d);
   const what = kinds.length ? kinds.join('|') : 'any event';
+  // A branch of successes only is the notifier's delivery metrics (it notifies nothing): not drawn.
   const branches: any[] = Array.isArray(pattern.detail?.$or)
-    ? pattern.detail.$or.map((b: any) => ({ ...pattern.detail, ...b }))
+    ? pattern.detail.$or.map((b: any) => ({ ...pattern.detail, ...b })).filter((b: any) => !(b.state?.length === 1 && b.state[0] === 'SUCCEEDED'))
     : [pattern.detail ?? {}];
   const states = branches.map((d) => {
     const category: string[] = d.type?.category ?? [];

@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -21,6 +21,7 @@ import {
   STAGE_EXECUTION_EVENT,
   consoleHost,
 } from './notify-message';
+import { RuleKind, chatbotInput, textInput } from './raw-messages';
 import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
 import { EMAIL_ADDRESS } from '../private/names';
@@ -117,12 +118,36 @@ export interface FailureNotificationsOptions {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Delivery (DORA) metrics (only with `enrich`): the rule also sends the pipeline's stage and
+   * execution SUCCEEDED events to the notifier, which writes, per pipeline and production stage,
+   * `Deployments`, `FailedDeployments`, `LeadTime`, `TimeToRestore`, and per stage `StageDuration`
+   * and `ApprovalWait`, and `ExecutionDuration` (namespace `CdkDeliveryPipelines`; see
+   * docs/delivery-metrics.md and `DeliveryDashboard`). No resource is added; the notifier runs once
+   * more per stage and execution success.
+   *
+   * @default true
+   */
+  readonly deliveryMetrics?: boolean;
 }
 
 /** Props of `FailureNotifications`. */
 export interface FailureNotificationsProps extends FailureNotificationsOptions {
   /** The pipeline to watch. */
   readonly pipeline: codepipeline.IPipeline;
+
+  /**
+   * Names of the pipeline's production stages, whose successes and failures are the deployments
+   * and failed deployments of the delivery metrics. The pipelines of this library pass the stages
+   * (waves) marked `production` (default: their last deploy stage or wave). An empty list: no
+   * production stage (a build-only pipeline).
+   *
+   * @default - the last stage of the pipeline (an aws-codepipeline `Pipeline`, read at synth); an
+   * imported pipeline has no production stage then (an info annotation says so), and only the per-stage
+   * and execution metrics are written
+   */
+  readonly productionStages?: string[];
 }
 
 /**
@@ -176,9 +201,17 @@ export class FailureNotifications extends Construct {
   constructor(scope: Construct, id: string, props: FailureNotificationsProps) {
     v.checkScope('FailureNotifications', scope, id);
     super(scope, id);
-    v.checkProps(this, props, { pipeline: v.required(v.cdk.pipeline), ...v.FAILURE_NOTIFICATIONS_SPEC });
+    v.checkProps(this, props, { pipeline: v.required(v.cdk.pipeline), productionStages: v.strings, ...v.FAILURE_NOTIFICATIONS_SPEC });
     const { pipeline } = props;
     const enrich = props.enrich ?? true;
+    if (!enrich && props.deliveryMetrics) {
+      fail(this, 'deliveryMetrics is true but enrich is false; the metrics are written by the notifier Lambda, which enrich: false leaves out: drop one of them.');
+    }
+    if (props.productionStages !== undefined && (!enrich || props.deliveryMetrics === false)) {
+      fail(this, `productionStages is given but delivery metrics are off (${enrich ? 'deliveryMetrics: false' : 'enrich: false'}); drop productionStages, or turn the metrics on.`);
+    }
+    const deliveryMetrics = enrich && (props.deliveryMetrics ?? true);
+    const productionStages = deliveryMetrics ? productionStagesOf(this, pipeline, props) : undefined;
     const notifyOnApproval = props.notifyOnApproval ?? true;
     this.checkSameEnvironment(pipeline);
 
@@ -214,8 +247,11 @@ export class FailureNotifications extends Construct {
         { state: ['CANCELED'], stage: [{ exists: true }], action: [{ exists: false }] },
       ];
       if (notifyOnApproval) states.push({ state: ['STARTED'], type: { category: ['Approval'] } });
+      // Delivery metrics: SUCCEEDED of a stage or the execution (neither has `action`).
+      if (deliveryMetrics) states.push({ state: ['SUCCEEDED'], action: [{ exists: false }] });
+      const what = [...kinds.map((k) => k.description), ...deliveryMetrics ? ['stage or execution SUCCEEDED (delivery metrics)'] : []];
       const rule = new events.Rule(this, 'Rule', {
-        description: `${kinds.map((k) => k.description).join(', ')} in CodePipeline pipeline ${pipeline.pipelineName}`,
+        description: `${what.join(', ')} in CodePipeline pipeline ${pipeline.pipelineName}`,
         eventPattern: {
           source: ['aws.codepipeline'],
           detailType: [...new Set(kinds.map((kind) => kind.detailType))],
@@ -227,7 +263,7 @@ export class FailureNotifications extends Construct {
       const notifier = FailureNotifier.of(this);
       this.notifier = notifier.function;
       this.notifierLogGroup = notifier.logGroup;
-      const input = notifier.register(pipeline, this.topic, props.logRetention);
+      const input = notifier.register(pipeline, this.topic, props.logRetention, productionStages);
       rule.addTarget(new targets.LambdaFunction(notifier.function, { event: input, deadLetterQueue }));
       this.failureMetric = new cloudwatch.Metric({
         namespace: METRIC_NAMESPACE,
@@ -308,77 +344,25 @@ export class FailureNotifications extends Construct {
   }
 }
 
-interface RuleKind {
-  readonly id: 'PipelineFailed' | 'StageFailed' | 'ActionFailed' | 'ApprovalNeeded';
-  readonly description: string;
-  readonly detailType: string;
-  readonly detail: { [key: string]: unknown };
-}
-
-/** Event fields the raw-mode messages use (tokens, so made per message rather than at module load). */
-function eventFields() {
-  return {
-    pipeline: events.EventField.fromPath('$.detail.pipeline'),
-    executionId: events.EventField.fromPath('$.detail.execution-id'),
-    state: events.EventField.fromPath('$.detail.state'),
-    stage: events.EventField.fromPath('$.detail.stage'),
-    action: events.EventField.fromPath('$.detail.action'),
-    provider: events.EventField.fromPath('$.detail.type.provider'),
-    errorCode: events.EventField.fromPath('$.detail.execution-result.error-code'),
-    summary: events.EventField.fromPath('$.detail.execution-result.external-execution-summary'),
-    externalUrl: events.EventField.fromPath('$.detail.execution-result.external-execution-url'),
-    region: events.EventField.region,
-    account: events.EventField.account,
-    time: events.EventField.time,
-  };
-}
-
-interface RawMessage {
-  readonly title: string;
-  readonly lines: string[];
-  readonly nextSteps: string[];
-}
-
-/** The message EventBridge writes from the raw event (`enrich: false`). */
-function rawMessage(kind: RuleKind['id'], host: string): RawMessage {
-  const f = eventFields();
-  const executionUrl = `https://${host}/codesuite/codepipeline/pipelines/${f.pipeline}/executions/${f.executionId}/timeline?region=${f.region}`;
-  const common = [`Pipeline:   ${f.pipeline} (account ${f.account}, ${f.region})`, `Execution:  ${f.executionId}`];
-  const nextSteps = [`Open the execution: ${executionUrl}`];
-  switch (kind) {
-    case 'PipelineFailed':
-      return { title: `Pipeline ${f.pipeline} FAILED`, lines: [...common, `Time:       ${f.time}`], nextSteps };
-    case 'StageFailed':
-      return { title: `Pipeline ${f.pipeline}: stage ${f.stage} ${f.state}`, lines: [...common, `Stage:      ${f.stage}`, `Time:       ${f.time}`], nextSteps };
-    case 'ActionFailed':
-      return {
-        title: `Pipeline ${f.pipeline}: action ${f.stage} / ${f.action} FAILED`,
-        lines: [...common, `Stage:      ${f.stage}`, `Action:     ${f.action} (${f.provider})`,
-          `Error:      ${f.errorCode}: ${f.summary}`, `Details:    ${f.externalUrl}`, `Time:       ${f.time}`],
-        nextSteps,
-      };
-    case 'ApprovalNeeded':
-      return {
-        title: `Pipeline ${f.pipeline}: approval needed at ${f.stage} / ${f.action}`,
-        lines: [...common, `Stage:      ${f.stage}`, `Action:     ${f.action}`, `Time:       ${f.time}`],
-        nextSteps: [`Review and approve or reject: https://${host}/codesuite/codepipeline/pipelines/${f.pipeline}/view?region=${f.region}`, ...nextSteps],
-      };
+/** The production stages: given (checked against the pipeline's stages at synth), else the last stage. */
+function productionStagesOf(scope: Construct, pipeline: codepipeline.IPipeline, props: FailureNotificationsProps): () => string[] {
+  const given = props.productionStages;
+  const l2 = pipeline instanceof codepipeline.Pipeline ? pipeline : undefined;
+  if (given !== undefined) {
+    if (l2) {
+      scope.node.addValidation({
+        validate: () => {
+          const names = l2.stages.map((st) => st.stageName);
+          return given.filter((g) => !Token.isUnresolved(g) && !names.includes(g))
+            .map((g) => `FailureNotifications '${scope.node.id}': productionStages names '${g}', which is not a stage of the pipeline (${names.join(', ')}); name one of its stages.`);
+        },
+      });
+    }
+    return () => [...given];
   }
-}
-
-function textInput(kind: RuleKind['id'], host: string): events.RuleTargetInput {
-  const m = rawMessage(kind, host);
-  // One JSON string per line (EventBridge writes each as a quoted line); no empty lines, they would read `""`.
-  return events.RuleTargetInput.fromMultilineText([m.title, ...m.lines, ...m.nextSteps].join('\n'));
-}
-
-function chatbotInput(kind: RuleKind['id'], host: string): events.RuleTargetInput {
-  const m = rawMessage(kind, host);
-  const f = eventFields();
-  return events.RuleTargetInput.fromObject({
-    version: '1.0',
-    source: 'custom',
-    content: { textType: 'client-markdown', title: m.title, description: m.lines.join('\n'), nextSteps: m.nextSteps },
-    metadata: { threadId: `${f.pipeline}/${f.executionId}`, summary: m.title, eventType: kind },
-  });
+  if (l2) return () => l2.stages.slice(-1).map((st) => st.stageName);
+  Annotations.of(scope).addInfo(
+    'the pipeline is imported, so its stages are unknown and no stage counts as production: Deployments, FailedDeployments, LeadTime and TimeToRestore '
+    + 'are not written for it; pass productionStages, e.g. [\'Prod\'].');
+  return () => [];
 }

@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -89,7 +89,8 @@ export class FailureNotifier extends Construct {
    * to its topic (and use the topic's key), and the rule invokes the function with the event
    * wrapped as `{ topicArn, pipelineName, event }` (see `notify-message.ts` `readNotifierInput`).
    */
-  public register(pipeline: codepipeline.IPipeline, topic: sns.ITopic, logRetention?: logs.RetentionDays): NotifierInput {
+  public register(pipeline: codepipeline.IPipeline, topic: sns.ITopic, logRetention?: logs.RetentionDays,
+    productionStages?: () => string[]): NotifierInput {
     const first = this.pipelineArns.size === 0;
     this.pipelineArns.add(pipeline.pipelineArn);
     this.readExecutions.addResources(pipeline.pipelineArn);
@@ -113,7 +114,7 @@ export class FailureNotifier extends Construct {
       this.retentionDays = retention;
       (this.logGroup.node.defaultChild as logs.CfnLogGroup).retentionInDays = retention === logs.RetentionDays.INFINITE ? undefined : retention;
     }
-    return new NotifierInput(topic.topicArn, pipeline.pipelineName);
+    return new NotifierInput(topic.topicArn, pipeline.pipelineName, productionStages);
   }
 }
 
@@ -121,16 +122,20 @@ export class FailureNotifier extends Construct {
  * The rule's input to the notifier: `{"topicArn": ..., "pipelineName": ..., "event": <the event>}`.
  * `<aws.events.event.json>` is EventBridge's predefined variable for the whole original event
  * (detail included), valid only as a JSON value; aws-cdk-lib's `RuleTargetInput.fromObject`
- * would quote it as a string, so the template is written here.
+ * would quote it as a string, so the template is written here. With delivery metrics, `delivery`
+ * carries the pipeline's production stages (read at synth, after every stage is added):
+ * `"delivery":{"productionStages":["Prod"]}`.
  */
 export class NotifierInput extends events.RuleTargetInput {
-  constructor(private readonly topicArn: string, private readonly pipelineName: string) {
+  constructor(private readonly topicArn: string, private readonly pipelineName: string, private readonly productionStages?: () => string[]) {
     super();
   }
 
   public bind(rule: events.IRule): events.RuleTargetInputProperties {
     const stack = Stack.of(rule);
     const json = (value: string) => Token.isUnresolved(value) ? stack.toJsonString(value) : JSON.stringify(value);
-    return { inputTemplate: `{"topicArn":${json(this.topicArn)},"pipelineName":${json(this.pipelineName)},"event":<aws.events.event.json>}` };
+    const stages = this.productionStages;
+    const delivery = stages ? `"delivery":{"productionStages":${Lazy.string({ produce: () => stack.toJsonString(stages()) })}},` : '';
+    return { inputTemplate: `{"topicArn":${json(this.topicArn)},"pipelineName":${json(this.pipelineName)},${delivery}"event":<aws.events.event.json>}` };
   }
 }

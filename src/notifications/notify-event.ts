@@ -143,6 +143,8 @@ export interface NotifierInput {
   readonly pipelineName?: string;
   /** The EventBridge CodePipeline event. */
   readonly event: unknown;
+  /** Delivery metrics are on for this pipeline, with these production stages (the rule's `delivery`). */
+  readonly delivery?: { readonly productionStages: string[] };
 }
 
 /**
@@ -153,7 +155,14 @@ export interface NotifierInput {
 export function readNotifierInput(input: unknown): NotifierInput {
   const root = obj(input);
   if (root && 'event' in root && typeof root.topicArn === 'string' && root['detail-type'] === undefined) {
-    return { topicArn: str(root.topicArn), pipelineName: str(root.pipelineName), event: root.event };
+    const delivery = obj(root.delivery);
+    const stages = Array.isArray(delivery?.productionStages) ? delivery.productionStages.filter((x): x is string => typeof x === 'string') : [];
+    return {
+      topicArn: str(root.topicArn),
+      pipelineName: str(root.pipelineName),
+      event: root.event,
+      delivery: delivery ? { productionStages: stages } : undefined,
+    };
   }
   return { event: input };
 }

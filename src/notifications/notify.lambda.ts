@@ -12,6 +12,11 @@
  * retries the invocation (twice, its default for asynchronous calls). The failure metric is
  * written before publishing, so the pipeline's failure alarm fires even when publishing fails.
  *
+ * Delivery metrics (`delivery-metrics.ts`): when the rule's envelope carries `delivery`, stage and
+ * execution events also become DORA metrics (one EMF line), computed beside the notification in a
+ * try of their own with a time limit: their failure is logged and never stops a notification. Events
+ * that settle a figure only (SUCCEEDED) are not notified.
+ *
  * Environment: TOPIC_ARN (only for bare events), PIPELINE_NAME (likewise), ENRICH_TIMEOUT_MS (default 10000).
  */
 import {
@@ -21,6 +26,7 @@ import {
   type ActionExecutionDetail,
 } from '@aws-sdk/client-codepipeline';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { deliveryMetrics } from './delivery-metrics';
 import {
   Enrichment,
   EventFacts,
@@ -109,8 +115,37 @@ export async function buildNotification(event: unknown, env: NodeJS.ProcessEnv):
   return formatNotification(parsed.facts, enrichment);
 }
 
+/** Write the delivery metrics of the event, if any; never throws (errors are logged). */
+export async function recordDeliveryMetrics(event: unknown, productionStages: string[], timeoutMs: number): Promise<void> {
+  try {
+    const parsed = parsePipelineEvent(event, { region: process.env.AWS_REGION });
+    if (!parsed.ok) return;
+    const doc = await withTimeout(deliveryMetrics(parsed.facts, { productionStages }, codepipeline(parsed.facts.region)), timeoutMs, 'delivery metrics');
+    if (doc) console.log(JSON.stringify(doc));
+  } catch (error) {
+    console.error(JSON.stringify({ message: 'delivery metrics not written', error: describeError(error) }));
+  }
+}
+
+/** Whether the event is one to notify (a failure, a cancellation, an approval; or unreadable). */
+function notifies(event: unknown): boolean {
+  const parsed = parsePipelineEvent(event, { pipelineName: 'unknown', region: process.env.AWS_REGION ?? 'unknown' });
+  return !parsed.ok || parsed.facts.kind !== 'OTHER';
+}
+
 export async function handler(input: unknown): Promise<void> {
-  const { topicArn: givenTopic, pipelineName, event } = readNotifierInput(input);
+  const { topicArn: givenTopic, pipelineName, event, delivery } = readNotifierInput(input);
+  const given = Number(process.env.ENRICH_TIMEOUT_MS ?? DEFAULT_ENRICH_TIMEOUT_MS);
+  const timeout = Number.isFinite(given) && given > 0 ? given : DEFAULT_ENRICH_TIMEOUT_MS;
+  const metrics = delivery ? recordDeliveryMetrics(event, delivery.productionStages, timeout) : undefined;
+  try {
+    if (notifies(event)) await notify(givenTopic, pipelineName, event);
+  } finally {
+    await metrics;
+  }
+}
+
+async function notify(givenTopic: string | undefined, pipelineName: string | undefined, event: unknown): Promise<void> {
   const topicArn = givenTopic ?? process.env.TOPIC_ARN;
   if (!topicArn) throw new Error('notify.lambda: the input names no topicArn and environment variable TOPIC_ARN is not set');
   const env = pipelineName ? { ...process.env, PIPELINE_NAME: pipelineName } : process.env;

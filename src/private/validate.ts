@@ -455,6 +455,7 @@ export const FAILURE_NOTIFICATIONS_SPEC: { [prop: string]: Kind } = {
   notifyOnApproval: bool,
   deadLetterQueue: implementing('an sqs.IQueue', 'a queue, e.g. new sqs.Queue(...)', 'queueArn'),
   logRetention: oneOf('a logs.RetentionDays', Object.values(logs.RetentionDays).filter((d) => typeof d === 'number'), 'e.g. logs.RetentionDays.ONE_MONTH'),
+  deliveryMetrics: bool,
 };
 export const failureNotificationsOptions: Kind = struct(FAILURE_NOTIFICATIONS_SPEC, 'notification options, e.g. { emails: [...] }');
 

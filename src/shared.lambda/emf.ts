@@ -5,13 +5,18 @@
  */
 
 /** CloudWatch units this project uses. */
-export type EmfUnit = 'Count' | 'Milliseconds' | 'None';
+export type EmfUnit = 'Count' | 'Milliseconds' | 'Seconds' | 'None';
 
 /** One metric in an EMF line. */
 export interface EmfMetric {
   readonly name: string;
   readonly value: number;
   readonly unit?: EmfUnit;
+  /**
+   * The dimension sets this metric is published under (names from the record's dimensions).
+   * @default - one set: all the record's dimensions
+   */
+  readonly dimensionSets?: ReadonlyArray<ReadonlyArray<string>>;
 }
 
 /** What goes into one EMF line. */
@@ -36,17 +41,17 @@ export function emfDocument(record: EmfRecord): Record<string, unknown> {
   for (const [key, value] of Object.entries(record.properties ?? {})) {
     if (value !== undefined && !reserved.has(key)) properties[key] = value;
   }
+  // One directive per distinct list of dimension sets (a directive's metrics share its dimensions).
+  const directives = new Map<string, { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }>();
+  for (const m of record.metrics) {
+    const sets = (m.dimensionSets ?? [Object.keys(record.dimensions)]).map((set) => [...set]);
+    const key = JSON.stringify(sets);
+    const directive = directives.get(key) ?? { Namespace: record.namespace, Dimensions: sets, Metrics: [] };
+    directive.Metrics.push({ Name: m.name, Unit: m.unit ?? 'None' });
+    directives.set(key, directive);
+  }
   const doc: Record<string, unknown> = {
-    _aws: {
-      Timestamp: record.timestamp,
-      CloudWatchMetrics: [
-        {
-          Namespace: record.namespace,
-          Dimensions: [Object.keys(record.dimensions)],
-          Metrics: record.metrics.map((m) => ({ Name: m.name, Unit: m.unit ?? 'None' })),
-        },
-      ],
-    },
+    _aws: { Timestamp: record.timestamp, CloudWatchMetrics: [...directives.values()] },
     ...properties,
     ...record.dimensions,
   };

@@ -121,6 +121,21 @@ function mistakes(lib, cdk) {
       expected: /^SourceBuildDeployPipeline 'Pipeline': stages\[0\] has an unknown key 'approval'; the valid keys are stageName, targets, gate, /,
     },
     {
+      mistake: 'production: \'yes\' on a stage (a string, not a boolean)',
+      run: () => { const s = stack(); pipeline(s, props(s, { stages: [{ stageName: 'Prod', targets: [target()], production: 'yes' }] })); },
+      expected: /^SourceBuildDeployPipeline 'Pipeline': stages\[0\]\.production is a string \('yes'\), not a boolean; pass true or false/,
+    },
+    {
+      mistake: 'DeliveryDashboard with a pipeline name instead of a list of them',
+      run: () => { const s = stack(); new lib.DeliveryDashboard(s, 'Delivery', { pipelineNames: 'app-release' }); },
+      expected: /^DeliveryDashboard 'Delivery': pipelineNames is a string \('app-release'\), not an array; pass a list/,
+    },
+    {
+      mistake: 'DeliveryDashboard alarms with noDeploymentsFor (misspelt)',
+      run: () => { const s = stack(); new lib.DeliveryDashboard(s, 'Delivery', { pipelineNames: ['app'], alarms: { noDeploymentsFor: cdk.Duration.days(2) } }); },
+      expected: /^DeliveryDashboard 'Delivery': alarms has an unknown key 'noDeploymentsFor' \(did you mean 'noDeploymentFor'\?\)/,
+    },
+    {
       mistake: 'pushFilter on a CodeCommit source (trigger filters exist for connection sources only)',
       run: () => { const s = stack(); PipelineSource.codeCommit(repo(s), { pushFilter: [{ branchesIncludes: ['main'] }] }); },
       expected: /^PipelineSource\.codeCommit: options\.pushFilter is an option of PipelineSource\.connection only: .*`branch`/,

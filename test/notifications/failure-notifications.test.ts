@@ -74,6 +74,8 @@ const FAILURE_STATES = [
   { state: ['CANCELED'], stage: [{ exists: true }], action: [{ exists: false }] },
 ];
 const APPROVAL_STATE = { state: ['STARTED'], type: { category: ['Approval'] } };
+/** Delivery metrics: a stage's or the execution's success (neither event has `action`). */
+const DELIVERY_STATE = { state: ['SUCCEEDED'], action: [{ exists: false }] };
 
 /**
  * The subset of EventBridge pattern matching the rule uses (exact values and `exists` in arrays,
@@ -125,7 +127,7 @@ describe('FailureNotifications', () => {
       'source': ['aws.codepipeline'],
       'detail-type': DETAIL_TYPES,
       'resources': [expect.objectContaining({ 'Fn::Join': expect.anything() })],
-      'detail': { $or: [...FAILURE_STATES, APPROVAL_STATE] },
+      'detail': { $or: [...FAILURE_STATES, APPROVAL_STATE, DELIVERY_STATE] },
     });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { resources: [pipelineArn] },
@@ -133,7 +135,7 @@ describe('FailureNotifications', () => {
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CdpFailureNotifierFunction'), 'Arn'] },
         InputTransformer: {
           InputTemplate: {
-            'Fn::Join': ['', ['{"topicArn":"', { Ref: Match.stringLikeRegexp('FailureNotificationsTopic') }, '","pipelineName":"', { Ref: Match.stringLikeRegexp('^Pipeline') }, '","event":<aws.events.event.json>}']],
+            'Fn::Join': ['', ['{"topicArn":"', { Ref: Match.stringLikeRegexp('FailureNotificationsTopic') }, '","pipelineName":"', { Ref: Match.stringLikeRegexp('^Pipeline') }, '","delivery":{"productionStages":["Prod"]},"event":<aws.events.event.json>}']],
           },
         },
       })],
@@ -159,16 +161,21 @@ describe('FailureNotifications', () => {
     expect(notifications.notifier?.node.path).toBe('Stack/CdpFailureNotifier/Function');
   });
 
-  test('the rule lets through exactly the failure events and the approval waiting, and no other state change', () => {
+  test('the rule lets through exactly the failure events, the approval waiting and (delivery metrics) stage and execution successes', () => {
     const { template } = synth();
     const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
     const pattern = { ...rule.Properties.EventPattern, resources: [ev.pipelineFailed.resources[0]] };
 
-    for (const event of [ev.pipelineFailed, ev.stageFailed, ev.stageCanceled, ev.actionFailed, ev.approvalNeeded]) {
+    for (const event of [ev.pipelineFailed, ev.stageFailed, ev.stageCanceled, ev.actionFailed, ev.approvalNeeded,
+      { ...ev.pipelineFailed, detail: { ...ev.pipelineFailed.detail, state: 'SUCCEEDED' } },
+      { ...ev.stageFailed, detail: { ...ev.stageFailed.detail, state: 'SUCCEEDED' } }]) {
       expect(matches(pattern, event)).toBe(true);
     }
     const others = [
-      { ...ev.pipelineFailed, detail: { ...ev.pipelineFailed.detail, state: 'SUCCEEDED' } },
+      { ...ev.pipelineFailed, detail: { ...ev.pipelineFailed.detail, state: 'SUPERSEDED' } },
+      { ...ev.pipelineFailed, detail: { ...ev.pipelineFailed.detail, state: 'STOPPED' } },
+      { ...ev.pipelineFailed, detail: { ...ev.pipelineFailed.detail, state: 'STARTED' } },
+      { ...ev.actionFailed, detail: { ...ev.actionFailed.detail, state: 'SUCCEEDED' } },
       { ...ev.pipelineFailed, detail: { ...ev.pipelineFailed.detail, state: 'CANCELED' } },
       { ...ev.stageFailed, detail: { ...ev.stageFailed.detail, state: 'STARTED' } },
       { ...ev.actionFailed, detail: { ...ev.actionFailed.detail, state: 'CANCELED' } },
@@ -194,7 +201,7 @@ describe('FailureNotifications', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         EventPattern: { resources: [`arn:aws:codepipeline:eu-west-1:111111111111:pipeline-${i}`] },
         Targets: [Match.objectLike({
-          InputTransformer: { InputTemplate: { 'Fn::Join': ['', ['{"topicArn":"', { Ref: Match.stringLikeRegexp(`^App${i}FailureNotificationsTopic`) }, `","pipelineName":"pipeline-${i}","event":<aws.events.event.json>}`]] } },
+          InputTransformer: { InputTemplate: { 'Fn::Join': ['', ['{"topicArn":"', { Ref: Match.stringLikeRegexp(`^App${i}FailureNotificationsTopic`) }, `","pipelineName":"pipeline-${i}","delivery":{"productionStages":[]},"event":<aws.events.event.json>}`]] } },
         })],
       });
     }
@@ -416,7 +423,45 @@ describe('FailureNotifications', () => {
     const { template } = synth({ notifyOnApproval: false });
 
     template.resourceCountIs('AWS::Events::Rule', 1);
-    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'detail-type': DETAIL_TYPES, 'detail': { $or: FAILURE_STATES } } });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'detail-type': DETAIL_TYPES, 'detail': { $or: [...FAILURE_STATES, DELIVERY_STATE] } } });
+  });
+
+  test('deliveryMetrics: false leaves successes out of the pattern and delivery out of the input', () => {
+    const { template } = synth({ deliveryMetrics: false });
+
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { detail: { $or: [...FAILURE_STATES, APPROVAL_STATE] } } });
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(JSON.stringify(rule.Properties.Targets[0].InputTransformer)).not.toContain('delivery');
+  });
+
+  test('productionStages names the production stages in the rule\'s input (default: the last stage, read at synth)', () => {
+    const { template } = synth({}, undefined, (stack) => {
+      const pipeline = stack.node.findChild('Pipeline') as codepipeline.Pipeline;
+      pipeline.addStage({ stageName: 'Later', actions: [new actions.ManualApprovalAction({ actionName: 'Approve' })] });
+    });
+    expect(JSON.stringify(template.toJSON())).toContain('\\"delivery\\":{\\"productionStages\\":[\\"Later\\"]}');
+
+    const app = createTestApp();
+    const { stack, pipeline } = pipelineStack(app);
+    new FailureNotifications(stack, 'FailureNotifications', { pipeline, productionStages: ['Source', 'Prod'] });
+    const given = Template.fromJSON(synthValidated(app).templates.Stack);
+    expect(JSON.stringify(given.toJSON())).toContain('\\"delivery\\":{\\"productionStages\\":[\\"Source\\",\\"Prod\\"]}');
+  });
+
+  test('fails when productionStages names a stage the pipeline does not have', () => {
+    const app = createTestApp();
+    const { stack, pipeline } = pipelineStack(app);
+    new FailureNotifications(stack, 'FailureNotifications', { pipeline, productionStages: ['Production'] });
+    expect(() => app.synth()).toThrow(/productionStages names 'Production', which is not a stage of the pipeline \(Source, Prod\); name one of its stages/);
+  });
+
+  test('fails when productionStages is given with the metrics off, or deliveryMetrics with enrich: false', () => {
+    const app = createTestApp();
+    const { stack, pipeline } = pipelineStack(app);
+    expect(() => new FailureNotifications(stack, 'A', { pipeline, productionStages: ['Prod'], deliveryMetrics: false }))
+      .toThrow(/productionStages is given but delivery metrics are off \(deliveryMetrics: false\)/);
+    expect(() => new FailureNotifications(stack, 'B', { pipeline, deliveryMetrics: true, enrich: false }))
+      .toThrow(/deliveryMetrics is true but enrich is false/);
   });
 
   test('enrich: false defines one rule per event kind (each writes its own message)', () => {

@@ -47,6 +47,8 @@ export interface FakeRegion {
   readonly secrets?: Record<string, string>;
   /** DescribeChangeSet by change set name (or ARN, for nested ones). */
   readonly changeSets?: Record<string, FakeChangeSet>;
+  /** SNS Publish answers AuthorizationError. */
+  snsDenied?: boolean;
 }
 
 
@@ -227,6 +229,7 @@ export class FakeAwsEndpoint {
     }
     if (service === 'cloudformation' && op === 'DescribeChangeSet') return describeChangeSet(region.changeSets?.[input.ChangeSetName], input, account.id, region.name, (all, token, max) => this.page(all, token, max));
     if (service === 'sns' && op === 'Publish') {
+      if (region.snsDenied) throw new AwsError('AuthorizationError', `not authorized to perform: SNS:Publish on resource: ${input.TopicArn}`, 403);
       return `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-${this.count('Publish')}</MessageId></PublishResult>`
         + '<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>';
     }
@@ -301,11 +304,16 @@ export class FakeAwsEndpoint {
       case 'GetPipelineExecution': {
         const e = p.executions.find((x) => x.pipelineExecutionId === input.pipelineExecutionId);
         if (!e) throw new AwsError('PipelineExecutionNotFoundException', `Execution '${input.pipelineExecutionId}' not found`);
-        return dates({ pipelineExecution: { pipelineName: p.name, pipelineVersion: 1, ...e, artifactRevisions: [] } });
+        return dates({ pipelineExecution: { pipelineName: p.name, pipelineVersion: 1, ...e, artifactRevisions: e.artifactRevisions ?? [] } });
       }
       case 'ListActionExecutions': {
+        // Filtered: one execution's; unfiltered: every execution's, newest start first. Paginated.
         const id = input.filter?.pipelineExecutionId;
-        return dates({ actionExecutionDetails: p.actionExecutions?.[id] ?? [] });
+        const all = id ? p.actionExecutions?.[id] ?? [] : Object.entries(p.actionExecutions ?? {})
+          .flatMap(([executionId, list]) => list.map((a: any) => ({ pipelineExecutionId: executionId, ...a })))
+          .sort((a: any, b: any) => (b.startTime?.getTime() ?? 0) - (a.startTime?.getTime() ?? 0));
+        const { items, nextToken } = this.page(all, input.nextToken, input.maxResults);
+        return dates({ actionExecutionDetails: items, nextToken });
       }
       case 'StartPipelineExecution': {
         // An idempotency token (the SDK model's idempotencyToken): the same token starts nothing new and answers the same execution.

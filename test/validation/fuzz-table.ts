@@ -182,7 +182,16 @@ export const ENTRIES: FuzzEntry[] = [
   })),
   construct('ApprovalGate', lib.ApprovalGate, () => ({ manual: true }), (w, gate) => w.pipeline({ stages: [{ stageName: 'Prod', targets: [w.cfnTarget], gate }] })),
   construct('ArtifactStores', lib.ArtifactStores, () => ({ regions: ['us-east-1'] })),
-  construct('FailureNotifications', lib.FailureNotifications, (w) => ({ pipeline: w.l2, emails: ['ops@example.com'] })),
+  construct('FailureNotifications', lib.FailureNotifications, (w) => ({ pipeline: w.l2, emails: ['ops@example.com'], deliveryMetrics: true, productionStages: ['Deploy'] })),
+  construct('DeliveryDashboard', lib.DeliveryDashboard, (w) => ({
+    pipelines: [w.l2],
+    pipelineNames: ['legacy'],
+    window: Duration.days(14),
+    dashboardName: 'delivery',
+    alarms: {
+      noDeploymentFor: Duration.days(3), changeFailureRatePercent: 20, changeFailureRateWindow: Duration.days(7), leadTimeAbove: Duration.days(2),
+    },
+  })),
   construct('CdkAssetPublishing', lib.CdkAssetPublishing, (w) => ({ artifactBucket: w.bucket, stages: [w.stageDeployment] }),
     (w, p) => w.l2.addStage({ stageName: 'Assets', actions: p.actions({ input: w.artifact }) })),
   construct('CdkSelfUpdate', lib.CdkSelfUpdate, (w) => ({ artifactBucket: w.bucket, pipelineStack: w.stack }),

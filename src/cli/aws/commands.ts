@@ -2,6 +2,7 @@
 import { parseArgs } from 'util';
 import { approve } from './approve';
 import { review } from './review';
+import { doraReport, formatDoraReport } from './dora-report';
 import { Session, SessionOptions } from './session';
 import { start } from './start';
 import { collectStatus } from './status';
@@ -37,6 +38,7 @@ Operating commands (call AWS with the standard credential chain: environment, --
   cdk-delivery-pipelines approve PIPELINE --region R [--stage STAGE] [--reject] [--comment TEXT]
   cdk-delivery-pipelines review  PIPELINE --region R [--stage STAGE] [--describe]
   cdk-delivery-pipelines why     PIPELINE --region R [--execution ID] [--app cdk.out]
+  cdk-delivery-pipelines report --dora [PIPELINE ...] [--days 30] [--production-stage STAGE ...] [--regions R1,R2] [--json]
 
 status    every pipeline in every enabled region of each account: last execution, each stage,
           revision (commit and message), pending approvals, age of the last success.
@@ -46,6 +48,9 @@ approve   approve (or --reject) the pending manual approval, showing what it ask
 review    the change-set review of the pending approval: counts, replacements, security changes
           and the report link (the review action's output variables); --describe (or when the
           review has not run) describes the change sets now and lists every change.
+report --dora  deployments, change failure rate, lead time and time to restore of each pipeline (default:
+          every pipeline of --regions, or of --region) from its execution history, as the notifier's
+          metrics define them (docs/delivery-metrics.md); production stage: --production-stage, else the last stage.
 why       the failed execution in one screen: failed actions and errors, CodeBuild logs, the first
           failed stack event, denied calls from CloudTrail and (--app) the construct of the role.
 Common:   --profile NAME   --role-arn ARN (repeatable: one account each, STS AssumeRole)
@@ -138,6 +143,40 @@ export async function runAwsCommand(command: string, argv: string[], io: AwsIo):
     return review(target, { stage: values.stage, describe: values.describe ?? false, json: values.json ?? false }, io);
   }
   return why(target, { executionId: values.execution, app: values.app, json: values.json ?? false }, io);
+}
+
+/** `report --dora ...` (argv without `report`). */
+export async function runDoraCommand(argv: string[], io: AwsIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'dora': { type: 'boolean' },
+      'days': { type: 'string' },
+      'production-stage': { type: 'string', multiple: true },
+      'json': { type: 'boolean' },
+      'profile': { type: 'string' },
+      'role-arn': { type: 'string', multiple: true },
+      'region': { type: 'string' },
+      'regions': { type: 'string', multiple: true },
+      'concurrency': { type: 'string' },
+    },
+  });
+  const days = values.days === undefined ? 30 : Number(values.days);
+  if (!Number.isInteger(days) || days < 1 || days > 365) throw new Error(`report --dora: --days '${values.days}' is not a whole number of days from 1 to 365; pass e.g. --days 30.`);
+  const regions = values.regions?.flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+  const session = await Session.open({
+    profile: values.profile,
+    roleArns: values['role-arn'],
+    region: values.region,
+    regions,
+    concurrency: values.concurrency === undefined ? undefined : Number(values.concurrency),
+  });
+  const result = await doraReport(session, {
+    days, pipelines: positionals, productionStages: values['production-stage'] ?? [], regions: regions?.length ? regions : [session.homeRegion],
+  });
+  io.stdout(values.json ? JSON.stringify(result, undefined, 2) + '\n' : formatDoraReport(result));
+  return result.problems.length ? EXIT.PARTIAL : EXIT.OK;
 }
 
 function seconds(raw: string, name: string, min: number): number {

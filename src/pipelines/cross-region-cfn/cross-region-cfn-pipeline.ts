@@ -10,6 +10,7 @@ import { renderPipeline } from './render-stages';
 import { checkAccount, checkStores } from './validate';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { PipelineChecks } from '../../checks/pipeline-checks';
+import { productionStagesProps } from '../../notifications/delivery-options';
 import { FailureNotifications } from '../../notifications/failure-notifications';
 import { extendAcknowledgments } from '../../private/acknowledge';
 import { fail } from '../../private/errors';
@@ -72,6 +73,7 @@ export class CrossRegionCfnPipeline extends Construct {
         reviewChangeSets: v.bool,
         reviewPolicy: v.oneOf('a ReviewPolicy', Object.values(ReviewPolicy), 'e.g. ReviewPolicy.SKIP_WHEN_EMPTY'),
         organizationalUnits: v.strings,
+        production: v.bool,
       }, "a wave, e.g. { waveName: 'prod', targets: [{ region: 'eu-west-1' }] }"), "a list of waves, e.g. [{ waveName: 'prod', targets: [...] }]")),
       artifactStores: v.instance(ArtifactStores, "e.g. new ArtifactStores(this, 'Stores', { regions: [...] })"),
       changeSets: v.bool,
@@ -98,8 +100,12 @@ export class CrossRegionCfnPipeline extends Construct {
     extendAcknowledgments(this, () => this.accountRoles.rolesInOtherStacks());
     this.deploysCdkStages = plan.cdk !== undefined;
     this.stageNames = rendered.stageNames;
+    // A wave's production stage is its last stage: '<wave>', or '<wave>.<n>' when split (not '<wave>.ChangeSets').
+    const lastStage = (wave: string) => this.stageNames.filter((s) => s === wave || (s.startsWith(`${wave}.`) && /^\d+$/.test(s.slice(wave.length + 1)))).pop() ?? wave;
+    const production = productionStagesProps(`CrossRegionCfnPipeline '${id}'`, plan.failureNotifications,
+      props.waves.map((w) => ({ name: lastStage(w.waveName), production: w.production })));
     if (plan.failureNotifications) {
-      this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...plan.failureNotifications });
+      this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...plan.failureNotifications, ...production });
     }
     // Every CodePipeline rule and quota, checked on the synthesized pipeline (also what the
     // caller adds later, e.g. through `pipeline.addStage` or `DeployTarget.action`).

@@ -111,6 +111,14 @@ export interface CrossRegionWave {
    * @default - the accounts of the targets
    */
   readonly organizationalUnits?: string[];
+
+  /**
+   * A production wave: the success or failure of its last stage is a deployment or failed
+   * deployment of the delivery metrics (`notifications` `deliveryMetrics`, see `DeliveryDashboard`).
+   *
+   * @default - when no wave is marked true: the last wave
+   */
+  readonly production?: boolean;
 }
 
 /** A short-lived stack deployed and tested before the first wave, then deleted. */

@@ -190,6 +190,7 @@ function checkPropTypes(me: string, props: SourceBuildDeployPipelineProps): void
       retryOnFailure: v.oneOf('a codepipeline.RetryMode', Object.values(codepipeline.RetryMode), 'e.g. codepipeline.RetryMode.FAILED_ACTIONS'),
       reviewChangeSets: v.bool,
       reviewPolicy: v.oneOf('a ReviewPolicy', Object.values(ReviewPolicy), 'e.g. ReviewPolicy.SKIP_WHEN_EMPTY'),
+      production: v.bool,
     }, "a stage, e.g. { stageName: 'Prod', targets: [DeployTarget.cloudFormation({ ... })] }"), "a list of stages, e.g. [{ stageName: 'Prod', targets: [...] }]")),
     pipelineName: v.str(),
     pipelineType: v.oneOf('a codepipeline.PipelineType', Object.values(codepipeline.PipelineType), 'codepipeline.PipelineType.V2'),

@@ -68,6 +68,14 @@ export interface DeployStageOptions {
    * @default ReviewPolicy.ALWAYS
    */
   readonly reviewPolicy?: ReviewPolicy;
+
+  /**
+   * A production stage: its successes and failures are the deployments and failed deployments
+   * of the delivery metrics (`notifications` `deliveryMetrics`, see `DeliveryDashboard`).
+   *
+   * @default - when no stage is marked true: the last deploy stage
+   */
+  readonly production?: boolean;
 }
 
 /** Properties of `SourceBuildDeployPipeline`. */

@@ -8,6 +8,7 @@ import { planPipeline } from './plan';
 import { SourceBuildDeployPipelineProps } from './props';
 import { renderPipeline } from './render';
 import { PipelineChecks } from '../../checks/pipeline-checks';
+import { productionStagesProps } from '../../notifications/delivery-options';
 import { FailureNotifications } from '../../notifications/failure-notifications';
 import { extendAcknowledgments } from '../../private/acknowledge';
 import { fail } from '../../private/errors';
@@ -42,8 +43,10 @@ export class SourceBuildDeployPipeline extends Construct {
     this.pipeline = renderPipeline(this, plan, this.artifactBucket);
     acknowledgeCrossAccountSupport(this, this.pipeline, this.artifactBucket, plan.store.crossAccountTargets);
     acknowledgeCrossRegionSupport(this, this.pipeline, this.artifactBucket, plan.store.replicationExpiration);
+    const production = productionStagesProps(plan.me, plan.failureNotifications,
+      props.stages.map((s) => ({ name: s.stageName, production: s.production })));
     if (plan.failureNotifications) {
-      this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...plan.failureNotifications });
+      this.failureNotifications = new FailureNotifications(this, 'FailureNotifications', { pipeline: this.pipeline, ...plan.failureNotifications, ...production });
     }
     // An acknowledgment on this construct also covers the action roles aws-cdk-lib defines for it in other accounts'
     // stacks (`cross-account-support-stack-<account>`, or the stack of the action's resource), named
