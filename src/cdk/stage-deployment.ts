@@ -91,10 +91,16 @@ export interface CdkAssetEnvironment {
   /** Target region. */
   readonly region: string;
 
-  /** Asset manifests publishing to this environment, relative to the root of the cloud assembly, in deployment order. */
+  /**
+   * Asset manifests publishing to this environment, relative to the root of the cloud assembly, in deployment order:
+   * those holding an asset other than their stack's template (a manifest holding only the template is left out).
+   */
   readonly assetManifestPaths: string[];
 
-  /** Whether any manifest holds a file asset (stack templates count: they are file assets). */
+  /**
+   * Whether any manifest holds a file asset other than a stack's own template (Lambda code, nested stack
+   * templates, files): the templates are read from the cloud assembly artifact and never published.
+   */
   readonly hasFileAssets: boolean;
 
   /** Whether any manifest holds a Docker image asset (publishing builds images: needs a privileged build). */
@@ -144,7 +150,7 @@ export class CdkStageDeployment {
   /** The stacks, in deployment order (by `runOrder`, then as the assembly lists them). */
   public readonly stacks: CdkStackDeployment[];
 
-  /** The stage's assets per target environment, in the order the stacks first reach each environment. */
+  /** The stage's assets per target environment, in the order the stacks first reach each environment (an environment whose stacks have no asset but their templates is left out: nothing to publish). */
   public readonly assetEnvironments: CdkAssetEnvironment[];
 
   /** Number of deployment levels (the highest `runOrder`). */
@@ -282,6 +288,8 @@ export class CdkStageDeployment {
         };
         let entries = 0;
         for (const file of Object.values(manifest.files ?? {})) {
+          // The stack's own template: the CloudFormation actions read it from the cloud assembly artifact, so it is not published.
+          if (isStackTemplate(file.source, artifact)) continue;
           for (const destination of Object.values(file.destinations)) {
             group.fileRoles.add(check('file', destination));
             group.files = true;
@@ -340,6 +348,11 @@ function resolveArn(arn: string, account: string, region: string): string {
     fail('CdkStageDeployment', `role ARN '${arn}' holds a placeholder other than AWS::Partition, AWS::AccountId, AWS::Region; give the synthesizer concrete role ARNs.`);
   }
   return concrete.split('%%PARTITION%%').join(Aws.PARTITION);
+}
+
+/** Whether a file asset is the stack's own template (as CDK Pipelines tells it: a plain file at the template's path). */
+function isStackTemplate(source: { path?: string; packaging?: string }, artifact: cxapi.CloudFormationStackArtifact): boolean {
+  return (source.packaging ?? 'file') === 'file' && source.path === artifact.templateFile;
 }
 
 function synthesizerHint(artifact: cxapi.CloudFormationStackArtifact): string {
