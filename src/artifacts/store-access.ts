@@ -6,7 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ArtifactStores, RegionalArtifactStore } from './artifact-stores';
 import { StoreScope } from './private/store-scope';
 import { acknowledge as acknowledgeOn } from '../private/acknowledge';
-import { nagRendering } from '../private/nag-rendering';
+import { acknowledgeWildcards } from '../private/wildcard-allowances';
 
 const READ = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation', 's3:GetBucketVersioning', 's3:ListBucket'];
 const WRITE = ['s3:PutObject', 's3:PutObjectAcl'];
@@ -67,9 +67,9 @@ export function grantStoreAccess(stores: ArtifactStores, store: RegionalArtifact
       resources: [store.bucket.bucketArn, store.bucket.arnForObjects('*')],
     }));
     if (write) addActions(s3Stmt, WRITE);
-    // Written the way cdk-nag writes the statement's object ARN (`<BucketA1B2.Arn>/*`, `arn:<AWS::Partition>:s3:::name/*`).
-    const objects = nagRendering(store.bucket, store.bucket.arnForObjects('*'));
-    if (objects !== undefined) acknowledge(access, principal, `Resource::${objects}`, 'Pipeline artifacts are objects with generated keys in this artifact bucket.');
+    // Judged in the stack holding the policy once the app is prepared: a bucket of another stack is
+    // an `Fn::ImportValue` there, which cdk-nag renders as the export name, not as `<BucketA1B2.Arn>/*`.
+    acknowledgeBucketObjects(access, principal, store.bucket);
   }
   if (store.encryptionKey) {
     if (StoreScope.definedByStores(store.encryptionKey)) {
@@ -127,6 +127,17 @@ function acknowledge(access: PrincipalAccess, principal: iam.IPrincipal, finding
   // On the policy that holds our statements, not on the whole principal (its other policies).
   const target = access.policy ?? principalConstruct(principal);
   if (target) acknowledgeOn(target, `AwsSolutions-IAM5[${finding}]`, reason);
+}
+
+function acknowledgeBucketObjects(access: PrincipalAccess, principal: iam.IPrincipal, bucket: s3.IBucket) {
+  const key = `objects:${bucket.node.path}`;
+  if (access.acknowledged.has(key)) return;
+  access.acknowledged.add(key);
+  // On the policy that holds our statements (as `acknowledge` above), not on the whole principal.
+  const target = access.policy ?? principalConstruct(principal);
+  if (target) {
+    acknowledgeWildcards(target, [{ resource: bucket.arnForObjects('*'), reason: 'Pipeline artifacts are objects with generated keys in this artifact bucket.' }]);
+  }
 }
 
 function principalConstruct(principal: iam.IPrincipal): IConstruct | undefined {

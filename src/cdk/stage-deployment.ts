@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Aws, Stage, Token } from 'aws-cdk-lib';
+import { App, Aws, Environment, Stage, Token } from 'aws-cdk-lib';
 import { Manifest } from 'aws-cdk-lib/cloud-assembly-schema';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { fail } from '../private/errors';
@@ -91,10 +91,16 @@ export interface CdkAssetEnvironment {
   /** Target region. */
   readonly region: string;
 
-  /** Asset manifests publishing to this environment, relative to the root of the cloud assembly, in deployment order. */
+  /**
+   * Asset manifests publishing to this environment, relative to the root of the cloud assembly, in deployment order:
+   * those holding an asset other than their stack's template (a manifest holding only the template is left out).
+   */
   readonly assetManifestPaths: string[];
 
-  /** Whether any manifest holds a file asset (stack templates count: they are file assets). */
+  /**
+   * Whether any manifest holds a file asset other than a stack's own template (Lambda code, nested stack
+   * templates, files): the templates are read from the cloud assembly artifact and never published.
+   */
   readonly hasFileAssets: boolean;
 
   /** Whether any manifest holds a Docker image asset (publishing builds images: needs a privileged build). */
@@ -116,13 +122,20 @@ export interface CdkAssetEnvironment {
  */
 export class CdkStageDeployment {
   /**
-   * Synthesize `stage` (`stage.synth()`) and describe it. Every stack needs a concrete account
-   * and region and a synthesizer with bootstrap roles (`DefaultStackSynthesizer`, the default).
-   * Add everything to the stage before: synthesis freezes it.
+   * Synthesize `stage` (`stage.synth()`) and describe it. Every stack needs a synthesizer with
+   * bootstrap roles (`DefaultStackSynthesizer`, the default). A stack without an account or
+   * region (env-agnostic) deploys to `pipelineEnv`'s, as in CDK Pipelines. Add everything to the
+   * stage before: synthesis freezes it.
+   *
+   * @param stage the CDK stage
+   * @param pipelineEnv the environment of the pipeline that deploys the stage (concrete account and region):
+   *   a stack without an account deploys to its account, a stack without a region to its region.
+   *   Default - none: every stack needs a concrete account and region
    */
-  public static fromStage(stage: Stage): CdkStageDeployment {
+  public static fromStage(stage: Stage, pipelineEnv?: Environment): CdkStageDeployment {
     v.checkArg('CdkStageDeployment.fromStage', 'stage', stage, v.required(v.cdk.stage));
-    return new CdkStageDeployment(stage);
+    v.checkProps('CdkStageDeployment.fromStage', pipelineEnv, { account: v.str(), region: v.str() }, 'pipelineEnv');
+    return new CdkStageDeployment(stage, pipelineEnv);
   }
 
   /** Name of the stage. */
@@ -137,13 +150,16 @@ export class CdkStageDeployment {
   /** The stacks, in deployment order (by `runOrder`, then as the assembly lists them). */
   public readonly stacks: CdkStackDeployment[];
 
-  /** The stage's assets per target environment, in the order the stacks first reach each environment. */
+  /** The stage's assets per target environment, in the order the stacks first reach each environment (an environment whose stacks have no asset but their templates is left out: nothing to publish). */
   public readonly assetEnvironments: CdkAssetEnvironment[];
 
   /** Number of deployment levels (the highest `runOrder`). */
   public readonly runOrders: number;
 
-  private constructor(stage: Stage) {
+  private readonly pipelineEnv?: Environment;
+
+  private constructor(stage: Stage, pipelineEnv: Environment | undefined) {
+    this.pipelineEnv = pipelineEnv;
     if (App.isApp(stage)) {
       fail(stage, 'the App itself cannot be deployed as a stage of its own pipeline; pass a Stage defined in the app (new Stage(app, \'Prod\', { env })).');
     }
@@ -191,7 +207,7 @@ export class CdkStageDeployment {
   }
 
   private describeStack(stage: Stage, artifact: cxapi.CloudFormationStackArtifact, rootDir: string, runOrder: number): CdkStackDeployment {
-    const { account, region } = concreteEnv(stage, artifact);
+    const { account, region } = concreteEnv(stage, artifact, this.pipelineEnv);
     if (!artifact.assumeRoleArn) {
       fail(stage, `stack '${artifact.stackName}' names no deploy role (its synthesizer is ${synthesizerHint(artifact)}); use DefaultStackSynthesizer (the default) and bootstrap aws://${account}/${region} with \`cdk bootstrap --trust <pipeline account>\`.`);
     }
@@ -246,7 +262,7 @@ export class CdkStageDeployment {
     // In deployment order (this.stacks), so each environment lists its manifests as its stacks deploy.
     const byOrder = this.stacks.map((s) => artifacts.find((a) => a.id === s.artifactId)!);
     for (const artifact of byOrder) {
-      const { account, region } = concreteEnv(stage, artifact);
+      const { account, region } = concreteEnv(stage, artifact, this.pipelineEnv);
       const manifestArtifacts = artifact.dependencies.filter((d): d is cxapi.AssetManifestArtifact => d instanceof cxapi.AssetManifestArtifact);
       for (const manifestArtifact of manifestArtifacts) {
         const manifest = Manifest.loadAssetManifest(manifestArtifact.file);
@@ -272,6 +288,8 @@ export class CdkStageDeployment {
         };
         let entries = 0;
         for (const file of Object.values(manifest.files ?? {})) {
+          // The stack's own template: the CloudFormation actions read it from the cloud assembly artifact, so it is not published.
+          if (isStackTemplate(file.source, artifact)) continue;
           for (const destination of Object.values(file.destinations)) {
             group.fileRoles.add(check('file', destination));
             group.files = true;
@@ -302,13 +320,23 @@ export class CdkStageDeployment {
   }
 }
 
-function concreteEnv(stage: Stage, artifact: cxapi.CloudFormationStackArtifact): { account: string; region: string } {
-  const { account, region } = artifact.environment;
-  if (!account || account === cxapi.UNKNOWN_ACCOUNT || Token.isUnresolved(account)) {
-    fail(stage, `stack '${artifact.stackName}' has no concrete account (env-agnostic); give the stage or stack env: { account: '123456789012', region: '${region && region !== cxapi.UNKNOWN_REGION ? region : 'eu-west-1'}' } so the pipeline knows where to deploy it.`);
+/**
+ * The stack's account and region; an env-agnostic account or region is the pipeline's (CDK Pipelines
+ * deploys such a stack with actions without account and region, i.e. to the pipeline's own).
+ */
+function concreteEnv(stage: Stage, artifact: cxapi.CloudFormationStackArtifact, pipelineEnv?: Environment): { account: string; region: string } {
+  const concrete = (value: string | undefined, unknown: string): value is string => !!value && value !== unknown && !Token.isUnresolved(value);
+  const account = concrete(artifact.environment.account, cxapi.UNKNOWN_ACCOUNT) ? artifact.environment.account : pipelineEnv?.account;
+  const region = concrete(artifact.environment.region, cxapi.UNKNOWN_REGION) ? artifact.environment.region : pipelineEnv?.region;
+  const pipeline = pipelineEnv ? ' and neither has the pipeline\'s stack' : '';
+  const fix = pipelineEnv ? 'define the pipeline in a stack with a concrete env' : 'pass the pipeline\'s env as pipelineEnv';
+  if (!concrete(account, cxapi.UNKNOWN_ACCOUNT)) {
+    fail(stage, `stack '${artifact.stackName}' has no concrete account (env-agnostic)${pipeline}; give the stage or stack env: { account: '123456789012', region: '${concrete(region, cxapi.UNKNOWN_REGION) ? region : 'eu-west-1'}' }` +
+      `, or ${fix} (an env-agnostic stage then deploys to the pipeline's account and region).`);
   }
-  if (!region || region === cxapi.UNKNOWN_REGION || Token.isUnresolved(region)) {
-    fail(stage, `stack '${artifact.stackName}' has no concrete region (env-agnostic); give the stage or stack env: { account: '${account}', region: 'eu-west-1' } so the pipeline knows where to deploy it.`);
+  if (!concrete(region, cxapi.UNKNOWN_REGION)) {
+    fail(stage, `stack '${artifact.stackName}' has no concrete region (env-agnostic)${pipeline}; give the stage or stack env: { account: '${account}', region: 'eu-west-1' }` +
+      `, or ${fix} (an env-agnostic stage then deploys to the pipeline's account and region).`);
   }
   return { account, region };
 }
@@ -320,6 +348,11 @@ function resolveArn(arn: string, account: string, region: string): string {
     fail('CdkStageDeployment', `role ARN '${arn}' holds a placeholder other than AWS::Partition, AWS::AccountId, AWS::Region; give the synthesizer concrete role ARNs.`);
   }
   return concrete.split('%%PARTITION%%').join(Aws.PARTITION);
+}
+
+/** Whether a file asset is the stack's own template (as CDK Pipelines tells it: a plain file at the template's path). */
+function isStackTemplate(source: { path?: string; packaging?: string }, artifact: cxapi.CloudFormationStackArtifact): boolean {
+  return (source.packaging ?? 'file') === 'file' && source.path === artifact.templateFile;
 }
 
 function synthesizerHint(artifact: cxapi.CloudFormationStackArtifact): string {

@@ -142,6 +142,27 @@ export interface ApprovalGateProps {
   readonly successResult?: codepipeline.Result;
 
   /**
+   * Typed rules checked when the stage fails (an on-failure condition, 1 to 5 rules): when a rule
+   * fails (e.g. a `CloudWatchAlarmRule`'s alarm is in ALARM, a `LambdaInvokeRule` check fails),
+   * `failureResult` engages; when every rule passes, the stage just fails. Not with
+   * `rollbackOnFailure` or `retryOnFailure` (CodePipeline cannot retry a stage automatically when it
+   * has on-failure conditions). V2 pipelines only.
+   *
+   * @default - no on-failure condition
+   */
+  readonly failureRules?: GateRule[];
+
+  /**
+   * What happens when the on-failure condition is not met: ROLLBACK (to the last successful
+   * execution; rendered on the stage's `OnFailure` and on its condition) or FAIL (the stage stays
+   * failed; rendered on the condition only, as CloudFormation takes only ROLLBACK or RETRY on
+   * `OnFailure`). RETRY and SKIP are refused.
+   *
+   * @default codepipeline.Result.ROLLBACK
+   */
+  readonly failureResult?: codepipeline.Result;
+
+  /**
    * Roll the stage back to the last successful execution when it fails (on-failure result ROLLBACK).
    *
    * @default false

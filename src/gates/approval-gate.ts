@@ -10,6 +10,7 @@ import { ApprovalGateAttachOptions, ApprovalGateProps } from './approval-gate-pr
 import { acknowledge } from '../private/acknowledge';
 import { fail } from '../private/errors';
 import * as v from '../private/validate';
+import { defineFailureCondition, renderFailureConditions } from './private/failure-condition';
 import { defineEntryCondition, defineSuccessCondition } from './private/gate-conditions';
 import { GateCondition } from './rules/gate-condition';
 import { GateRule } from './rules/gate-rule';
@@ -50,6 +51,7 @@ export class ApprovalGate extends Construct implements IStageGate {
   private readonly props: ApprovalGateProps;
   private readonly entryCondition?: GateCondition;
   private readonly successCondition?: GateCondition;
+  private readonly failureCondition?: GateCondition;
   private binding?: Binding;
   private action?: actions.ManualApprovalAction;
 
@@ -77,6 +79,8 @@ export class ApprovalGate extends Construct implements IStageGate {
       successResult: v.oneOf('a codepipeline.Result', Object.values(codepipeline.Result), 'e.g. codepipeline.Result.FAIL'),
       rollbackOnFailure: v.bool,
       retryOnFailure: v.oneOf('a codepipeline.RetryMode', Object.values(codepipeline.RetryMode), 'e.g. codepipeline.RetryMode.FAILED_ACTIONS'),
+      failureRules: v.arrayOf(v.instance(GateRule, 'a rule, e.g. new CloudWatchAlarmRule({ alarm })')),
+      failureResult: v.oneOf('a codepipeline.Result', Object.values(codepipeline.Result), 'e.g. codepipeline.Result.ROLLBACK'),
     });
     this.props = props;
     const owner = this.describe();
@@ -108,14 +112,17 @@ export class ApprovalGate extends Construct implements IStageGate {
 
     this.entryCondition = defineEntryCondition(owner, props);
     this.successCondition = defineSuccessCondition(owner, props);
+    this.failureCondition = defineFailureCondition(owner, props);
 
     if (props.rollbackOnFailure && props.retryOnFailure !== undefined) {
       fail(owner, `rollbackOnFailure and retryOnFailure (${props.retryOnFailure}) are both given; a stage has one on-failure result (ROLLBACK or RETRY): keep one.`);
     }
-    if (!this.manual && !this.entryCondition && !this.successCondition && !props.rollbackOnFailure && props.retryOnFailure === undefined) {
+    const automated = this.entryCondition || this.successCondition || this.failureCondition
+      || props.rollbackOnFailure || props.retryOnFailure !== undefined;
+    if (!this.manual && !automated) {
       fail(owner, 'the gate has neither a manual approval nor any automated condition; '
         + 'give emails, approvers, message, reviewUrl or manual: true for a manual approval, or alarms, deploymentWindow, checks, rules, rollbackOnAlarms, successRules, '
-        + 'rollbackOnFailure or retryOnFailure.');
+        + 'failureRules, rollbackOnFailure or retryOnFailure.');
     }
 
     if (this.manual) {
@@ -201,7 +208,8 @@ export class ApprovalGate extends Construct implements IStageGate {
       fail(owner, `stage '${stageName}' would be the first stage of ${pipeline.node.path}, which holds only source actions; `
         + 'a gate guards a later stage: attach it after the source stage.');
     }
-    const conditions = this.entryCondition || this.successCondition || this.props.rollbackOnFailure || this.props.retryOnFailure !== undefined;
+    const conditions = this.entryCondition || this.successCondition || this.failureCondition
+      || this.props.rollbackOnFailure || this.props.retryOnFailure !== undefined;
     if (conditions && !isV2(pipeline)) {
       fail(owner, `stage conditions (alarms, deploymentWindow, checks, rules, rollback, retry) need a V2 pipeline, and ${pipeline.node.path} is V1; `
         + 'define the pipeline with pipelineType: codepipeline.PipelineType.V2.');
@@ -238,12 +246,13 @@ export class ApprovalGate extends Construct implements IStageGate {
       onSuccess: this.successCondition
         ? { conditions: [this.successCondition.bind(this, { pipeline, stageName, ruleNamePrefix: `${stageName}.${this.successCondition.result === codepipeline.Result.ROLLBACK ? 'Rollback' : 'Success'}` })] }
         : undefined,
-      onFailure: this.onFailure(),
+      onFailure: this.onFailure(pipeline, stageName),
       notificationTopic: this.manual ? this.notificationTopic : undefined,
     };
   }
 
-  private onFailure(): codepipeline.FailureConditions | undefined {
+  private onFailure(pipeline: codepipeline.Pipeline, stageName: string): codepipeline.FailureConditions | undefined {
+    if (this.failureCondition) return renderFailureConditions(this, this.failureCondition, pipeline, stageName);
     if (this.props.rollbackOnFailure) return { result: codepipeline.Result.ROLLBACK };
     if (this.props.retryOnFailure !== undefined) return { result: codepipeline.Result.RETRY, retryMode: this.props.retryOnFailure };
     return undefined;

@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Aws, CliCredentialsStackSynthesizer, DefaultStackSynthesizer, Stack, Stage } from 'aws-cdk-lib';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CdkStageDeployment } from '../../src/cdk/stage-deployment';
 import { createTestApp } from '../util';
-import { BETA_ENV, PROD_ENV, ServiceStage } from './fixtures';
+import { BETA_ENV, LAMBDA_V1, PROD_ENV, ServiceStage } from './fixtures';
 
 const P = Aws.PARTITION;
 const role = (kind: string, env: { account: string; region: string }, qualifier = 'hnb659fds') =>
@@ -66,6 +67,7 @@ describe('CdkStageDeployment.fromStage', () => {
     const stage = new Stage(a, 'Custom', { env: BETA_ENV });
     const s = new Stack(stage, 'S', { synthesizer: new DefaultStackSynthesizer({ qualifier: 'team42' }) });
     new sqs.Queue(s, 'Q');
+    new s3assets.Asset(s, 'File', { path: LAMBDA_V1 }); // a file asset: the template alone publishes nothing
     const d = CdkStageDeployment.fromStage(stage);
     expect(d.stacks[0].deployRoleArn).toBe(role('deploy', BETA_ENV, 'team42'));
     expect(d.stacks[0].bootstrapStackVersionSsmParameter).toBe('/cdk-bootstrap/team42/version');
@@ -88,7 +90,8 @@ describe('CdkStageDeployment.fromStage', () => {
     expect(prod.assetEnvironments).toEqual([{
       account: PROD_ENV.account,
       region: PROD_ENV.region,
-      assetManifestPaths: prod.stacks.map((s) => `assembly-Prod/${s.artifactId}.assets.json`),
+      // Only the Api stack has assets beside its template (Lambda code, an image): Data and Jobs publish nothing.
+      assetManifestPaths: prod.stacks.filter((s) => s.stackName === 'Prod-Api').map((s) => `assembly-Prod/${s.artifactId}.assets.json`),
       hasFileAssets: true,
       hasDockerImageAssets: true,
       fileAssetPublishingRoleArns: [role('file-publishing', PROD_ENV)],
@@ -103,10 +106,24 @@ describe('CdkStageDeployment.fromStage', () => {
   test('a stage spanning two environments gets one asset group per environment', () => {
     const a = createTestApp();
     const stage = new Stage(a, 'Multi');
-    new sqs.Queue(new Stack(stage, 'East', { env: PROD_ENV }), 'Q');
-    new sqs.Queue(new Stack(stage, 'West', { env: BETA_ENV }), 'Q');
+    new s3assets.Asset(new Stack(stage, 'East', { env: PROD_ENV }), 'File', { path: LAMBDA_V1 });
+    new s3assets.Asset(new Stack(stage, 'West', { env: BETA_ENV }), 'File', { path: LAMBDA_V1 });
     const d = CdkStageDeployment.fromStage(stage);
     expect(d.assetEnvironments.map((e) => `${e.account}/${e.region}`)).toEqual(['333333333333/us-east-1', '222222222222/eu-west-1']);
+  });
+
+  test('stack templates are not published: an environment whose stacks hold nothing else has no asset group', () => {
+    const a = createTestApp();
+    const stage = new Stage(a, 'Templates');
+    new sqs.Queue(new Stack(stage, 'East', { env: PROD_ENV }), 'Q');
+    new sqs.Queue(new Stack(stage, 'West', { env: BETA_ENV }), 'Q');
+    new s3assets.Asset(new Stack(stage, 'WestFiles', { env: BETA_ENV }), 'File', { path: LAMBDA_V1 });
+    const d = CdkStageDeployment.fromStage(stage);
+    // Every manifest holds its stack's template; only WestFiles holds more.
+    expect(d.stacks.map((st) => fs.existsSync(path.join(a.outdir, st.templatePath.replace(/\.template\.json$/, '.assets.json'))))).toEqual([true, true, true]);
+    expect(d.assetEnvironments.map((e) => [`${e.account}/${e.region}`, e.assetManifestPaths])).toEqual([
+      ['222222222222/eu-west-1', [`assembly-Templates/${d.stacks.find((st) => st.stackName === 'Templates-WestFiles')!.artifactId}.assets.json`]],
+    ]);
   });
 
   test('fails when a stack is environment-agnostic', () => {

@@ -165,6 +165,20 @@ function mistakes(lib, cdk) {
       run: () => { const s = stack(); target().output('ApiUrl', { stak: s }); },
       expected: /^DeployTarget\.output: options has an unknown key 'stak' \(did you mean 'stack'\?\)/,
     },
+    {
+      mistake: "failureResult: 'RETRY' with failureRules (CodePipeline cannot retry a stage automatically that has on-failure conditions)",
+      run: () => {
+        const s = stack();
+        const rule = new lib.VariableCheckRule({ variable: '#{SourceVariables.BranchName}', value: 'main' });
+        new lib.ApprovalGate(s, 'Gate', { failureRules: [rule], failureResult: 'RETRY' });
+      },
+      expected: /^ApprovalGate 'Gate': failureResult RETRY is not allowed on failure; use codepipeline\.Result\.ROLLBACK or codepipeline\.Result\.FAIL/,
+    },
+    {
+      mistake: 'one failure rule given as failureRules: rule (not a list)',
+      run: () => { const s = stack(); new lib.ApprovalGate(s, 'Gate', { failureRules: new lib.VariableCheckRule({ variable: '#{SourceVariables.BranchName}', value: 'main' }) }); },
+      expected: /^ApprovalGate 'Gate': failureRules is an instance of VariableCheckRule, not an array/,
+    },
   ];
 }
 

@@ -11,7 +11,7 @@
  *   name (its `*Name` property if literal, else its logical id in lower case) in every name slot.
  *   `Ref X` / `Fn::GetAtt X.<other>` render that same name, so `Join[GetAtt X.Arn, '/*']` and
  *   `Join['arn:', Ref Partition, ':s3:::', Ref X, '/*']` give the same ARN.
- * - `Fn::ImportValue` / `Ref <parameter>`: `import-<name>` / the parameter default or `param-<name>`.
+ * - `Fn::ImportValue` / `Fn::GetStackOutput` / `Ref <parameter>`: `import-<name>` (`import-<stack>:<output>`) / the parameter default or `param-<name>`.
  * - `Fn::Join`, `Fn::Sub`, `Fn::Select`, `Fn::Split`, `Fn::If` (first branch) evaluated.
  */
 import * as fs from 'fs';
@@ -77,6 +77,8 @@ export class TemplateResolver {
         case 'Fn::Split': return String(this.resolve(arg[1])).split(arg[0]);
         case 'Fn::If': return this.resolve(arg[1]);
         case 'Fn::ImportValue': return `import-${String(this.resolve(arg)).toLowerCase()}`;
+        // Another stack's output (aws-cdk-lib's cross-stack references under the `cdk init` flags): rendered like an import.
+        case 'Fn::GetStackOutput': return `import-${String(this.resolve(arg.StackName)).toLowerCase()}:${String(this.resolve(arg.OutputName)).toLowerCase()}`;
         case 'Fn::Sub': return this.sub(arg);
         case 'Fn::GetAZs': return [`${this.env.region}a`, `${this.env.region}b`];
         case 'Fn::Base64': return this.resolve(arg);

@@ -409,7 +409,7 @@ export const ENTRIES: FuzzEntry[] = [
   { name: 'PipelineChecks.checkProperties', args: () => [{ PipelineType: 'V2', Stages: [] }, ENV], call: staticCall(lib.PipelineChecks, 'checkProperties') },
   { name: 'PipelineChecks.enforce', args: (w) => [w.stack], call: staticCall(lib.PipelineChecks, 'enforce') },
   { name: 'PipelineChecks.errorsFor', args: (w) => [w.stack], call: staticCall(lib.PipelineChecks, 'errorsFor') },
-  { name: 'CdkStageDeployment.fromStage', args: (w) => [w.cdkStage], call: staticCall(lib.CdkStageDeployment, 'fromStage') },
+  { name: 'CdkStageDeployment.fromStage', args: (w) => [w.cdkStage, ENV], call: staticCall(lib.CdkStageDeployment, 'fromStage') },
   { name: 'CdkStageDeployment.stacksAt', args: () => [1], call: (w, args) => w.stageDeployment.stacksAt(args[0]) },
 ];
 

@@ -4,9 +4,11 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { artifactBucketAllowances } from '../../build/private/build-step';
 import { acknowledge } from '../../private/acknowledge';
 import { fail } from '../../private/errors';
 import { nagRendering } from '../../private/nag-rendering';
+import { acknowledgeWildcards } from '../../private/wildcard-allowances';
 
 /**
  * The CloudFormation actions of both pipelines (`DeployTarget.cloudFormation` in
@@ -212,6 +214,7 @@ class CorrectedGrants extends Construct {
   private readonly recorded: Array<{ original: iam.PolicyStatement; replacements: iam.PolicyStatement[] }> = [];
   private wildcardOnly?: iam.PolicyStatement;
   private readonly acknowledged = new Set<string>();
+  private readonly bucketsAcknowledged = new Set<s3.IBucket>();
 
   private constructor(private readonly role: iam.IRole, id: string) {
     super(role, id);
@@ -280,6 +283,21 @@ class CorrectedGrants extends Construct {
     if (missing.length > 0) this.wildcardOnly.addActions(...missing);
   }
 
+  /**
+   * The artifact read (and write) the actions need, granted on this role: aws-cdk-lib's
+   * `Bucket.grantRead/grantReadWrite` wildcards (`s3:GetObject*`, `<bucket>/*`) on exactly the
+   * pipeline's artifact bucket and key, acknowledged on the role like its stack-ARN wildcards, so
+   * also on a role the user passes (`actionRole`), which lies outside the pipeline's own scope.
+   */
+  public grantArtifacts(bucket: s3.IBucket, write: boolean): void {
+    if (write) bucket.grantReadWrite(this.role);
+    else bucket.grantRead(this.role);
+    if (this.bucketsAcknowledged.has(bucket)) return;
+    this.bucketsAcknowledged.add(bucket);
+    // Judged in the policy's stack once the app is prepared: right also for a bucket of another stack.
+    acknowledgeWildcards(this.role, artifactBucketAllowances(bucket));
+  }
+
   private acknowledgeResource(arn: string) {
     const shown = nagRendering(this, arn);
     if (shown === undefined || !shown.includes('*')) return;
@@ -326,9 +344,9 @@ function bindCorrected(action: Bindable, options: codepipeline.ActionBindOptions
   const config = bind({ ...options, role: grants.view, bucket: silentBucket(options.bucket) });
   grants.sync();
   if ((action.actionProperties.outputs ?? []).length > 0) {
-    options.bucket.grantReadWrite(options.role);
+    grants.grantArtifacts(options.bucket, true);
   } else if ((action.actionProperties.inputs ?? []).length > 0) {
-    options.bucket.grantRead(options.role);
+    grants.grantArtifacts(options.bucket, false);
   }
   const deploymentRole = definedDeploymentRole?.();
   if (deploymentRole) options.bucket.grantRead(deploymentRole);

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnCapabilities, CfnOutput, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnCapabilities, CfnOutput, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { CdkStackDeployment, CdkStageDeployment } from '../../cdk/stage-deployment';
 import { fail } from '../../private/errors';
 import type { DeployTargetBindOptions, DeployTargetBinding } from '../deploy-target';
@@ -69,7 +69,9 @@ export function cdkStackActions(scope: Construct, stack: CdkStackDeployment, tem
 
 /** The actions of `DeployTarget.cdkStage`: every stack of the stage, in dependency order. */
 export class CdkStageTarget implements TargetKind {
-  private described?: CdkStageDeployment;
+  /** The descriptions of the stage, per pipeline environment (`account/region`). */
+  private readonly described = new Map<string, CdkStageDeployment>();
+  private latest?: CdkStageDeployment;
   private readonly outputs: OutputRequests;
 
   constructor(public readonly stage: Stage, private readonly options: CdkStageTargetOptions = {}) {
@@ -140,13 +142,27 @@ export class CdkStageTarget implements TargetKind {
   }
 
   /**
-   * The stage, synthesized and described on first use, i.e. when a pipeline plans with this target
-   * (frozen from then on): stacks added to the stage after `DeployTarget.cdkStage(stage)` and before
-   * the pipeline is defined are deployed too.
+   * The stage, synthesized and described for the pipeline in `scope`'s stack when a pipeline plans
+   * with this target (frozen from then on: stacks added to the stage after
+   * `DeployTarget.cdkStage(stage)` and before the pipeline is defined are deployed too). Stacks
+   * without an account or region deploy to the pipeline's, as in CDK Pipelines.
    */
+  public describe(scope: IConstruct): CdkStageDeployment {
+    const env = pipelineEnv(scope);
+    const key = `${env.account}/${env.region}`;
+    let deployment = this.described.get(key);
+    if (!deployment) {
+      deployment = CdkStageDeployment.fromStage(this.stage, env);
+      this.described.set(key, deployment);
+    }
+    this.latest = deployment;
+    return deployment;
+  }
+
+  /** The stage as the pipeline being defined described it (`describe`); without one, for no pipeline (every stack needs an env). */
   public get deployment(): CdkStageDeployment {
-    this.described ??= CdkStageDeployment.fromStage(this.stage);
-    return this.described;
+    this.latest ??= CdkStageDeployment.fromStage(this.stage);
+    return this.latest;
   }
 
   /** Accounts the stage's stacks deploy to. */
@@ -164,13 +180,15 @@ export class CdkStageTarget implements TargetKind {
   }
 
   public bind(scope: Construct, options: DeployTargetBindOptions): DeployTargetBinding {
+    // The stage as this pipeline sees it (env-agnostic stacks in the pipeline's environment), before anything reads it.
+    const deployment = this.describe(scope);
     if (options.reviewRunOrder !== undefined) return this.bindReviewed(scope, options, options.reviewRunOrder);
     const changeSet = this.options.changeSet ?? true;
     const templates = this.assembly(scope, options);
     const namespaces = this.outputNamespaces(scope, options.stageName);
     const out: codepipeline.IAction[] = [];
     let last = options.runOrder;
-    for (const stack of this.deployment.stacks) {
+    for (const stack of deployment.stacks) {
       const runOrder = stackRunOrder(options.runOrder, stack, changeSet);
       const names = changeSet ? [`${stack.stackName}-Prepare`, `${stack.stackName}-Execute`] : [stack.stackName];
       for (const name of names) new Binder(scope, options, name);
@@ -198,11 +216,12 @@ export class CdkStageTarget implements TargetKind {
       fail(scope, `stage '${options.stageName}': DeployTarget.cdkStage('${this.deployment.stageName}') has changeSet: false in a stage that reviews change sets `
         + '(reviewChangeSets); the approver reviews the change sets: leave changeSet out (or true), or move the stage to a deploy stage without reviewChangeSets.');
     }
+    const deployment = this.describe(scope);
     const templates = this.assembly(scope, options);
     const namespaces = this.outputNamespaces(scope, options.stageName);
     const out: codepipeline.IAction[] = [];
     let last = options.runOrder;
-    for (const stack of this.deployment.stacks) {
+    for (const stack of deployment.stacks) {
       const names = [`${stack.stackName}-Prepare`, `${stack.stackName}-Execute`];
       for (const name of names) new Binder(scope, options, name);
       const executeRunOrder = stackRunOrder(options.runOrder, stack, false);
@@ -217,10 +236,19 @@ export class CdkStageTarget implements TargetKind {
     return {
       actions: out,
       lastRunOrder: last,
-      reviewActions: this.deployment.stacks.map((s) => `${s.stackName}-Prepare`),
-      changeSets: this.deployment.stacks.map((s) => ({
+      reviewActions: deployment.stacks.map((s) => `${s.stackName}-Prepare`),
+      changeSets: deployment.stacks.map((s) => ({
         stackName: s.stackName, changeSetName: CDK_CHANGE_SET_NAME, account: s.account, region: s.region,
       })),
     };
   }
+}
+
+/** The pipeline stack's env, with its account and region when concrete (env-agnostic CDK stacks deploy there). */
+export function pipelineEnv(scope: IConstruct): { account?: string; region?: string } {
+  const stack = Stack.of(scope);
+  return {
+    account: Token.isUnresolved(stack.account) ? undefined : stack.account,
+    region: Token.isUnresolved(stack.region) ? undefined : stack.region,
+  };
 }

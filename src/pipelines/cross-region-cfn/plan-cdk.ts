@@ -3,6 +3,7 @@ import { CrossRegionCfnPipelineProps } from './props';
 import { checkRegion } from './validate';
 import { guardLateChanges } from '../../cdk/private/late-changes';
 import { CdkStackDeployment, CdkStageDeployment } from '../../cdk/stage-deployment';
+import { pipelineEnv } from '../../deploy/targets/cdk-stage-target';
 import { fail, where } from '../../private/errors';
 import { CODEPIPELINE_NAME } from '../../private/names';
 import { CdkStageRules } from '../private/cdk-stage-rules';
@@ -81,7 +82,7 @@ export function planCdkWaves(scope: IConstruct, props: CrossRegionCfnPipelinePro
     const stacks: CdkStackPlan[] = [];
     for (const stage of stages) {
       rules.addStage(stage, `wave '${wave.waveName}'`);
-      const deployment = CdkStageDeployment.fromStage(stage);
+      const deployment = CdkStageDeployment.fromStage(stage, pipelineEnv(scope));
       deployments.push(deployment);
       for (const stack of deployment.stacks) {
         checkRegion(scope, stack.region, `stack '${stack.stackName}' of CDK stage '${deployment.stageName}'`);

@@ -43,7 +43,7 @@ export interface CdkWiring {
  */
 export function wireCdkStages(scope: Construct, props: CdkWiringProps): CdkWiring {
   const kinds = props.cdkTargets ?? [];
-  const deployments = [...kinds.map((k) => k.deployment), ...props.deployments ?? []];
+  const deployments = [...kinds.map((k) => k.describe(scope)), ...props.deployments ?? []];
   if (deployments.length === 0 && !props.selfUpdate) return {};
 
   let assembly = props.assembly;

@@ -116,7 +116,7 @@ export function planPipeline(scope: IConstruct, id: string, props: SourceBuildDe
   for (const st of stages) {
     for (const cdk of st.targets.map((t) => t._cdkStage()).filter((k): k is CdkStageTarget => k !== undefined)) {
       rules.addStage(cdk.stage, `stage '${st.stageName}'`);
-      rules.addStacks(cdk.deployment);
+      rules.addStacks(cdk.describe(scope));
       guardLateChanges(cdk.stage, `${me}, stage '${st.stageName}' (DeployTarget.cdkStage)`);
     }
   }
