@@ -141,7 +141,7 @@ export class PipelineWebhook extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency ?? 2,
       environment: {
         PIPELINE_NAME: props.pipeline.pipelineName,
-        WEBHOOK_AUTH: this.auth.type,
+        WEBHOOK_AUTH: this.auth.mode,
         PIPELINE_VARIABLES: Lazy.uncachedString({ produce: (ctx: IResolveContext) => JSON.stringify(declared.names(ctx)) }),
         ...(declared.reachable
           ? { SOURCE_ACTIONS: Lazy.uncachedString({ produce: (ctx: IResolveContext) => JSON.stringify(declared.sourceActions(ctx)) }) }
@@ -155,7 +155,7 @@ export class PipelineWebhook extends Construct {
         'reaches no private resource; in a VPC it would need NAT or interface endpoints. Control Tower control CT.LAMBDA.PR.3 would still block the ' +
         'deploy where it is enabled.');
 
-    if (this.auth.type === 'HMAC') {
+    if (this.auth.mode === 'HMAC') {
       this.secret = this.auth.secret ?? this.defineSecret();
       const secretArn = this.secret.secretFullArn ?? `${this.secret.secretArn}-??????`;
       this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
@@ -170,7 +170,7 @@ export class PipelineWebhook extends Construct {
       this.function.addEnvironment('SECRET_ARN', this.secret.secretArn);
       this.function.addEnvironment('MAX_AGE_SECONDS', String(this.auth.maxAge!.toSeconds()));
     }
-    const authType = this.auth.type === 'IAM' ? lambda.FunctionUrlAuthType.AWS_IAM : lambda.FunctionUrlAuthType.NONE;
+    const authType = this.auth.mode === 'IAM' ? lambda.FunctionUrlAuthType.AWS_IAM : lambda.FunctionUrlAuthType.NONE;
     this.functionUrl = new lambda.FunctionUrl(this, 'Url', { function: this.function, authType });
     this.url = this.functionUrl.url;
     if (authType === lambda.FunctionUrlAuthType.NONE) this.acknowledgePublicUrl();
@@ -183,7 +183,7 @@ export class PipelineWebhook extends Construct {
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     v.checkArg(this, 'grantee', grantee, v.required(v.cdk.grantable));
-    if (this.auth.type !== 'IAM') {
+    if (this.auth.mode !== 'IAM') {
       fail(this, 'grantInvoke() is for a webhook with WebhookAuth.iam(); this one checks HMAC signatures, so give callers the secret instead ' +
         '(webhook.secret), or define it with auth: WebhookAuth.iam().');
     }

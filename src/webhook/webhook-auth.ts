@@ -55,7 +55,7 @@ export class WebhookAuth {
 
   private constructor(
     /** 'HMAC' or 'IAM'. */
-    public readonly type: string,
+    public readonly mode: string,
     /** The secret given to `hmac()`, if any. */
     public readonly secret: secretsmanager.ISecret | undefined,
     /** The timestamp window (HMAC only). */
