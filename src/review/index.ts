@@ -1,1 +1,1 @@
-export * from './review-policy';
+export { ReviewPolicy } from './review-policy';

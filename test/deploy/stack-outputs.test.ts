@@ -71,8 +71,10 @@ describe('DeployTarget.cloudFormation outputs', () => {
     });
     const prod = byName(stage(validatedTemplate(app).template, 'Prod'));
     expect(prod['app-Prepare'].Namespace).toBeUndefined();
-    expect([prod['app-Execute'].Namespace, prod['app-Execute'].RunOrder]).toEqual(['Prod-app', 3]);
-    expect(prod.Smoke.RunOrder).toBe(4);
+    // change set 1, review 2, approval 3, execution 4 (the outputs), tests 5
+    expect(prod.Approve.RunOrder).toBe(3);
+    expect([prod['app-Execute'].Namespace, prod['app-Execute'].RunOrder]).toEqual(['Prod-app', 4]);
+    expect(prod.Smoke.RunOrder).toBe(5);
   });
 
   test('reading an output adds no permission: the IAM policies equal those of the same pipeline with a literal value', () => {

@@ -25,6 +25,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
@@ -106,7 +107,14 @@ export class World {
   }
   /** An output of the CDK stage's stack. */
   get cdkOutput(): CfnOutput { return this.once('cdkOutput', () => new CfnOutput(this.cdkStage.node.findChild('Api'), 'ApiUrl', { value: 'https://api.example.com' })); }
-  get stageDeployment(): lib.CdkStageDeployment { return this.once('sd', () => lib.CdkStageDeployment.fromStage(this.cdkStage)); }
+  /** A CDK stage with a file asset besides its template (a stage of templates only publishes nothing: no Assets actions). */
+  get stageDeployment(): lib.CdkStageDeployment {
+    return this.once('sd', () => {
+      const stage = new Stage(this.app, 'Assets', { env: ENV });
+      new s3assets.Asset(new Stack(stage, 'Files'), 'File', { path: path.join(__dirname, '..', 'cdk', 'fixtures', 'lambda') });
+      return lib.CdkStageDeployment.fromStage(stage);
+    });
+  }
   get gate(): lib.ApprovalGate { return this.once('gate', () => new lib.ApprovalGate(this.stack, 'Gate', { manual: true })); }
 
   /** A SourceBuildDeployPipeline in the stack, with overrides. */
