@@ -13,6 +13,8 @@ import type { ChangeSetRef } from './classify';
 /** What the review learned of its pipeline and the change sets to describe. */
 export interface DiscoveredChangeSets {
   readonly pipelineName: string;
+  /** The pipeline execution the job belongs to. */
+  readonly executionId?: string;
   readonly changeSets: ChangeSetRef[];
 }
 
@@ -34,7 +36,7 @@ export async function discoverChangeSets(codepipeline: CodePipelineClient, jobId
   const region = arn[3] || await codepipeline.config.region();
   if (!account) throw new Error(`GetJobDetails of job ${jobId} names no account`);
   const pipeline = (await codepipeline.send(new GetPipelineCommand({ name: pipelineName }))).pipeline;
-  return { pipelineName, changeSets: changeSetsOfStages(pipeline ?? { name: pipelineName, roleArn: undefined, stages: [] }, stages, { account, region, partition, reviewRoleName }) };
+  return { pipelineName, executionId: context?.pipelineExecutionId, changeSets: changeSetsOfStages(pipeline ?? { name: pipelineName, roleArn: undefined, stages: [] }, stages, { account, region, partition, reviewRoleName }) };
 }
 
 /** Where the pipeline runs, for the actions that do not say. */

@@ -89,11 +89,13 @@ async function review(job: ReviewEvent['CodePipeline.job'], maxWaitMs: number, c
   }
   let changeSets = params.changeSets ?? [];
   let pipelineName = params.pipeline;
+  let foundExecutionId: string | undefined;
   if (params.changeSetStages) {
     try {
       const found = await discoverChangeSets(codepipeline, job.id, params.changeSetStages, params.reviewRoleName);
       changeSets = found.changeSets;
       pipelineName = found.pipelineName;
+      foundExecutionId = found.executionId;
     } catch (e: any) {
       const denied = /AccessDenied|not authorized/i.test(`${e?.name} ${e?.message}`);
       return {
@@ -115,7 +117,7 @@ async function review(job: ReviewEvent['CodePipeline.job'], maxWaitMs: number, c
     const denied = /AccessDenied|not authorized|UnauthorizedOperation/i.test(String(e?.message));
     return { failure: { type: denied ? 'PermissionError' : 'JobFailed', message: `Change-set review of ${params.stage}: ${e?.message ?? e}` } };
   }
-  const executionId = params.executionId ?? job.data?.pipelineContext?.pipelineExecutionId ?? job.id;
+  const executionId = params.executionId ?? foundExecutionId ?? job.data?.pipelineContext?.pipelineExecutionId ?? job.id;
   let ctx: ReviewContext = { pipeline: pipelineName ?? 'pipeline', stage: params.stage, executionId };
   try {
     if (params.reportBucket) ctx = { ...ctx, reportUrl: await writeReport(params, summary, ctx, executionId) };

@@ -11,7 +11,7 @@ export interface Home {
   readonly region: string;
 }
 
-function render(v: any, home: Home): any {
+export function render(v: any, home: Home): any {
   if (Array.isArray(v)) return v.map((x) => render(x, home));
   if (v && typeof v === 'object') {
     if ('Ref' in v) return v.Ref === 'AWS::Partition' ? 'aws' : v.Ref === 'AWS::AccountId' ? home.account : v.Ref === 'AWS::Region' ? home.region : v.Ref === 'AWS::URLSuffix' ? 'amazonaws.com' : `ref-${v.Ref}`;
