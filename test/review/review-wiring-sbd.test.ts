@@ -1,4 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnOutput, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -166,6 +167,44 @@ describe('SourceBuildDeployPipeline change-set review wiring', () => {
     // The review role of the target account lives in the pipeline's stack for that account.
     const rolesStack = Object.keys(result.templates).find((id) => id.endsWith(`-${BETA_ENV.account}`))!;
     Template.fromJSON(result.templates[rolesStack]).resourceCountIs('AWS::IAM::Role', 1);
+  });
+});
+
+describe('SourceBuildDeployPipeline change-set review: stack outputs of a CDK stage', () => {
+  test('an output read from a CDK stage in a reviewed stage puts the namespace on its -Execute action (after the approval), never on -Prepare', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
+    const svc = new Stage(app, 'Svc', { env: PIPELINE_ENV });
+    const data = new Stack(svc, 'Data');
+    new CfnWaitConditionHandle(data, 'Keep');
+    const api = new Stack(svc, 'Api');
+    new CfnWaitConditionHandle(api, 'Keep');
+    new CfnOutput(api, 'ApiUrl', { value: 'https://api.example.com' });
+    api.addDependency(data);
+    const target = DeployTarget.cdkStage(svc);
+    new SourceBuildDeployPipeline(stack, 'Pipeline', {
+      source: codeCommitSource(stack),
+      buildStep: BuildStep.cdkSynth(),
+      stages: [{
+        stageName: 'Prod',
+        targets: [target],
+        reviewChangeSets: true,
+        gate: new ApprovalGate(stack, 'ProdGate', { manual: true }),
+        postDeployTests: [{ name: 'Smoke', buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['curl -f "$API_URL"'] } } }), environmentVariables: { API_URL: { value: target.output('ApiUrl', { stack: api }) } } }],
+      }],
+    });
+    const result = synthValidated(app);
+    const prod = byName(stage(Template.fromJSON(result.templates.PipelineStack), 'Prod'));
+    const apiName = api.stackName;
+    expect(prod[`${apiName}-Prepare`].Namespace).toBeUndefined();
+    expect(prod[`${data.stackName}-Prepare`].Namespace).toBeUndefined();
+    expect(prod[`${data.stackName}-Execute`].Namespace).toBeUndefined();
+    const execute = prod[`${apiName}-Execute`];
+    expect(execute.Namespace).toBe(`Prod-${apiName}`);
+    expect(execute.RunOrder).toBeGreaterThan(prod.ProdGate?.RunOrder ?? Object.values<any>(prod).find((x) => x.ActionTypeId.Category === 'Approval').RunOrder);
+    expect(execute.RunOrder).toBeGreaterThan(prod.ReviewChangeSets.RunOrder);
+    expect(JSON.parse(prod.Smoke.Configuration.EnvironmentVariables)).toContainEqual({ name: 'API_URL', type: 'PLAINTEXT', value: `#{Prod-${apiName}.ApiUrl}` });
+    expect(prod.Smoke.RunOrder).toBeGreaterThan(execute.RunOrder);
   });
 });
 
