@@ -4,6 +4,7 @@
  * `aws`, `Ref AWS::AccountId` / `AWS::Region` the given home, other references `ref-<id>`; `Fn::Join`
  * joined. Enough for the action fields the review reads (configuration, region, roleArn).
  */
+import type { ChangeSetRef } from '../../src/review/classify';
 import { changeSetsOfStages } from '../../src/review/discover';
 
 export interface Home {
@@ -33,7 +34,9 @@ export function declarationOf(template: any, name: string, home: Home): any {
       name: s.Name,
       actions: s.Actions.map((a: any) => ({
         name: a.Name,
-        actionTypeId: { category: a.ActionTypeId.Category, owner: a.ActionTypeId.Owner, provider: a.ActionTypeId.Provider, version: a.ActionTypeId.Version },
+        actionTypeId: {
+          category: a.ActionTypeId.Category, owner: a.ActionTypeId.Owner, provider: a.ActionTypeId.Provider, version: a.ActionTypeId.Version,
+        },
         runOrder: a.RunOrder,
         configuration: a.Configuration,
         region: a.Region,
@@ -45,7 +48,7 @@ export function declarationOf(template: any, name: string, home: Home): any {
 }
 
 /** The change sets the review handler finds for the review action `review` (its UserParameters) of the pipeline in `template`. */
-export function changeSetsFound(template: any, review: any, home: Home): { account: string; region: string; stackName: string; changeSetName: string; roleArn?: string }[] {
+export function changeSetsFound(template: any, review: any, home: Home): ChangeSetRef[] {
   const params = JSON.parse(render(review.Configuration.UserParameters, home));
   return changeSetsOfStages(declarationOf(template, 'pipe', home), params.changeSetStages, { ...home, partition: 'aws', reviewRoleName: params.reviewRoleName });
 }

@@ -2,8 +2,8 @@
 // CodePipeline client over HTTP against the local endpoint; and end to end: the UserParameters of synthesized
 // pipelines, run by the real handler against the synthesized pipeline's declaration.
 import { Stack } from 'aws-cdk-lib';
-import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import { declarationOf, render } from './declaration';
 import { SCENARIOS, TARGET, change } from './fixtures';
 import { ApprovalGate, BuildStep, CrossRegionCfnPipeline, DeployTarget, SourceBuildDeployPipeline } from '../../src';
@@ -199,7 +199,10 @@ describe('end to end: synthesized UserParameters, the real handler, the synthesi
       waves: [
         { waveName: 'Beta', targets: [{ region: 'eu-west-1' }] },
         {
-          waveName: 'Prod', gate: new ApprovalGate(stack, 'Approve', { manual: true }), reviewChangeSets: true, reviewPolicy: 'skip-when-empty' as any,
+          waveName: 'Prod',
+          gate: new ApprovalGate(stack, 'Approve', { manual: true }),
+          reviewChangeSets: true,
+          reviewPolicy: 'skip-when-empty' as any,
           targets: [{ region: 'eu-west-1' }, { region: 'us-east-2' }, { region: 'eu-central-1', account: TARGET }],
         },
       ],

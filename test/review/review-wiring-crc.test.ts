@@ -1,10 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import { changeSetsFound } from './declaration';
 import { ApprovalGate, BuildStep, CfnDeployment, CrossRegionCfnPipeline, CrossRegionCfnPipelineProps, ReviewPolicy } from '../../src';
 import { PipelineSource } from '../../src/source/pipeline-source';
 import { BETA_ENV, PIPELINE_ENV, ServiceStage } from '../cdk/fixtures';
-import { changeSetsFound } from './declaration';
 import { createTestApp, synthValidated } from '../util';
 
 const TARGET = '222222222222';

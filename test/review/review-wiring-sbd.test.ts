@@ -1,12 +1,12 @@
 import { CfnOutput, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { changeSetsFound } from './declaration';
 import { ApprovalGate, BuildStep, DeployTarget, ReviewPolicy, SourceBuildDeployPipeline } from '../../src';
 import { BETA_ENV, PIPELINE_ENV, ServiceStage } from '../cdk/fixtures';
 import { codeCommitSource, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
-import { changeSetsFound } from './declaration';
 import { createTestApp, synthValidated } from '../util';
 
 const cfn = (stackName: string, extra = {}) => DeployTarget.cloudFormation({ stackName, templatePath: 'template.yaml', allowEmptyExecutionPolicy: true, ...extra });
