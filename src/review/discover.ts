@@ -36,7 +36,12 @@ export async function discoverChangeSets(codepipeline: CodePipelineClient, jobId
   const region = arn[3] || await codepipeline.config.region();
   if (!account) throw new Error(`GetJobDetails of job ${jobId} names no account`);
   const pipeline = (await codepipeline.send(new GetPipelineCommand({ name: pipelineName }))).pipeline;
-  return { pipelineName, executionId: context?.pipelineExecutionId, changeSets: changeSetsOfStages(pipeline ?? { name: pipelineName, roleArn: undefined, stages: [] }, stages, { account, region, partition, reviewRoleName }) };
+  const declaration = pipeline ?? { name: pipelineName, roleArn: undefined, stages: [] };
+  return {
+    pipelineName,
+    executionId: context?.pipelineExecutionId,
+    changeSets: changeSetsOfStages(declaration, stages, { account, region, partition, reviewRoleName }),
+  };
 }
 
 /** Where the pipeline runs, for the actions that do not say. */

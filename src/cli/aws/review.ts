@@ -12,8 +12,8 @@ import { AwsIo, EXIT, Target } from './commands';
 import { getPipeline } from './start';
 import { classify } from '../../review/classify';
 import { describeChangeSets } from '../../review/describe';
-import { formatText, outputVariables } from '../../review/format';
 import { changeSetsOfStages } from '../../review/discover';
+import { formatText, outputVariables } from '../../review/format';
 import { parseReviewParameters } from '../../review/parameters';
 
 export interface ReviewOptions {

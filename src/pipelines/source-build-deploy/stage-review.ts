@@ -52,7 +52,8 @@ export class StageReviewRenderer {
   private readonly prepares: codepipeline.IAction[] = [];
   private readonly changeSets: ReviewedChangeSet[] = [];
 
-  constructor(private readonly owner: Construct, private readonly me: string, private readonly stageName: string, private readonly review: StageReviewPlan) {
+  constructor(private readonly owner: Construct, private readonly me: string,
+    private readonly stageName: string, private readonly review: StageReviewPlan) {
     this.gateReview = gateReview(review.namespace);
   }
 

@@ -7,10 +7,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
+import { NAMED_STACK, stackArns } from './review-roles';
 import { acknowledge } from '../../private/acknowledge';
 import { fail } from '../../private/errors';
 import { acknowledgeWildcards, arnPattern, escapeRegExp } from '../../private/wildcard-allowances';
-import { NAMED_STACK, stackArns } from './review-roles';
 import { ReviewFunction } from '../review-function';
 
 /** Where the review reports go, under the artifact bucket. */
