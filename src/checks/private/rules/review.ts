@@ -82,7 +82,12 @@ function checkReviews({ actions, emit }: Context) {
       for (const create of creates.filter((c) => !before(c, review))) {
         emit('CDP-REVIEW-ORDER', `reviews ${name} before (or beside) '${create.name}' in stage '${create.stageName}' creates it`, review.location, at(review));
       }
-      for (const execute of actions.filter((a) => same(a, 'CHANGE_SET_EXECUTE'))) {
+      // The executions of this creation: an execution before every creation of the name belongs to an earlier
+      // deployment of the same stack (e.g. an earlier wave's), not to the reviewed change set.
+      const earlier = creates.filter((c) => before(c, review));
+      const lastStage = Math.max(...earlier.map((c) => c.stageIndex));
+      const reviewedCreates = earlier.filter((c) => c.stageIndex === lastStage);
+      for (const execute of actions.filter((a) => same(a, 'CHANGE_SET_EXECUTE') && (reviewedCreates.length === 0 || reviewedCreates.some((c) => before(c, a))))) {
         const early = [review, ...approvals].find((gate) => !before(gate, execute));
         if (early) {
           emit('CDP-REVIEW-ORDER', `'${execute.name}' in stage '${execute.stageName}' executes ${name} before (or beside) '${early.name}' in stage '${early.stageName}', which reviews or approves it`,
