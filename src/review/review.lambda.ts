@@ -18,6 +18,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReviewSummary, classify } from './classify';
 import { describeChangeSets } from './describe';
+import { discoverChangeSets } from './discover';
 import { ReviewContext, fitMessage, formatMarkdown, formatSummary, formatText, outputVariables } from './format';
 import { ReviewParameters, parseReviewParameters } from './parameters';
 
@@ -53,7 +54,7 @@ export async function handler(event: ReviewEvent, context?: ReviewLambdaContext)
   try {
     const left = context?.getRemainingTimeInMillis?.();
     const maxWaitMs = Math.min(envNumber('REVIEW_MAX_WAIT_MS', 300_000), left === undefined ? Infinity : Math.max(0, left - RESERVE_MS));
-    const outcome = await review(job, maxWaitMs);
+    const outcome = await review(job, maxWaitMs, codepipeline);
     if (outcome.failure) {
       await codepipeline.send(new PutJobFailureResultCommand({
         jobId: job.id,
@@ -79,16 +80,35 @@ interface Outcome {
   readonly failure?: { type: FailureType; message: string };
 }
 
-async function review(job: ReviewEvent['CodePipeline.job'], maxWaitMs: number): Promise<Outcome> {
+async function review(job: ReviewEvent['CodePipeline.job'], maxWaitMs: number, codepipeline: CodePipelineClient): Promise<Outcome> {
   let params: ReviewParameters;
   try {
     params = parseReviewParameters(job.data?.actionConfiguration?.configuration?.UserParameters);
   } catch (e: any) {
     return { failure: { type: 'ConfigurationError', message: e.message } };
   }
+  let changeSets = params.changeSets ?? [];
+  let pipelineName = params.pipeline;
+  let foundExecutionId: string | undefined;
+  if (params.changeSetStages) {
+    try {
+      const found = await discoverChangeSets(codepipeline, job.id, params.changeSetStages, params.reviewRoleName);
+      changeSets = found.changeSets;
+      pipelineName = found.pipelineName;
+      foundExecutionId = found.executionId;
+    } catch (e: any) {
+      const denied = /AccessDenied|not authorized/i.test(`${e?.name} ${e?.message}`);
+      return {
+        failure: {
+          type: denied ? 'PermissionError' : 'ConfigurationError',
+          message: `Change-set review of ${params.stage}: cannot find the change sets in the pipeline: ${e?.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e?.message ?? e}`,
+        },
+      };
+    }
+  }
   let summary: ReviewSummary;
   try {
-    const described = await describeChangeSets(params.changeSets, {
+    const described = await describeChangeSets(changeSets, {
       maxWaitMs,
       pollMs: envNumber('REVIEW_POLL_MS', 5000),
     });
@@ -97,8 +117,8 @@ async function review(job: ReviewEvent['CodePipeline.job'], maxWaitMs: number): 
     const denied = /AccessDenied|not authorized|UnauthorizedOperation/i.test(String(e?.message));
     return { failure: { type: denied ? 'PermissionError' : 'JobFailed', message: `Change-set review of ${params.stage}: ${e?.message ?? e}` } };
   }
-  const executionId = params.executionId ?? job.data?.pipelineContext?.pipelineExecutionId ?? job.id;
-  let ctx: ReviewContext = { pipeline: params.pipeline, stage: params.stage, executionId };
+  const executionId = params.executionId ?? foundExecutionId ?? job.data?.pipelineContext?.pipelineExecutionId ?? job.id;
+  let ctx: ReviewContext = { pipeline: pipelineName ?? 'pipeline', stage: params.stage, executionId };
   try {
     if (params.reportBucket) ctx = { ...ctx, reportUrl: await writeReport(params, summary, ctx, executionId) };
   } catch (e: any) {

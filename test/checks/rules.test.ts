@@ -252,6 +252,20 @@ describe('rule details', () => {
     })]);
   });
 
+  test('CDP-REVIEW-ORDER with changeSetStages: the change sets of the named stage are checked; a stage without change-set actions is reported', () => {
+    const params = (stages: string[]) => JSON.stringify({ stage: 'Prod', changeSetStages: stages, policy: 'always' });
+    const prod = (reviewParams: string, executeRunOrder: number) => pipeline([stage('Source', source()), stage('Build', build()), stage('Prod',
+      action('app-Prepare', 'Deploy', 'CloudFormation', ['BuildOut'], [], { Configuration: { ActionMode: 'CHANGE_SET_REPLACE', StackName: 'app', ChangeSetName: 'app-changes' } }),
+      action('Review', 'Invoke', 'Lambda', [], [], { RunOrder: 2, Namespace: 'Review-Prod', Configuration: { FunctionName: 'review', UserParameters: reviewParams } }),
+      approval('Approve', { RunOrder: 3, Configuration: { CustomData: '#{Review-Prod.Summary}' } }),
+      action('app-Execute', 'Deploy', 'CloudFormation', [], [], { RunOrder: executeRunOrder, Configuration: { ActionMode: 'CHANGE_SET_EXECUTE', StackName: 'app', ChangeSetName: 'app-changes' } }))]);
+    expect(ids(prod(params(['Prod']), 4))).toEqual([]);
+    expect(PipelineChecks.checkProperties(prod(params(['Prod']), 3), ENV).map((f) => f.message))
+      .toEqual([expect.stringMatching(/'app-Execute' in stage 'Prod' executes change set 'app-changes' of stack 'app'.* before \(or beside\) 'Approve'/)]);
+    expect(PipelineChecks.checkProperties(prod(params(['Build']), 4), ENV).map((f) => f.message))
+      .toEqual(["reviews the change sets of stage 'Build', which holds no CHANGE_SET_REPLACE action (or does not exist)"]);
+  });
+
   test('an input nobody produces is reported', () => {
     expect(PipelineChecks.checkProperties(pipeline([stage('Source', source()), stage('Deploy', deploy('Deploy', 'Nope'))]), ENV).map((f) => f.message))
       .toEqual(["input artifact 'Nope' is not produced by any action of the pipeline"]);

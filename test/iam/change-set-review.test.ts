@@ -47,6 +47,27 @@ describe('IAM simulation: change-set review', () => {
     }
   });
 
+  test('nested stacks of this pipeline\'s stacks (<parent>-<NestedLogicalId>-<suffix>) are described; unrelated stacks are not', async () => {
+    const nested = stackArn(HOME, 'eu-west-1', 'app-DataNestedStack-1ABCDEF');
+    expect((await simulate(assembly, fnRole, { action: 'cloudformation:DescribeChangeSet', resource: nested, context: changeSet })).reason).toMatch(/^Allowed/);
+    expect((await simulate(assembly, fnRole, { action: 'cloudformation:DescribeChangeSet', resource: stackArn(HOME, 'eu-west-1', 'apple-DataNestedStack-1ABCDEF'), context: changeSet })).allowed).toBe(false);
+    expect((await simulate(assembly, fnRole, { action: 'cloudformation:DescribeChangeSet', resource: stackArn(HOME, 'eu-west-1', 'payroll-app-1ABCDEF'), context: changeSet })).allowed).toBe(false);
+    const context = { 'cloudformation:ChangeSetName': 'edge-changes' };
+    expect((await simulate(assembly, reviewRole, { action: 'cloudformation:DescribeChangeSet', resource: stackArn(TARGET, 'us-east-2', 'edge-Nested-9XYZ'), context })).reason).toMatch(/^Allowed/);
+    expect((await simulate(assembly, reviewRole, { action: 'cloudformation:DescribeChangeSet', resource: stackArn(TARGET, 'us-east-2', 'edges-Nested-9XYZ'), context })).allowed).toBe(false);
+    expect((await simulate(assembly, reviewRole, { action: 'cloudformation:ExecuteChangeSet', resource: stackArn(TARGET, 'us-east-2', 'edge-Nested-9XYZ'), context })).allowed).toBe(false);
+  });
+
+  test('the function reads its job (GetJobDetails) and the declaration of this pipeline only (GetPipeline)', async () => {
+    const pipelineArn = arnOfResource(assembly, pipeline.pipeline.node.path);
+    expect((await simulate(assembly, fnRole, { action: 'codepipeline:GetJobDetails', resource: '*' })).reason).toMatch(/^Allowed/);
+    expect((await simulate(assembly, fnRole, { action: 'codepipeline:GetPipeline', resource: pipelineArn })).reason).toMatch(/^Allowed/);
+    expect((await simulate(assembly, fnRole, { action: 'codepipeline:GetPipeline', resource: `arn:aws:codepipeline:eu-west-1:${HOME}:payroll` })).allowed).toBe(false);
+    for (const action of ['codepipeline:UpdatePipeline', 'codepipeline:StartPipelineExecution', 'codepipeline:PutApprovalResult']) {
+      expect((await simulate(assembly, fnRole, { action, resource: pipelineArn })).allowed).toBe(false);
+    }
+  });
+
   test('the function may assume the review role of the target account, and that role trusts exactly the function\'s role', async () => {
     const roleArn = arnOfResource(assembly, reviewRole);
     const role = findResource(assembly, reviewRole);

@@ -209,7 +209,9 @@ test('a missing change set and a role that cannot be assumed fail the job clearl
 test.each([
   ['', /UserParameters are empty/],
   ['{not json', /UserParameters are not JSON/],
-  [JSON.stringify({ pipeline: 'app', stage: 'Prod', changeSets: [], policy: 'always' }), /need 'changeSets' as a non-empty list/],
+  [JSON.stringify({ pipeline: 'app', stage: 'Prod', changeSets: [], policy: 'always' }), /need 'changeSetStages' \(the stages holding the change-set actions\) or 'changeSets' as a non-empty list/],
+  [JSON.stringify({ stage: 'Prod', changeSetStages: ['Prod'], changeSets: [ref()] }), /have both 'changeSets' and 'changeSetStages'; give one of them/],
+  [JSON.stringify({ stage: 'Prod', changeSetStages: ['Prod'], reviewRoleName: 'no/slash' }), /need 'reviewRoleName' as an IAM role name/],
   [JSON.stringify({ pipeline: 'app', stage: 'Prod', changeSets: [{ account: '1', region: 'r', stackName: 's', changeSetName: 'c' }] }), /changeSets\[0\]\.account '1' is not a 12-digit account id/],
   [JSON.stringify({ pipeline: 'app', stage: 'Prod', changeSets: [ref()], policy: 'sometimes' }), /have policy "sometimes"; use one of always, skip-when-empty, on-risk, fail-on-stateful-replacement/],
   [JSON.stringify({ pipeline: 'app', stage: 'Prod', changeSets: [ref()], topic: 'x' }), /have unknown field\(s\) topic/],

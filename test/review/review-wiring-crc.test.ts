@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import { changeSetsFound } from './declaration';
 import { ApprovalGate, BuildStep, CfnDeployment, CrossRegionCfnPipeline, CrossRegionCfnPipelineProps, ReviewPolicy } from '../../src';
 import { PipelineSource } from '../../src/source/pipeline-source';
 import { BETA_ENV, PIPELINE_ENV, ServiceStage } from '../cdk/fixtures';
@@ -44,8 +45,9 @@ describe('CrossRegionCfnPipeline change-set review wiring', () => {
     expect(placed(stageNamed(t, 'Prod.ChangeSets'))).toEqual([['eu-central-1.222222222222', 1], ['eu-west-1', 1], ['us-east-2', 1], ['ReviewChangeSets', 2]]);
     expect(placed(stageNamed(t, 'Prod'))).toEqual([['Approve', 1], ['eu-central-1.222222222222', 2], ['eu-west-1', 2], ['us-east-2', 2]]);
     const params = userParameters(action(stageNamed(t, 'Prod.ChangeSets'), 'ReviewChangeSets'));
-    expect(params).toMatchObject({ pipeline: 'Pipe/Deploy', stage: 'Prod', policy: 'always', reportPrefix: 'change-set-reviews/Review-Prod/' });
-    expect(params.changeSets).toEqual([
+    expect(params).toMatchObject({ stage: 'Prod', changeSetStages: ['Prod.ChangeSets'], policy: 'always', reportPrefix: 'change-set-reviews/Review-Prod/' });
+    expect(JSON.stringify(action(stageNamed(t, 'Prod.ChangeSets'), 'ReviewChangeSets').Configuration.UserParameters).length).toBeLessThan(1000);
+    expect(changeSetsFound(t, action(stageNamed(t, 'Prod.ChangeSets'), 'ReviewChangeSets'), PIPELINE_ENV)).toEqual([
       { account: PIPELINE_ENV.account, region: 'eu-west-1', stackName: 'app', changeSetName: 'PipelineChangeSet' },
       { account: PIPELINE_ENV.account, region: 'us-east-2', stackName: 'app', changeSetName: 'PipelineChangeSet' },
       { account: TARGET, region: 'eu-central-1', stackName: 'app', changeSetName: 'PipelineChangeSet', roleArn: expect.stringMatching(/^arn:.*:iam::222222222222:role\/cdp-review-[0-9a-f]{16}$/) },
@@ -91,9 +93,41 @@ describe('CrossRegionCfnPipeline change-set review wiring', () => {
     expect(review.RunOrder).toBe(lastChangeSet + 1);
     const params = userParameters(review);
     expect(params.policy).toBe('on-risk');
-    expect(params.changeSets.map((c: any) => c.stackName).sort()).toEqual([beta.api.stackName, beta.data.stackName, beta.jobs.stackName].sort());
-    for (const c of params.changeSets) expect(c).toMatchObject({ account: BETA_ENV.account, region: BETA_ENV.region, roleArn: expect.stringMatching(/^arn:.*:iam::222222222222:role\/cdp-review-[0-9a-f]{16}$/) });
+    const found = changeSetsFound(t, review, PIPELINE_ENV);
+    expect(params.changeSetStages).toEqual(['Beta.ChangeSets']);
+    expect(found.map((c) => c.stackName).sort()).toEqual([beta.api.stackName, beta.data.stackName, beta.jobs.stackName].sort());
+    for (const c of found) expect(c).toMatchObject({ account: BETA_ENV.account, region: BETA_ENV.region, roleArn: expect.stringMatching(/^arn:.*:iam::222222222222:role\/cdp-review-[0-9a-f]{16}$/) });
     expect(stageNamed(t, 'Beta.Approval').BeforeEntry.Conditions[0].Rules[0].Configuration).toEqual({ Variable: '#{Review-Beta.NeedsApproval}', Value: 'true', Operator: 'EQ' });
+  });
+});
+
+describe('CrossRegionCfnPipeline change-set review: wave size', () => {
+  test('a wave of 12 regions in 3 accounts fits the 1000-character UserParameters; the handler finds all 36 change sets and their accounts\' review role', () => {
+    const regions = ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'eu-south-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ap-southeast-1', 'ap-northeast-1'];
+    const accounts = [PIPELINE_ENV.account, TARGET, '333333333333'];
+    const targets = accounts.flatMap((account) => regions.map((region) => ({ region, account })));
+    const app = createTestApp();
+    const stack = new Stack(app, 'Pipe', { env: PIPELINE_ENV });
+    new CrossRegionCfnPipeline(stack, 'Deploy', {
+      source: PipelineSource.codeCommit(codecommit.Repository.fromRepositoryName(stack, 'Repo', 'app'), { branch: 'main' }),
+      buildStep: { buildSpec },
+      stackName: 'app',
+      allowEmptyExecutionPolicy: true,
+      waves: [{ waveName: 'Prod', gate: new ApprovalGate(stack, 'Approve', { manual: true }), reviewChangeSets: true, targets }],
+      failureNotifications: false,
+    });
+    const t = synthValidated(app).templates.Pipe;
+    const changeSetStages = stagesOf(t).filter((s) => s.Name.startsWith('Prod.ChangeSets') || s.Name === 'Prod.Review');
+    const review = changeSetStages.flatMap((s) => s.Actions).find((x: any) => x.Name === 'ReviewChangeSets');
+    expect(JSON.stringify(review.Configuration.UserParameters).length).toBeLessThan(1000);
+    const params = userParameters(review);
+    expect(params.changeSetStages).toEqual(changeSetStages.filter((s) => s.Name.startsWith('Prod.ChangeSets')).map((s) => s.Name));
+    const found = changeSetsFound(t, review, PIPELINE_ENV);
+    expect(found.map((c) => `${c.account}/${c.region}`).sort()).toEqual(targets.map((x) => `${x.account}/${x.region}`).sort());
+    for (const c of found) {
+      expect(c).toMatchObject({ stackName: 'app', changeSetName: 'PipelineChangeSet' });
+      expect(c.roleArn).toBe(c.account === PIPELINE_ENV.account ? undefined : `arn:aws:iam::${c.account}:role/${params.reviewRoleName}`);
+    }
   });
 });
 

@@ -1,7 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnOutput, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { changeSetsFound } from './declaration';
 import { ApprovalGate, BuildStep, DeployTarget, ReviewPolicy, SourceBuildDeployPipeline } from '../../src';
 import { BETA_ENV, PIPELINE_ENV, ServiceStage } from '../cdk/fixtures';
 import { codeCommitSource, definePipeline, newStack, stage, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
@@ -46,8 +48,10 @@ describe('SourceBuildDeployPipeline change-set review wiring', () => {
     expect(review.ActionTypeId).toEqual({ Category: 'Invoke', Owner: 'AWS', Provider: 'Lambda', Version: '1' });
     expect(review.Namespace).toBe('Review-Prod');
     const params = userParameters(review);
-    expect(params).toMatchObject({ pipeline: 'orders', stage: 'Prod', policy: 'always', reportPrefix: 'change-set-reviews/Review-Prod/' });
-    expect(params.changeSets).toEqual([
+    expect(params).toMatchObject({ stage: 'Prod', changeSetStages: ['Prod'], reviewRoleName: expect.stringMatching(/^cdp-review-[0-9a-f]{16}$/), policy: 'always', reportPrefix: 'change-set-reviews/Review-Prod/' });
+    expect(params.changeSets).toBeUndefined();
+    // What the handler finds in the deployed pipeline's declaration (GetPipeline) from these parameters:
+    expect(changeSetsFound(template.toJSON(), review, PIPELINE_ENV)).toEqual([
       { account: '111111111111', region: 'eu-west-1', stackName: 'app', changeSetName: 'app-changes' },
       { account: '111111111111', region: 'eu-west-1', stackName: 'db', changeSetName: 'db-release' },
       { account: OTHER, region: 'eu-central-1', stackName: 'edge', changeSetName: 'edge-changes', roleArn: expect.stringMatching(/^arn:.*:iam::222222222222:role\/cdp-review-[0-9a-f]{16}$/) },
@@ -156,12 +160,51 @@ describe('SourceBuildDeployPipeline change-set review wiring', () => {
       ...[`${a}-Execute`, `${j}-Execute`].sort().map((n) => [n, 5]),
     ]);
     const params = userParameters(byName(betaStage).ReviewChangeSets);
-    expect(params.changeSets.map((c: any) => [c.account, c.region, c.stackName, c.changeSetName])).toEqual(
-      [d, a, j].map((n) => [BETA_ENV.account, BETA_ENV.region, n, 'PipelineChange']));
-    for (const c of params.changeSets) expect(c.roleArn).toMatch(/^arn:.*:iam::222222222222:role\//);
+    const found = changeSetsFound(result.templates.PipelineStack, byName(betaStage).ReviewChangeSets, PIPELINE_ENV);
+    expect(found.map((c) => [c.account, c.region, c.stackName, c.changeSetName]).sort()).toEqual(
+      [d, a, j].map((n) => [BETA_ENV.account, BETA_ENV.region, n, 'PipelineChange']).sort());
+    for (const c of found) expect(c.roleArn).toBe(`arn:aws:iam::222222222222:role/${params.reviewRoleName}`);
     // The review role of the target account lives in the pipeline's stack for that account.
     const rolesStack = Object.keys(result.templates).find((id) => id.endsWith(`-${BETA_ENV.account}`))!;
     Template.fromJSON(result.templates[rolesStack]).resourceCountIs('AWS::IAM::Role', 1);
+  });
+});
+
+describe('SourceBuildDeployPipeline change-set review: stack outputs of a CDK stage', () => {
+  test('an output read from a CDK stage in a reviewed stage puts the namespace on its -Execute action (after the approval), never on -Prepare', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'PipelineStack', { env: PIPELINE_ENV });
+    const svc = new Stage(app, 'Svc', { env: PIPELINE_ENV });
+    const data = new Stack(svc, 'Data');
+    new CfnWaitConditionHandle(data, 'Keep');
+    const api = new Stack(svc, 'Api');
+    new CfnWaitConditionHandle(api, 'Keep');
+    new CfnOutput(api, 'ApiUrl', { value: 'https://api.example.com' });
+    api.addDependency(data);
+    const target = DeployTarget.cdkStage(svc);
+    new SourceBuildDeployPipeline(stack, 'Pipeline', {
+      source: codeCommitSource(stack),
+      buildStep: BuildStep.cdkSynth(),
+      stages: [{
+        stageName: 'Prod',
+        targets: [target],
+        reviewChangeSets: true,
+        gate: new ApprovalGate(stack, 'ProdGate', { manual: true }),
+        postDeployTests: [{ name: 'Smoke', buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['curl -f "$API_URL"'] } } }), environmentVariables: { API_URL: { value: target.output('ApiUrl', { stack: api }) } } }],
+      }],
+    });
+    const result = synthValidated(app);
+    const prod = byName(stage(Template.fromJSON(result.templates.PipelineStack), 'Prod'));
+    const apiName = api.stackName;
+    expect(prod[`${apiName}-Prepare`].Namespace).toBeUndefined();
+    expect(prod[`${data.stackName}-Prepare`].Namespace).toBeUndefined();
+    expect(prod[`${data.stackName}-Execute`].Namespace).toBeUndefined();
+    const execute = prod[`${apiName}-Execute`];
+    expect(execute.Namespace).toBe(`Prod-${apiName}`);
+    expect(execute.RunOrder).toBeGreaterThan(prod.ProdGate?.RunOrder ?? Object.values<any>(prod).find((x) => x.ActionTypeId.Category === 'Approval').RunOrder);
+    expect(execute.RunOrder).toBeGreaterThan(prod.ReviewChangeSets.RunOrder);
+    expect(JSON.parse(prod.Smoke.Configuration.EnvironmentVariables)).toContainEqual({ name: 'API_URL', type: 'PLAINTEXT', value: `#{Prod-${apiName}.ApiUrl}` });
+    expect(prod.Smoke.RunOrder).toBeGreaterThan(execute.RunOrder);
   });
 });
 
@@ -182,14 +225,14 @@ describe('SourceBuildDeployPipeline change-set review footprint', () => {
     return Object.fromEntries(Object.entries(result.templates).map(([id, t]: [string, any]) => [id, types(t)]));
   }
 
-  test('the review adds 6 resources to the pipeline stack (function, its role, policy, log group; the action\'s role and policy) and a role with its policy in the other account', () => {
+  test('the review adds 7 resources to the pipeline stack (function, its role, policy, GetPipeline policy, log group; the action\'s role and policy) and a role with its policy in the other account', () => {
     const without = counts(false);
     const withReview = counts(true);
     const added = (id: string) => {
       const rest = [...(without[id] ?? [])];
       return withReview[id].filter((type: string) => { const i = rest.indexOf(type); if (i < 0) return true; rest.splice(i, 1); return false; });
     };
-    expect(added('Stack').sort()).toEqual(['AWS::IAM::Policy', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup']);
+    expect(added('Stack').sort()).toEqual(['AWS::IAM::Policy', 'AWS::IAM::Policy', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup']);
     const rolesStack = Object.keys(withReview).find((id) => !(id in without))!;
     expect(rolesStack).toMatch(new RegExp(`-${OTHER}$`));
     expect(withReview[rolesStack].sort()).toEqual(['AWS::IAM::Policy', 'AWS::IAM::Role']);
@@ -197,11 +240,18 @@ describe('SourceBuildDeployPipeline change-set review footprint', () => {
 });
 
 describe('SourceBuildDeployPipeline change-set review validation', () => {
-  test('fails when the change sets of a stage do not fit CodePipeline\'s limit for the review action\'s UserParameters', () => {
+  test('any number of change sets fits CodePipeline\'s 1000-character limit for the review action\'s UserParameters (they name the stage, not the change sets)', () => {
     const { stack } = newStack();
-    const targets = Array.from({ length: 12 }, (_, i) => cfn(`service${i}`, { account: OTHER, region: 'eu-central-1' }));
-    expect(() => definePipeline(stack, { stages: [{ stageName: 'Prod', gate: new ApprovalGate(stack, 'A', { manual: true }), reviewChangeSets: true, targets }] }))
-      .toThrow(/SourceBuildDeployPipeline 'Pipeline': stage 'Prod' reviews 12 change sets: the review action's UserParameters would be about \d+ characters, over CodePipeline's 1000-character limit/);
+    const accounts = ['222222222222', '333333333333', '444444444444'];
+    const regions = ['eu-central-1', 'eu-west-2', 'eu-west-3', 'eu-north-1', 'us-east-2'];
+    const targets = accounts.flatMap((account) => regions.map((region) => cfn(`service-with-a-long-name-${account}-${region}`, { account, region })));
+    definePipeline(stack, { stages: [{ stageName: 'Prod', gate: new ApprovalGate(stack, 'A', { manual: true }), reviewChangeSets: true, targets }] });
+    const template = Template.fromStack(stack);
+    const review = byName(stage(template, 'Prod')).ReviewChangeSets;
+    expect(JSON.stringify(review.Configuration.UserParameters).length).toBeLessThan(1000);
+    const found = changeSetsFound(template.toJSON(), review, PIPELINE_ENV);
+    expect(found).toHaveLength(15);
+    expect(new Set(found.map((c) => c.roleArn?.split(':')[4]))).toEqual(new Set(accounts));
   });
 
   test('fails when reviewPolicy is given without reviewChangeSets', () => {

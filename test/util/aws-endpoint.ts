@@ -45,10 +45,22 @@ export interface FakeRegion {
   readonly trailEvents?: any[];
   /** Secrets Manager GetSecretValue `SecretString` by secret ARN (or name). */
   readonly secrets?: Record<string, string>;
-  /** DescribeChangeSet by change set name (or ARN, for nested ones). */
+  /** DescribeChangeSet by `<stack>/<change set>`, change set name, or ARN (nested ones). */
   readonly changeSets?: Record<string, FakeChangeSet>;
   /** SNS Publish answers AuthorizationError. */
   snsDenied?: boolean;
+  /** GetJobDetails by job id: the job's pipeline, stage, action and execution. */
+  readonly jobs?: Record<string, FakeJob>;
+}
+
+/** A CodePipeline job (GetJobDetails): where it runs. */
+export interface FakeJob {
+  readonly pipelineName: string;
+  readonly stage: string;
+  readonly action: string;
+  readonly executionId: string;
+  /** The action's configuration. */
+  readonly configuration?: Record<string, string>;
 }
 
 
@@ -227,7 +239,7 @@ export class FakeAwsEndpoint {
       if (value === undefined) throw new AwsError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.');
       return { ARN: input.SecretId, Name: input.SecretId.split(':').pop(), SecretString: value, VersionId: 'v1', VersionStages: ['AWSCURRENT'], CreatedDate: epoch(new Date(0)) };
     }
-    if (service === 'cloudformation' && op === 'DescribeChangeSet') return describeChangeSet(region.changeSets?.[input.ChangeSetName], input, account.id, region.name, (all, token, max) => this.page(all, token, max));
+    if (service === 'cloudformation' && op === 'DescribeChangeSet') return describeChangeSet(region.changeSets?.[`${input.StackName}/${input.ChangeSetName}`] ?? region.changeSets?.[input.ChangeSetName], input, account.id, region.name, (all, token, max) => this.page(all, token, max));
     if (service === 'sns' && op === 'Publish') {
       if (region.snsDenied) throw new AwsError('AuthorizationError', `not authorized to perform: SNS:Publish on resource: ${input.TopicArn}`, 403);
       return `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-${this.count('Publish')}</MessageId></PublishResult>`
@@ -286,6 +298,29 @@ export class FakeAwsEndpoint {
       return {
         pipelines: items.map((p) => ({ name: p.name, version: 1, pipelineType: 'V2', executionMode: 'SUPERSEDED', created: epoch(new Date(0)), updated: epoch(new Date(0)) })),
         nextToken,
+      };
+    }
+    if (op === 'GetJobDetails') {
+      const j = region.jobs?.[input.jobId];
+      if (!j) throw new AwsError('JobNotFoundException', `The job was not found: ${input.jobId}`);
+      return {
+        jobDetails: {
+          id: input.jobId,
+          accountId: account.id,
+          data: {
+            actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' },
+            actionConfiguration: { configuration: j.configuration ?? {} },
+            pipelineContext: {
+              pipelineName: j.pipelineName,
+              stage: { name: j.stage },
+              action: { name: j.action, actionExecutionId: `${j.executionId}-action` },
+              pipelineArn: `arn:aws:codepipeline:${region.name}:${account.id}:${j.pipelineName}`,
+              pipelineExecutionId: j.executionId,
+            },
+            inputArtifacts: [],
+            outputArtifacts: [],
+          },
+        },
       };
     }
     const p = region.pipelines.find((x) => x.name === input.name || x.name === input.pipelineName);

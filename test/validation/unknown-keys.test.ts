@@ -108,6 +108,7 @@ describe('each spec is the interface: unknown key rejected, valid keys = API.md 
       CdkAssetEnvironment: 'returned by CdkStageDeployment',
       CdkStackDeployment: 'returned by CdkStageDeployment.stacksAt',
       DeployTargetBinding: 'returned by DeployTarget.bind',
+      ReviewedChangeSet: 'returned by DeployTarget.bind (DeployTargetBinding.changeSets)',
       GateRuleConfig: 'returned by GateRule.bind',
       StageGateBinding: 'returned by IStageGate.bindToStage',
       PipelineFinding: 'returned by PipelineChecks',

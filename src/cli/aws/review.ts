@@ -12,6 +12,7 @@ import { AwsIo, EXIT, Target } from './commands';
 import { getPipeline } from './start';
 import { classify } from '../../review/classify';
 import { describeChangeSets } from '../../review/describe';
+import { changeSetsOfStages } from '../../review/discover';
 import { formatText, outputVariables } from '../../review/format';
 import { parseReviewParameters } from '../../review/parameters';
 
@@ -54,13 +55,16 @@ export async function review(t: Target, o: ReviewOptions, io: AwsIo): Promise<nu
     }
     const action = reviewActionDeclared(declaration, p.stage);
     if (!action) {
-      throw new Error(`review: stage '${p.stage}' of pipeline '${t.pipeline}' has no change-set review action (a Lambda invoke action whose UserParameters name changeSets); `
+      throw new Error(`review: stage '${p.stage}' of pipeline '${t.pipeline}' has no change-set review action (a Lambda invoke action whose UserParameters name changeSetStages or changeSets); `
         + 'turn on the review for the stage (docs/change-set-review.md).');
     }
     const params = parseReviewParameters(action.configuration!.UserParameters);
-    const described = await describeChangeSets(params.changeSets, { credentials: t.account.credentials, maxWaitMs: 60_000 });
+    const changeSets = params.changeSets ?? changeSetsOfStages(declaration, params.changeSetStages!, {
+      account: t.account.id, region: t.region, partition: partitionOf(t.region), reviewRoleName: params.reviewRoleName,
+    });
+    const described = await describeChangeSets(changeSets, { credentials: t.account.credentials, maxWaitMs: 60_000 });
     const summary = classify(described);
-    const ctx = { pipeline: params.pipeline, stage: params.stage, executionId: p.executionId };
+    const ctx = { pipeline: t.pipeline, stage: params.stage, executionId: p.executionId };
     if (o.json) {
       io.stdout(JSON.stringify({
         pipeline: t.pipeline,
@@ -102,5 +106,10 @@ async function reviewActionRun(client: CodePipelineClient, t: Target, p: Pending
 /** The stage's Lambda invoke action whose UserParameters are the review's (they name `changeSets`). */
 function reviewActionDeclared(declaration: PipelineDeclaration, stage: string) {
   return (declaration.stages ?? []).find((s) => s.name === stage)?.actions?.find((a) => a.actionTypeId?.category === 'Invoke'
-    && a.actionTypeId.provider === 'Lambda' && /"changeSets"\s*:/.test(a.configuration?.UserParameters ?? ''));
+    && a.actionTypeId.provider === 'Lambda' && /"changeSet(s|Stages)"\s*:/.test(a.configuration?.UserParameters ?? ''));
+}
+
+/** The partition of a region (for the review role ARNs of other accounts). */
+function partitionOf(region: string): string {
+  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 }

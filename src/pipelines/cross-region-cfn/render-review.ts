@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
@@ -53,7 +53,6 @@ export interface WaveReviewContext {
   readonly owner: Construct;
   readonly pipeline: codepipeline.Pipeline;
   readonly reportBucket: s3.IBucket;
-  readonly pipelineName?: string;
 }
 
 /** The change sets of a wave's items, for the review's UserParameters. */
@@ -75,14 +74,14 @@ export function renderWaveReview(ctx: WaveReviewContext, wave: StacksWavePlan, r
   if ((binding.actions ?? []).length === 0) {
     fail(ctx.owner, `wave '${wave.waveName}' has reviewChangeSets but its gate has no manual approval (only conditions); give the gate a manual approval, or drop reviewChangeSets.`);
   }
-  const label = ctx.pipelineName !== undefined && !Token.isUnresolved(ctx.pipelineName) ? ctx.pipelineName : ctx.owner.node.path;
   const lastPart = wave.changeSetStages[wave.changeSetStages.length - 1];
   const ownStage = lastPart.items.length >= 50;
   const actionStage = ownStage ? `${wave.waveName}.Review` : lastPart.stageName;
   const action = reviewAction({
     owner: ctx.owner,
-    pipelineLabel: label,
+    pipeline: ctx.pipeline,
     stageName: wave.waveName,
+    changeSetStages: [...wave.changeSetStages.map((s) => s.stageName), ...(ownStage ? [actionStage] : [])],
     actionStageName: actionStage,
     namespace: review.namespace,
     policy: review.policy,

@@ -111,7 +111,7 @@ export function renderPipeline(scope: Construct, plan: PipelinePlan, stores: Art
 
   // Waves
   const firstWave = stages.names.length;
-  const reviewCtx = () => ({ owner: scope, pipeline, pipelineName: plan.pipelineName, reportBucket: storeReference(scope, 'ReviewReportStore', stores, homeStore, homeKey) });
+  const reviewCtx = () => ({ owner: scope, pipeline, reportBucket: storeReference(scope, 'ReviewReportStore', stores, homeStore, homeKey) });
   if (plan.stacks) renderStackWaves(stages, actions, plan.stacks, reviewCtx);
   if (plan.stackSet) renderStackSetWaves(stages, actions, plan.stackSet);
 

@@ -155,7 +155,7 @@ class StageRenderer {
   public renderDeployStage(st: DeployStagePlan): void {
     const { plan, pipeline, scope } = this;
     const { stageName } = st;
-    const review = st.review ? new StageReviewRenderer(scope, plan.me, reviewLabel(scope, plan), stageName, st.review) : undefined;
+    const review = st.review ? new StageReviewRenderer(scope, plan.me, stageName, st.review) : undefined;
     const gate = st.gate?.bindToStage({
       pipeline, stageName: review?.approvalStageName ?? stageName, runOrder: st.gateRunOrder, changeSetReview: review?.gateReview,
     });
@@ -243,11 +243,6 @@ class StageRenderer {
     }
     return bound;
   }
-}
-
-/** How the change-set review names the pipeline: its name when given, else the construct's path. */
-function reviewLabel(scope: Construct, plan: PipelinePlan): string {
-  return plan.pipelineName !== undefined && !Token.isUnresolved(plan.pipelineName) ? plan.pipelineName : scope.node.path;
 }
 
 function checkRegions(scope: Construct, stageName: string, stageActions: codepipeline.IAction[]): void {

@@ -52,7 +52,7 @@ export class StageReviewRenderer {
   private readonly prepares: codepipeline.IAction[] = [];
   private readonly changeSets: ReviewedChangeSet[] = [];
 
-  constructor(private readonly owner: Construct, private readonly me: string, private readonly pipelineLabel: string,
+  constructor(private readonly owner: Construct, private readonly me: string,
     private readonly stageName: string, private readonly review: StageReviewPlan) {
     this.gateReview = gateReview(review.namespace);
   }
@@ -80,8 +80,9 @@ export class StageReviewRenderer {
     const reviewStage = this.review.split ? `${this.stageName}.Review` : this.stageName;
     const action = reviewAction({
       owner: this.owner,
-      pipelineLabel: this.pipelineLabel,
+      pipeline,
       stageName: this.stageName,
+      changeSetStages: [reviewStage],
       actionStageName: reviewStage,
       namespace: this.review.namespace,
       policy: this.review.policy,

@@ -1,4 +1,5 @@
 import { Aws, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
+import { NAMED_STACK, stackArns } from './review-roles';
 import { acknowledge } from '../../private/acknowledge';
 import { fail } from '../../private/errors';
 import { acknowledgeWildcards, arnPattern, escapeRegExp } from '../../private/wildcard-allowances';
@@ -20,11 +22,13 @@ export const REPORT_PREFIX = 'change-set-reviews/';
  * (a function shared across stacks would make their policies and references cross). Not public API.
  *
  * Its role may: describe the change sets of the registered stacks in the stack's own account
- * (`cloudformation:DescribeChangeSet`, `DescribeStacks` on `stack/<name>/*` per region), assume the
+ * (`cloudformation:DescribeChangeSet`, `DescribeStacks` on `stack/<name>/*` and nested `stack/<name>-*` per region), assume the
  * review role of each other account (see `ReviewRoles`), write reports under `change-set-reviews/`
  * of the registered artifact buckets (and use their keys to encrypt), publish to the registered
- * approval topics. CodePipeline's PutJobSuccessResult/PutJobFailureResult (no resource-level
- * permissions) is aws-cdk-lib's grant of the Lambda invoke action.
+ * approval topics, read its job (GetJobDetails, no resource-level permissions) and the declaration
+ * of the reviewed pipelines (GetPipeline, in a policy per pipeline). CodePipeline's
+ * PutJobSuccessResult/PutJobFailureResult (no resource-level permissions) is aws-cdk-lib's grant of
+ * the Lambda invoke action.
  */
 export class ChangeSetReviewer extends Construct {
   /** Construct id of the reviewer, a direct child of its stack. */
@@ -49,6 +53,7 @@ export class ChangeSetReviewer extends Construct {
   private readonly describe: iam.PolicyStatement;
   private readonly assume: iam.PolicyStatement;
   private readonly done = new Set<string>();
+  private pipelines = 0;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -78,22 +83,41 @@ export class ChangeSetReviewer extends Construct {
       'The review calls only AWS APIs (CloudFormation DescribeChangeSet, STS AssumeRole, S3 PutObject, SNS Publish, CodePipeline job results) and reaches no private resource; '
         + 'in a VPC it would need NAT or interface endpoints. Control Tower control CT.LAMBDA.PR.3 would still block the deploy where it is enabled.');
     acknowledgeWildcards(this, [{
-      onlyActions: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult'],
+      onlyActions: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult', 'codepipeline:GetJobDetails'],
       resource: '*',
-      reason: 'aws-cdk-lib\'s Lambda invoke action grants the function PutJobSuccessResult/PutJobFailureResult, which have no resource-level permissions (a job id is not an ARN).',
+      reason: 'aws-cdk-lib\'s Lambda invoke action grants the function PutJobSuccessResult/PutJobFailureResult; the review reads its job with GetJobDetails '
+        + '(read-only: the job\'s pipeline, stage and execution, to find the change sets); none of them has resource-level permissions (a job id is not an ARN).',
     }, {
       onlyActions: ['cloudformation:DescribeChangeSet', 'cloudformation:DescribeStacks'],
-      resourcePattern: () => arnPattern('cloudformation', 'stack/[A-Za-z][A-Za-z0-9-]*/\\*', { account: Stack.of(this).account }),
-      reason: 'Read-only: describes the named stacks of the reviewed pipelines and their change sets; `/*` is the stack id CloudFormation appends to the name.',
+      resourcePattern: () => arnPattern('cloudformation', NAMED_STACK, { account: Stack.of(this).account }),
+      reason: 'Read-only: describes the named stacks of the reviewed pipelines and their change sets; `/*` is the stack id CloudFormation appends to the name, '
+        + '`<name>-*` their nested stacks (named `<name>-<NestedLogicalId>-<suffix>`).',
     }]);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['codepipeline:GetJobDetails'], resources: ['*'] }));
   }
 
-  /** Let the function describe the change sets of `stackName` in `region` of this stack's account. */
+  /** Let the function describe the change sets of `stackName` (and its nested stacks) in `region` of this stack's account. */
   public allowDescribe(region: string, stackName: string): void {
-    const arn = `arn:${Aws.PARTITION}:cloudformation:${region}:${Stack.of(this).account}:stack/${stackName}/*`;
-    if (this.once(`describe:${arn}`)) {
-      if (this.describe.resources.length === 0) this.role.addToPrincipalPolicy(this.describe);
-      this.describe.addResources(arn);
+    for (const arn of stackArns(region, Stack.of(this).account, stackName)) {
+      if (this.once(`describe:${arn}`)) {
+        if (this.describe.resources.length === 0) this.role.addToPrincipalPolicy(this.describe);
+        this.describe.addResources(arn);
+      }
+    }
+  }
+
+  /**
+   * Let the function read the declaration of `pipeline` (GetPipeline: the change-set actions of the
+   * reviewed stage). In a policy of its own, not the role's default policy: the function depends on that
+   * one, and the pipeline on the function, so naming the pipeline there would make a cycle.
+   */
+  public allowGetPipeline(pipeline: codepipeline.IPipeline): void {
+    if (this.once(`pipeline:${pipeline.node.path}`)) {
+      const id = `GetPipeline${this.pipelines++ || ''}`;
+      new iam.Policy(this, id, {
+        roles: [this.role],
+        statements: [new iam.PolicyStatement({ actions: ['codepipeline:GetPipeline'], resources: [pipeline.pipelineArn] })],
+      });
     }
   }
 

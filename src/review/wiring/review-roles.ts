@@ -24,10 +24,18 @@ export class ReviewRoles extends Construct {
 
   private static readonly ID = 'ChangeSetReviewRoles';
 
+  /**
+   * The name of the review role, the same in every account (so the handler knows the role of an
+   * account it finds in the pipeline: `arn:<partition>:iam::<account>:role/<name>`); unique per pipeline.
+   */
+  public readonly roleName: string;
+
   private readonly roles = new Map<string, { role: iam.Role; roleArn: string; describe: iam.PolicyStatement; arns: Set<string> }>();
 
   private constructor(private readonly owner: Construct, private readonly reviewerRole: iam.IRole) {
     super(owner, ReviewRoles.ID);
+    const pipelineStack = Stack.of(owner);
+    this.roleName = `cdp-review-${createHash('sha256').update(`${pipelineStack.stackName}/${owner.node.path}`).digest('hex').slice(0, 16)}`;
   }
 
   /** The roles defined so far, in the stacks of other accounts. */
@@ -35,13 +43,17 @@ export class ReviewRoles extends Construct {
     return [...this.roles.values()].map((r) => r.role);
   }
 
-  /** The review role of `account` (not the pipeline's), allowed to describe `stackName` in `region`: the role and its ARN. */
+  /**
+   * The review role of `account` (not the pipeline's), allowed to describe `stackName` in `region` and its
+   * nested stacks (`<stackName>-<NestedLogicalId>-<suffix>`): the role and its ARN.
+   */
   public forStack(account: string, region: string, stackName: string): { role: iam.Role; roleArn: string } {
     const entry = this.roles.get(account) ?? this.define(account);
-    const arn = `arn:${Aws.PARTITION}:cloudformation:${region}:${account}:stack/${stackName}/*`;
-    if (!entry.arns.has(arn)) {
-      entry.arns.add(arn);
-      entry.describe.addResources(arn);
+    for (const arn of stackArns(region, account, stackName)) {
+      if (!entry.arns.has(arn)) {
+        entry.arns.add(arn);
+        entry.describe.addResources(arn);
+      }
     }
     return { role: entry.role, roleArn: entry.roleArn };
   }
@@ -56,9 +68,8 @@ export class ReviewRoles extends Construct {
       description: `Roles of pipeline ${this.owner.node.path} in account ${account}`,
     });
     pipelineStack.node.addDependency(stack);
-    // A fixed, short name (unique per pipeline and account): the review action's UserParameters carry its ARN,
-    // and CodePipeline limits them to 1000 characters.
-    const roleName = `cdp-review-${createHash('sha256').update(`${pipelineStack.stackName}/${this.owner.node.path}/${account}`).digest('hex').slice(0, 16)}`;
+    // One name in every account: the review action's UserParameters carry it once, whatever the number of accounts.
+    const roleName = this.roleName;
     const role = new iam.Role(stack, 'ChangeSetReviewRole', {
       roleName,
       description: `Describes the change sets of the stacks pipeline ${this.owner.node.path} deploys in account ${account}, for its approval`,
@@ -68,11 +79,21 @@ export class ReviewRoles extends Construct {
     role.addToPrincipalPolicy(describe);
     acknowledgeWildcards(role, [{
       onlyActions: ['cloudformation:DescribeChangeSet', 'cloudformation:DescribeStacks'],
-      resourcePattern: () => arnPattern('cloudformation', 'stack/[A-Za-z][A-Za-z0-9-]*/\\*', { account }),
-      reason: `Read-only: describes the named stacks pipeline ${this.owner.node.path} deploys in this account and their change sets; \`/*\` is the stack id CloudFormation appends to the name.`,
+      resourcePattern: () => arnPattern('cloudformation', NAMED_STACK, { account }),
+      reason: `Read-only: describes the named stacks pipeline ${this.owner.node.path} deploys in this account and their change sets; \`/*\` is the stack id CloudFormation appends to the name, `
+        + '`<name>-*` their nested stacks (named `<name>-<NestedLogicalId>-<suffix>`).',
     }]);
     const entry = { role, roleArn: `arn:${Aws.PARTITION}:iam::${account}:role/${roleName}`, describe, arns: new Set<string>() };
     this.roles.set(account, entry);
     return entry;
   }
 }
+
+/** The stack ARN patterns the review may describe for a stack: `stack/<name>/*` and its nested stacks, `stack/<name>-*`. */
+export function stackArns(region: string, account: string, stackName: string): string[] {
+  const base = `arn:${Aws.PARTITION}:cloudformation:${region}:${account}:stack/${stackName}`;
+  return [`${base}/*`, `${base}-*`];
+}
+
+/** The resource pattern of the acknowledged describe statements (a stack name, then its id or a nested stack's rest). */
+export const NAMED_STACK = 'stack/[A-Za-z][A-Za-z0-9-]*(/|-)\\*';

@@ -12,7 +12,12 @@ import { fail } from '../../private/errors';
 import { acknowledgeWildcards, escapeRegExp } from '../../private/wildcard-allowances';
 import { policySkipsApproval, ReviewPolicy } from '../review-policy';
 
-/** CodePipeline's limit for one action configuration value (the UserParameters JSON). */
+/**
+ * CodePipeline's limit for one action configuration value (the UserParameters JSON). The parameters
+ * name the stages holding the change sets, not the change sets (the handler finds those in the
+ * pipeline's declaration), so they stay far below it whatever the number of targets; the check is a
+ * guard against a regression.
+ */
 const MAX_CONFIGURATION_VALUE = 1000;
 /** What a reference (a bucket name, a role, key or topic ARN) is counted as until deployment resolves it. */
 const REFERENCE_LENGTH = 80;
@@ -34,21 +39,13 @@ export const REVIEW_ACTION_NAME = 'ReviewChangeSets';
 export const REVIEW_VARIABLES = ['TotalChanges', 'Added', 'Modified', 'Removed', 'Replacements', 'StatefulReplacements',
   'SecurityChanges', 'Broadening', 'NeedsApproval', 'Summary', 'ReportUrl'] as const;
 
-/** One change set in the review action's `UserParameters` (the contract with the review handler). */
-export interface ReviewChangeSetParameter {
-  readonly account: string;
-  readonly region: string;
-  readonly stackName: string;
-  readonly changeSetName: string;
-  /** The review role of the stack's account; absent in the pipeline's account (described directly). */
-  readonly roleArn?: string;
-}
-
-/** The review action's `UserParameters` (the contract with the review handler). */
+/** The review action's `UserParameters` (the contract with the review handler, `src/review/parameters.ts`). */
 export interface ReviewParameters {
-  readonly pipeline: string;
   readonly stage: string;
-  readonly changeSets: ReviewChangeSetParameter[];
+  /** The stages whose CloudFormation CHANGE_SET_REPLACE actions the handler reviews (read with GetPipeline). */
+  readonly changeSetStages: string[];
+  /** The review role's name in every target account other than the pipeline's (absent: none). */
+  readonly reviewRoleName?: string;
   readonly policy: ReviewPolicy;
   readonly reportBucket?: string;
   readonly reportPrefix?: string;
@@ -113,10 +110,12 @@ export function approvalEntryCondition(namespace: string, policy: ReviewPolicy, 
 export interface ReviewActionOptions {
   /** The pipeline construct (owner of the review roles of other accounts). */
   readonly owner: Construct;
-  /** How the review names the pipeline: its name when given, else the construct path. */
-  readonly pipelineLabel: string;
+  /** The pipeline (the function may read its declaration, GetPipeline). */
+  readonly pipeline: codepipeline.Pipeline;
   /** The stage or wave reviewed (named in the report). */
   readonly stageName: string;
+  /** The stages holding the change-set actions of the stage or wave. */
+  readonly changeSetStages: string[];
   /** The stage the action is placed in (for the acknowledgment of its role). */
   readonly actionStageName: string;
   readonly namespace: string;
@@ -131,8 +130,9 @@ export interface ReviewActionOptions {
 
 /**
  * The review action of one stage or wave: a Lambda invoke action of the stack's review function,
- * with the change sets (and the review role of each account), the policy, the report location and
- * the approval topic as `UserParameters`; the function's role is granted exactly that.
+ * with the stages holding the change sets (the handler reads their actions with GetPipeline), the
+ * review role name of the other accounts, the policy, the report location and the approval topic as
+ * `UserParameters`; the function's role is granted exactly the change sets `changeSets` lists.
  */
 export function reviewAction(o: ReviewActionOptions): actions.LambdaInvokeAction {
   if (o.changeSets.length === 0) {
@@ -141,24 +141,25 @@ export function reviewAction(o: ReviewActionOptions): actions.LambdaInvokeAction
   const reviewer = ChangeSetReviewer.of(o.owner);
   const here = Stack.of(o.owner);
   const roles = ReviewRoles.of(o.owner, reviewer.role);
-  const changeSets = o.changeSets.map((cs): ReviewChangeSetParameter => {
+  let crossAccount = false;
+  for (const cs of o.changeSets) {
     const account = cs.account ?? here.account;
     const region = cs.region ?? here.region;
     if (Token.isUnresolved(account) || account === here.account) {
       reviewer.allowDescribe(region, cs.stackName);
-      return { account, region, stackName: cs.stackName, changeSetName: cs.changeSetName };
+    } else {
+      reviewer.allowAssume(roles.forStack(account, region, cs.stackName).roleArn);
+      crossAccount = true;
     }
-    const { roleArn } = roles.forStack(account, region, cs.stackName);
-    reviewer.allowAssume(roleArn);
-    return { account, region, stackName: cs.stackName, changeSetName: cs.changeSetName, roleArn };
-  });
+  }
+  reviewer.allowGetPipeline(o.pipeline);
   const key = o.reportBucket.encryptionKey;
   reviewer.allowReports(o.reportBucket, key);
   if (o.topic) reviewer.allowPublish(o.topic);
   const parameters: ReviewParameters = {
-    pipeline: o.pipelineLabel,
     stage: o.stageName,
-    changeSets,
+    changeSetStages: o.changeSetStages,
+    reviewRoleName: crossAccount ? roles.roleName : undefined,
     policy: o.policy,
     reportBucket: o.reportBucket.bucketName,
     reportPrefix: `${REPORT_PREFIX}${o.namespace}/`,
@@ -167,8 +168,8 @@ export function reviewAction(o: ReviewActionOptions): actions.LambdaInvokeAction
   };
   const estimate = estimatedLength(parameters);
   if (estimate > MAX_CONFIGURATION_VALUE) {
-    fail(o.errorPrefix, `stage '${o.stageName}' reviews ${changeSets.length} change sets: the review action's UserParameters would be about ${estimate} characters, `
-      + `over CodePipeline's ${MAX_CONFIGURATION_VALUE}-character limit for an action configuration value; split the targets over more stages (or waves), each reviewed.`);
+    fail(o.errorPrefix, `stage '${o.stageName}': the review action's UserParameters would be about ${estimate} characters, `
+      + `over CodePipeline's ${MAX_CONFIGURATION_VALUE}-character limit for an action configuration value; use shorter stage names.`);
   }
   acknowledgeWildcards(o.owner, [{
     resource: '*',
