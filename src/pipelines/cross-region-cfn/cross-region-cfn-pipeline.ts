@@ -35,8 +35,8 @@ export class CrossRegionCfnPipeline extends Construct {
   /** The artifact stores the pipeline uses. */
   public readonly artifactStores: ArtifactStores;
 
-  /** The build step's project. */
-  public readonly buildProject: codebuild.IProject;
+  /** The build step's project (undefined without a `buildStep`). */
+  public readonly buildProject?: codebuild.IProject;
 
   /** Failure notifications, unless `failureNotifications` is false. */
   public readonly failureNotifications?: FailureNotifications;
@@ -53,7 +53,7 @@ export class CrossRegionCfnPipeline extends Construct {
     const capabilities = Object.values(CfnCapabilities);
     v.checkProps(this, props, {
       source: v.required(v.instance(PipelineSource, 'a source, e.g. PipelineSource.codeCommit(repository) (not the repository itself)')),
-      buildStep: v.required(v.buildOptions),
+      buildStep: v.buildOptions,
       stackName: v.str("a stack name, e.g. 'my-service'"),
       templatePath: v.str(),
       testStack: v.struct({

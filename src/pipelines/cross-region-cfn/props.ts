@@ -171,8 +171,8 @@ export interface StackSetDeploymentOptions {
   readonly deploymentModel?: cpactions.StackSetDeploymentModel;
 
   /**
-   * Path of the one template all instances use, in the build output (no placeholders: a stack
-   * set has one template).
+   * Path of the one template all instances use, in the build output, or in the source when the
+   * pipeline has no `buildStep` (relative, no placeholders: a stack set has one template).
    *
    * @default 'template.yaml'
    */
@@ -257,9 +257,14 @@ export interface CrossRegionCfnPipelineProps {
 
   /**
    * The build that emits one template per region (and account) into its first output, or for
-   * waves of `cdkStages` the cloud assembly (`BuildStep.cdkSynth()`).
+   * waves of `cdkStages` the cloud assembly (`BuildStep.cdkSynth()`). Leave it out to deploy a
+   * stack set (`CfnDeployment.stackSet`) from a template in the source: the pipeline is then
+   * Source and the waves, and `templatePath` is a path in the source (not with `testStack` or
+   * `selfUpdate`, which need a build: errors).
+   *
+   * @default - none: only with `CfnDeployment.stackSet`, whose template is read from the source
    */
-  readonly buildStep: BuildOptions;
+  readonly buildStep?: BuildOptions;
 
   /**
    * Name of the stack in every target (a target's `stackName` overrides it). Required with
