@@ -1,12 +1,12 @@
-import { CfnCapabilities, Stage, Token } from 'aws-cdk-lib';
+import { CfnCapabilities, Stage } from 'aws-cdk-lib';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { BuildOptions, TestOptions } from '../../build/build-options';
+import { checkStackSetPercentage } from '../../deploy/private/stack-set';
 import { IStageGate } from '../../gates/stage-gate';
 import { FailureNotificationsOptions } from '../../notifications/failure-notifications';
 import { STACK_SET_DEPLOYMENT_MODEL_MEMBERS } from '../../private/cdk-internals';
-import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
 import { ReviewPolicy } from '../../review/review-policy';
 import { PipelineSource } from '../../source/pipeline-source';
@@ -228,11 +228,8 @@ export abstract class CfnDeployment {
       parameters: v.mapOf(v.str()),
       description: v.str(),
     }, 'options');
-    for (const [name, value] of [['failureTolerancePercentage', options.failureTolerancePercentage], ['maxAccountConcurrencyPercentage', options.maxAccountConcurrencyPercentage]] as const) {
-      if (value !== undefined && !Token.isUnresolved(value) && (value < 0 || value > 100 || !Number.isInteger(value))) {
-        fail('CfnDeployment.stackSet', `${name} ${value} is not a whole percentage; pass 0-100.`);
-      }
-    }
+    checkStackSetPercentage('CfnDeployment.stackSet', 'failureTolerancePercentage', options.failureTolerancePercentage);
+    checkStackSetPercentage('CfnDeployment.stackSet', 'maxAccountConcurrencyPercentage', options.maxAccountConcurrencyPercentage);
     return new StackSetDeployment(options);
   }
 
