@@ -4,8 +4,8 @@ import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { DeployTarget } from '../../src/deploy';
 import { StackSetTargetOptions } from '../../src/deploy/targets/stack-set-target';
-import { acknowledgmentsIn } from '../util';
 import { codeCommitSource, definePipeline, newStack, stage, stagesOf, validatedTemplate } from '../pipelines/source-build-deploy-fixtures';
+import { acknowledgmentsIn } from '../util';
 
 // DeployTarget.stackSet and DeployTarget.stackSetInstances in SourceBuildDeployPipeline (#22 §4).
 const BASE: StackSetTargetOptions = { stackSetName: 'baseline', template: 'baseline.yaml', accounts: ['222222222222'], regions: ['eu-west-1'] };
@@ -74,7 +74,10 @@ describe('DeployTarget.stackSet: service-managed, from the source', () => {
       stages: [{
         stageName: 'Org',
         targets: [DeployTarget.stackSet({
-          stackSetName: 'org-baseline', template: 'cfn/baseline.yaml', organizationalUnits: ['ou-ab12-cdefgh34'], regions: ['eu-west-1'],
+          stackSetName: 'org-baseline',
+          template: 'cfn/baseline.yaml',
+          organizationalUnits: ['ou-ab12-cdefgh34'],
+          regions: ['eu-west-1'],
           deploymentModel: cpactions.StackSetDeploymentModel.organizations({ autoDeployment: cpactions.StackSetOrganizationsAutoDeployment.ENABLED }),
         })],
       }],

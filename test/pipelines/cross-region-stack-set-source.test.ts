@@ -88,7 +88,7 @@ describe('CrossRegionCfnPipeline: a stack set from the source artifact', () => {
 
   test('without a buildStep and without a stack set: an error with the remedy', () => {
     expect(() => setup({ deployment: undefined, allowEmptyExecutionPolicy: true, waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }] }))
-      .toThrow(/CrossRegionCfnPipeline 'Deploy'.*buildStep is missing; pass the build that emits the templates.*or deploy one template from the source as a stack set/);
+      .toThrow(/CrossRegionCfnPipeline 'Deploy'.*buildStep is missing; pass build options that emit the templates.*or deploy one template from the source as a stack set/);
     expect(() => setup({ deployment: CfnDeployment.stacks(), allowEmptyExecutionPolicy: true, waves: [{ waveName: 'W', targets: [{ region: 'eu-west-1' }] }] }))
       .toThrow(/buildStep is missing/);
   });

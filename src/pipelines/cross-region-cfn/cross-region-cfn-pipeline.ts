@@ -4,7 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccountRoleFactory } from './account-roles';
-import { planPipeline } from './plan';
+import { checkBuildStep, planPipeline } from './plan';
 import { CfnDeployment, CrossRegionCfnPipelineProps } from './props';
 import { renderPipeline } from './render-stages';
 import { checkAccount, checkStores } from './validate';
@@ -88,6 +88,7 @@ export class CrossRegionCfnPipeline extends Construct {
       failureNotifications: v.bool,
       selfUpdate: v.bool,
     });
+    checkBuildStep(this, props);
     // Validate and plan (nothing defined yet), then render the plan.
     const plan = planPipeline(this, props);
     this.artifactStores = plan.artifactStores ?? new ArtifactStores(this, 'ArtifactStores', { trustedAccounts: plan.crossAccounts });

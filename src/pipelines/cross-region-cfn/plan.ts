@@ -157,7 +157,6 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
   if (stackSetOptions) {
     checkStackSetTemplatePath(scope, 'templatePath', templatePath, props.buildStep ? 'build output' : 'source artifact');
   }
-  checkBuildStep(scope, props);
   const cdkWaves = deploysCdkStages(props);
   if (cdkWaves) {
     checkCdkProps(scope, props);
@@ -259,10 +258,10 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
  * else reads the build output (the templates per target, the cloud assembly, the test stack's
  * tests, the self-update), so it fails with the remedy.
  */
-function checkBuildStep(scope: IConstruct, props: CrossRegionCfnPipelineProps): void {
+export function checkBuildStep(scope: IConstruct, props: CrossRegionCfnPipelineProps): void {
   if (props.buildStep !== undefined) return;
   if (!props.deployment?.stackSetOptions) {
-    fail(scope, 'buildStep is missing; pass the build that emits the templates, e.g. buildStep: { buildSpec }, ' +
+    fail(scope, 'buildStep is missing; pass build options that emit the templates, e.g. buildStep: { buildSpec }, ' +
       "or deploy one template from the source as a stack set: deployment: CfnDeployment.stackSet({ templatePath: 'template.yaml' }).");
   }
   for (const option of ['testStack', 'selfUpdate'] as const) {
