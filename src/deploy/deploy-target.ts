@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { OUTPUT_NAME } from './private/stack-outputs';
 import { TargetKind } from './private/target-kind';
 import { StackOutputOptions } from './stack-outputs';
+import { STACK_SET_DEPLOYMENT_MODEL_MEMBERS } from '../private/cdk-internals';
 import { fail } from '../private/errors';
 import * as v from '../private/validate';
 import { ActionTarget } from './targets/action-target';
@@ -23,6 +24,7 @@ import { DeployStrategy, lambdaDeployTarget, LambdaDeployTargetOptions } from '.
 import { lambdaInvokeTarget, LambdaInvokeTargetOptions } from './targets/lambda-invoke-target';
 import { pipelineInvokeTarget, PipelineInvokeTargetOptions } from './targets/pipeline-invoke-target';
 import { S3Target, S3TargetOptions } from './targets/s3-target';
+import { StackSetInstancesTarget, StackSetInstancesTargetOptions, StackSetTarget, StackSetTargetOptions } from './targets/stack-set-target';
 import { stepFunctionsTarget, StepFunctionsTargetOptions } from './targets/step-functions-target';
 
 /**
@@ -134,6 +136,33 @@ export abstract class DeployTarget {
       actionName: v.str(),
     }, 'options');
     return new KindTarget(new CloudFormationTarget(options));
+  }
+
+  /**
+   * A CloudFormation StackSet: one action (CloudFormationStackSet) creates or updates the stack set
+   * from one template and deploys its instances to `accounts` (self-managed) or
+   * `organizationalUnits` (service-managed) in `regions`. Add instances in later stages with
+   * `DeployTarget.stackSetInstances`.
+   */
+  public static stackSet(options: StackSetTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.stackSet', options, {
+      ...STACK_SET_INSTANCES_SPEC,
+      template: v.required(v.str("the template in an artifact, e.g. 'baseline.yaml' or 'BuildOutput::baseline.yaml'")),
+      deploymentModel: v.implementing('a StackSetDeploymentModel', 'e.g. StackSetDeploymentModel.organizations()', ...STACK_SET_DEPLOYMENT_MODEL_MEMBERS),
+      parameters: v.mapOf(v.str()),
+      capabilities: v.arrayOf(v.oneOf('a CfnCapabilities', Object.values(CfnCapabilities), 'e.g. CfnCapabilities.NAMED_IAM')),
+      description: v.str(),
+    }, 'options');
+    return new KindTarget(new StackSetTarget(options));
+  }
+
+  /**
+   * More instances of a stack set an earlier stage deployed (`DeployTarget.stackSet`): one action
+   * (CloudFormationStackInstances) in `accounts` or `organizationalUnits`, in `regions`.
+   */
+  public static stackSetInstances(options: StackSetInstancesTargetOptions): DeployTarget {
+    v.checkProps('DeployTarget.stackSetInstances', options, STACK_SET_INSTANCES_SPEC, 'options');
+    return new KindTarget(new StackSetInstancesTarget(options));
   }
 
   /** An ECS service (rolling update from an image definitions file). */
@@ -411,6 +440,17 @@ export abstract class DeployTarget {
     // nothing by default
   }
 }
+
+const STACK_SET_INSTANCES_SPEC = {
+  stackSetName: v.required(v.str("a stack set name, e.g. 'org-baseline'")),
+  regions: v.required(v.strings),
+  accounts: v.strings,
+  organizationalUnits: v.strings,
+  failureTolerancePercentage: v.num(),
+  maxAccountConcurrencyPercentage: v.num(),
+  actionRole: v.cdk.role,
+  actionName: v.str(),
+};
 
 /** A built-in target: `DeployTarget`'s face on one of `targets/<kind>-target.ts`. */
 class KindTarget extends DeployTarget {

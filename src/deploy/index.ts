@@ -19,3 +19,4 @@ export type { LambdaDeployTargetOptions } from './targets/lambda-deploy-target';
 export type { LambdaInvokeTargetOptions } from './targets/lambda-invoke-target';
 export type { StepFunctionsTargetOptions } from './targets/step-functions-target';
 export type { CdkStageTargetOptions } from './targets/cdk-stage-target';
+export type { StackSetInstancesTargetOptions, StackSetTargetOptions } from './targets/stack-set-target';

@@ -59,6 +59,11 @@ function mistakes(lib, cdk) {
       expected: /^DeployTarget\.cloudFormation: options\.templatePath is missing; pass the template in an artifact/,
     },
     {
+      mistake: "DeployTarget.stackSet with regions: 'eu-west-1' (a string, not a list)",
+      run: () => DeployTarget.stackSet({ stackSetName: 'baseline', template: 'baseline.yaml', accounts: ['222222222222'], regions: 'eu-west-1' }),
+      expected: /^DeployTarget\.stackSet: options\.regions is a string \('eu-west-1'\), not an array; pass a list of strings/,
+    },
+    {
       mistake: 'approval gate as a plain object',
       run: () => { const s = stack(); pipeline(s, props(s, { stages: [{ stageName: 'Prod', targets: [target()], gate: { manual: true } }] })); },
       expected: /^SourceBuildDeployPipeline 'Pipeline': stages\[0\]\.gate is an object with manual, not an IStageGate; pass a gate, e\.g\. new ApprovalGate/,

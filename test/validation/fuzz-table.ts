@@ -287,6 +287,8 @@ export const ENTRIES: FuzzEntry[] = [
   targetEntry('ecrBuildAndPublish', (w) => ({ repository: w.ecrRepo })),
   targetEntry('inspectorScan', () => ({ subject: lib.InspectorScanSubject.sourceCode() })),
   targetEntry('stepFunctions', (w) => ({ stateMachine: w.stateMachine })),
+  targetEntry('stackSet', () => ({ stackSetName: 'baseline', template: 'baseline.yaml', accounts: ['222222222222'], regions: ['eu-west-1'] })),
+  targetEntry('stackSetInstances', () => ({ stackSetName: 'baseline', accounts: ['222222222222'], regions: ['eu-west-1'] })),
   { name: 'DeployTarget.cdkStage', args: (w) => [w.cdkStage, {}], call: staticCall(lib.DeployTarget, 'cdkStage'), use: (w, t) => w.deploy(t, { buildStep: lib.BuildStep.cdkSynth() }) },
   {
     name: 'DeployTarget.action',

@@ -4,7 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccountRoleFactory } from './account-roles';
-import { planPipeline } from './plan';
+import { checkBuildStep, planPipeline } from './plan';
 import { CfnDeployment, CrossRegionCfnPipelineProps } from './props';
 import { renderPipeline } from './render-stages';
 import { checkAccount, checkStores } from './validate';
@@ -35,8 +35,8 @@ export class CrossRegionCfnPipeline extends Construct {
   /** The artifact stores the pipeline uses. */
   public readonly artifactStores: ArtifactStores;
 
-  /** The build step's project. */
-  public readonly buildProject: codebuild.IProject;
+  /** The build step's project (undefined without a `buildStep`). */
+  public readonly buildProject?: codebuild.IProject;
 
   /** Failure notifications, unless `failureNotifications` is false. */
   public readonly failureNotifications?: FailureNotifications;
@@ -53,7 +53,7 @@ export class CrossRegionCfnPipeline extends Construct {
     const capabilities = Object.values(CfnCapabilities);
     v.checkProps(this, props, {
       source: v.required(v.instance(PipelineSource, 'a source, e.g. PipelineSource.codeCommit(repository) (not the repository itself)')),
-      buildStep: v.required(v.buildOptions),
+      buildStep: v.buildOptions,
       stackName: v.str("a stack name, e.g. 'my-service'"),
       templatePath: v.str(),
       testStack: v.struct({
@@ -88,6 +88,7 @@ export class CrossRegionCfnPipeline extends Construct {
       failureNotifications: v.bool,
       selfUpdate: v.bool,
     });
+    checkBuildStep(this, props);
     // Validate and plan (nothing defined yet), then render the plan.
     const plan = planPipeline(this, props);
     this.artifactStores = plan.artifactStores ?? new ArtifactStores(this, 'ArtifactStores', { trustedAccounts: plan.crossAccounts });

@@ -8,6 +8,7 @@ import { checkWaveReviews, planWaveReview } from './render-review';
 import { checkAccount, checkChangeSetName, checkExecutionRoles, checkRegion, checkStackName, checkStackSetOptions, fillTemplatePath, generatedStageName } from './validate';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { BuildOptions, TestOptions } from '../../build/build-options';
+import { checkStackSetTemplatePath } from '../../deploy/private/stack-set';
 import { IStageGate } from '../../gates/stage-gate';
 import { FailureNotificationsOptions } from '../../notifications/failure-notifications';
 import { fail } from '../../private/errors';
@@ -25,7 +26,8 @@ export interface PipelinePlan {
   readonly account: string;
   readonly region: string;
   readonly source: PipelineSource;
-  readonly buildStep: BuildOptions;
+  /** Undefined: a stack set's template is read from the source. */
+  readonly buildStep?: BuildOptions;
   readonly pipelineName?: string;
   readonly failureNotifications?: FailureNotificationsOptions;
   /** The stores given by the caller; undefined: the pipeline defines its own, trusting `crossAccounts`. */
@@ -133,6 +135,7 @@ export interface StackSetWavePlan {
 }
 
 const SOURCE_AND_BUILD = ['Source', 'Build'];
+const SOURCE_ONLY = ['Source'];
 const TEST_STAGE = 'Test';
 /** The stages `wireCdkStages` adds before the first wave. */
 const CDK_STAGES = ['UpdatePipeline', 'Assets'];
@@ -151,8 +154,8 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
   const region = stack.region;
   const stackSetOptions = props.deployment?.stackSetOptions;
   const templatePath = stackSetOptions ? (stackSetOptions.templatePath ?? 'template.yaml') : (props.templatePath ?? 'template-{region}.yaml');
-  if (stackSetOptions && /\{[^}]*\}/.test(templatePath)) {
-    fail(scope, `templatePath '${templatePath}' has placeholders but a stack set deploys one template everywhere; pass a path without placeholders, e.g. 'template.yaml'.`);
+  if (stackSetOptions) {
+    checkStackSetTemplatePath(scope, 'templatePath', templatePath, props.buildStep ? 'build output' : 'source artifact');
   }
   const cdkWaves = deploysCdkStages(props);
   if (cdkWaves) {
@@ -162,7 +165,8 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
   }
   const selfUpdate = props.selfUpdate ?? false;
   const ctx: Context = { scope, account, region, stackName: props.stackName ?? '', templatePath };
-  const reserved = [...SOURCE_AND_BUILD, ...(props.testStack ? [TEST_STAGE] : []), ...(cdkWaves || selfUpdate ? CDK_STAGES : [])];
+  const head = props.buildStep ? SOURCE_AND_BUILD : SOURCE_ONLY;
+  const reserved = [...head, ...(props.testStack ? [TEST_STAGE] : []), ...(cdkWaves || selfUpdate ? CDK_STAGES : [])];
   const waves = planWaves(ctx, props, reserved, cdkWaves);
   const cdk = cdkWaves ? planCdkWaves(scope, props) : undefined;
   if (props.changeSetName !== undefined) checkChangeSetName(scope, props.changeSetName);
@@ -175,7 +179,7 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
       }
     }
   }
-  if (props.buildStep.outputs !== undefined && props.buildStep.outputs.length === 0) {
+  if (props.buildStep?.outputs !== undefined && props.buildStep.outputs.length === 0) {
     fail(scope, 'build.outputs is empty; the build must output the templates, e.g. outputs: [\'BuildOutput\'].');
   }
   const testStack = props.testStack ? planTestStack(ctx, props) : undefined;
@@ -215,7 +219,7 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
   // Early and with the remedy; PipelineChecks (CDP-STAGE-COUNT) also counts the stages a gate
   // with many actions adds, but only names the quota.
   const assetStages = cdk ? Math.ceil(new Set(cdk.deployments.flatMap((d) => d.assetEnvironments.map((e) => `${e.account}/${e.region}`))).size / MAX_ACTIONS_PER_STAGE) : 0;
-  const stageCount = SOURCE_AND_BUILD.length + (testStack ? 1 : 0) + (selfUpdate ? 1 : 0) + assetStages + (stacks
+  const stageCount = (props.buildStep ? SOURCE_AND_BUILD : SOURCE_ONLY).length + (testStack ? 1 : 0) + (selfUpdate ? 1 : 0) + assetStages + (stacks
     ? stacks.waves.reduce((n, w) => n + w.changeSetStages.length + (w.review?.split ? 1 : 0)
       + splitIntoStages(w.waveName, [...w.targets, ...w.cdkStacks], 0).length, 0)
     : stackSet!.waves.length);
@@ -247,6 +251,28 @@ export function planPipeline(scope: IConstruct, props: CrossRegionCfnPipelinePro
     cdk,
     selfUpdate,
   };
+}
+
+/**
+ * Without a build step the pipeline deploys a stack set from the source artifact: everything
+ * else reads the build output (the templates per target, the cloud assembly, the test stack's
+ * tests, the self-update), so it fails with the remedy.
+ */
+export function checkBuildStep(scope: IConstruct, props: CrossRegionCfnPipelineProps): void {
+  if (props.buildStep !== undefined) return;
+  if (!props.deployment?.stackSetOptions) {
+    fail(scope, 'buildStep is missing; pass build options that emit the templates, e.g. buildStep: { buildSpec }, ' +
+      "or deploy one template from the source as a stack set: deployment: CfnDeployment.stackSet({ templatePath: 'template.yaml' }).");
+  }
+  for (const option of ['testStack', 'selfUpdate'] as const) {
+    if (props[option] !== undefined && props[option] !== false) {
+      fail(scope, `${option} is set but there is no buildStep (the stack set's template is read from the source); ${option} needs a build: pass buildStep, or remove ${option}.`);
+    }
+  }
+  if (props.source.fullClone) {
+    fail(scope, 'the source is a full clone (fullClone: true), whose artifact holds a git reference for CodeBuild, not the files, but the stack set reads its template from the source without a buildStep; ' +
+      'remove fullClone from the source, or pass a buildStep that outputs the template.');
+  }
 }
 
 /**

@@ -1,12 +1,12 @@
-import { CfnCapabilities, Stage, Token } from 'aws-cdk-lib';
+import { CfnCapabilities, Stage } from 'aws-cdk-lib';
 import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { BuildOptions, TestOptions } from '../../build/build-options';
+import { checkStackSetPercentage } from '../../deploy/private/stack-set';
 import { IStageGate } from '../../gates/stage-gate';
 import { FailureNotificationsOptions } from '../../notifications/failure-notifications';
 import { STACK_SET_DEPLOYMENT_MODEL_MEMBERS } from '../../private/cdk-internals';
-import { fail } from '../../private/errors';
 import * as v from '../../private/validate';
 import { ReviewPolicy } from '../../review/review-policy';
 import { PipelineSource } from '../../source/pipeline-source';
@@ -171,8 +171,8 @@ export interface StackSetDeploymentOptions {
   readonly deploymentModel?: cpactions.StackSetDeploymentModel;
 
   /**
-   * Path of the one template all instances use, in the build output (no placeholders: a stack
-   * set has one template).
+   * Path of the one template all instances use, in the build output, or in the source when the
+   * pipeline has no `buildStep` (relative, no placeholders: a stack set has one template).
    *
    * @default 'template.yaml'
    */
@@ -228,11 +228,8 @@ export abstract class CfnDeployment {
       parameters: v.mapOf(v.str()),
       description: v.str(),
     }, 'options');
-    for (const [name, value] of [['failureTolerancePercentage', options.failureTolerancePercentage], ['maxAccountConcurrencyPercentage', options.maxAccountConcurrencyPercentage]] as const) {
-      if (value !== undefined && !Token.isUnresolved(value) && (value < 0 || value > 100 || !Number.isInteger(value))) {
-        fail('CfnDeployment.stackSet', `${name} ${value} is not a whole percentage; pass 0-100.`);
-      }
-    }
+    checkStackSetPercentage('CfnDeployment.stackSet', 'failureTolerancePercentage', options.failureTolerancePercentage);
+    checkStackSetPercentage('CfnDeployment.stackSet', 'maxAccountConcurrencyPercentage', options.maxAccountConcurrencyPercentage);
     return new StackSetDeployment(options);
   }
 
@@ -257,9 +254,14 @@ export interface CrossRegionCfnPipelineProps {
 
   /**
    * The build that emits one template per region (and account) into its first output, or for
-   * waves of `cdkStages` the cloud assembly (`BuildStep.cdkSynth()`).
+   * waves of `cdkStages` the cloud assembly (`BuildStep.cdkSynth()`). Leave it out to deploy a
+   * stack set (`CfnDeployment.stackSet`) from a template in the source: the pipeline is then
+   * Source and the waves, and `templatePath` is a path in the source (not with `testStack` or
+   * `selfUpdate`, which need a build: errors).
+   *
+   * @default - none: only with `CfnDeployment.stackSet`, whose template is read from the source
    */
-  readonly buildStep: BuildOptions;
+  readonly buildStep?: BuildOptions;
 
   /**
    * Name of the stack in every target (a target's `stackName` overrides it). Required with

@@ -9,8 +9,8 @@ import { CdkStackPlan } from './plan-cdk';
 import { ArtifactStores } from '../../artifacts/artifact-stores';
 import { grantStoreAccess } from '../../artifacts/store-access';
 import { CloudFormationActions, deployStackInstancesAction, deployStackSetAction } from '../../deploy/private/cloudformation-actions';
+import { acknowledgeStackSetAdministration, stackInstancesOf } from '../../deploy/private/stack-set';
 import { cdkStackActions } from '../../deploy/targets/cdk-stage-target';
-import { acknowledge } from '../../private/acknowledge';
 
 /** What every CloudFormation action of the pipeline shares. */
 export interface CfnActionsProps {
@@ -85,9 +85,7 @@ export class CfnActions {
       failureTolerancePercentage: plan.failureTolerancePercentage,
       maxAccountConcurrencyPercentage: plan.maxAccountConcurrencyPercentage,
       runOrder,
-      stackInstances: wave.organizationalUnits
-        ? cpactions.StackInstances.inOrganizationalUnits(wave.organizationalUnits, wave.regions)
-        : cpactions.StackInstances.inAccounts(wave.accounts, wave.regions),
+      stackInstances: stackInstancesOf(wave.accounts, wave.organizationalUnits, wave.regions),
     };
     if (wave.action === 'StackInstances') {
       return deployStackInstancesAction({ ...common, actionName: 'StackInstances' });
@@ -103,19 +101,9 @@ export class CfnActions {
     });
   }
 
-  /**
-   * The self-managed model's administration role (defined by aws-codepipeline-actions under
-   * `pipeline`) may assume the standard execution role in ANY account: its policy names
-   * `iam::*:role/...`. Call once the stack set action is in its stage.
-   */
+  /** The self-managed model's administration role: its `iam::*` wildcard acknowledged (see `acknowledgeStackSetAdministration`). */
   public acknowledgeStackSetAdministration(pipeline: IConstruct): void {
-    for (const c of pipeline.node.findAll()) {
-      if (c.node.id === 'StackSetAdministrationRole' && c instanceof iam.Role) {
-        acknowledge(c, 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/AWSCloudFormationStackSetExecutionRole]', 'Self-managed StackSets (the default administration role of aws-codepipeline-actions): ' +
-            'the role may assume the role named AWSCloudFormationStackSetExecutionRole in any account (the policy does not name accounts); it only succeeds in accounts whose execution role trusts it. ' +
-            'To narrow it to your accounts, pass deploymentModel: StackSetDeploymentModel.selfManaged({ administrationRole }) with your own role.');
-      }
-    }
+    acknowledgeStackSetAdministration(pipeline);
   }
 
   /**

@@ -22,7 +22,7 @@ const TEST_OUTPUTS = 'TestStackOutputs';
 /** What rendering defined, for the construct to expose. */
 export interface RenderedPipeline {
   readonly pipeline: codepipeline.Pipeline;
-  readonly buildProject: codebuild.IProject;
+  readonly buildProject?: codebuild.IProject;
   readonly accountRoles: AccountRoleFactory;
   readonly stageNames: string[];
 }
@@ -68,9 +68,9 @@ export function renderPipeline(scope: Construct, plan: PipelinePlan, stores: Art
   for (const trigger of source.triggers ?? []) pipeline.addTrigger(trigger);
   stages.add('Source', [source.action]);
 
-  // Build
+  // Build (none: a stack set's template is read from the source)
   const homeKey = storeKeyReference(scope, 'ArtifactKey', homeStore);
-  const build = defineBuildStep(scope, 'Build', {
+  const build = plan.buildStep ? defineBuildStep(scope, 'Build', {
     options: plan.buildStep,
     defaultActionName: 'Build',
     defaultOutputs: ['BuildOutput'],
@@ -79,15 +79,16 @@ export function renderPipeline(scope: Construct, plan: PipelinePlan, stores: Art
     encryptionKey: homeKey,
     fullClonePolicy: source.fullClonePolicy,
     errorPrefix: where(scope),
-  });
-  stages.add('Build', [build.action]);
+  }) : undefined;
+  if (build) stages.add('Build', [build.action]);
+  const templates = build ? build.outputs[0] : source.output;
   const actions = new CfnActions({
     scope,
     account: plan.account,
     region: plan.region,
     accountRoles,
     stores,
-    templates: build.outputs[0],
+    templates,
     capabilities: plan.capabilities,
   });
 
@@ -100,7 +101,7 @@ export function renderPipeline(scope: Construct, plan: PipelinePlan, stores: Art
       defaultActionName: t.name,
       defaultOutputs: [],
       type: cpactions.CodeBuildActionType.TEST,
-      input: build.outputs[0],
+      input: templates,
       extraInputs: [outputs],
       runOrder: 2,
       encryptionKey: homeKey,
@@ -122,14 +123,14 @@ export function renderPipeline(scope: Construct, plan: PipelinePlan, stores: Art
       // The home store with the key reference the build uses: the projects' access to the key comes from their bucket grants.
       artifactBucket: storeReference(scope, 'AssemblyStore', stores, homeStore, homeKey),
       deployments: plan.cdk?.deployments,
-      assembly: build.outputs[0],
+      assembly: templates,
       beforeStageName: stages.names[firstWave],
       selfUpdate: plan.selfUpdate,
       errorPrefix: where(scope),
     });
   }
 
-  return { pipeline, buildProject: build.project, accountRoles, stageNames: pipeline.stages.map((s) => s.stageName) };
+  return { pipeline, buildProject: build?.project, accountRoles, stageNames: pipeline.stages.map((s) => s.stageName) };
 }
 
 /**
