@@ -111,7 +111,7 @@ export class World {
   get stageDeployment(): lib.CdkStageDeployment {
     return this.once('sd', () => {
       const stage = new Stage(this.app, 'Assets', { env: ENV });
-      new s3assets.Asset(new Stack(stage, 'Files'), 'File', { path: path.join(__dirname, '..', 'cdk', 'fixtures', 'lambda') });
+      new s3assets.Asset(nonEmpty(new Stack(stage, 'Files')), 'File', { path: path.join(__dirname, '..', 'cdk', 'fixtures', 'lambda') });
       return lib.CdkStageDeployment.fromStage(stage);
     });
   }
