@@ -1,8 +1,8 @@
 // The commands that call AWS: status, start, approve, review, why. Options, then one module per command.
 import { parseArgs } from 'util';
 import { approve } from './approve';
-import { review } from './review';
 import { doraReport, formatDoraReport } from './dora-report';
+import { review } from './review';
 import { Session, SessionOptions } from './session';
 import { start } from './start';
 import { collectStatus } from './status';

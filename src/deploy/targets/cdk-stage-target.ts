@@ -227,7 +227,11 @@ export class CdkStageTarget implements TargetKind {
       const executeRunOrder = stackRunOrder(options.runOrder, stack, false);
       const cfn = cdkStackActions(scope, stack, templates);
       out.push(...cfn.changeSet({
-        prepareName: names[0], executeName: names[1], changeSetName: CDK_CHANGE_SET_NAME, runOrder: reviewRunOrder, executeRunOrder,
+        prepareName: names[0],
+        executeName: names[1],
+        changeSetName: CDK_CHANGE_SET_NAME,
+        runOrder: reviewRunOrder,
+        executeRunOrder,
         // The stack's outputs are variables of the execution (after the approval), when read.
         variablesNamespace: namespaces.get(stack.artifactId),
       }));
