@@ -11,6 +11,7 @@ import { CloudFormationClient, DescribeChangeSetCommand, type DescribeChangeSetO
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { ChangeSetRef, DescribedChangeSet } from './classify';
+import { limiter } from '../private/limiter';
 
 export interface DescribeSettings {
   /** Longest wait for a change set that is still being created. @default 300000 (5 minutes) */
@@ -120,20 +121,4 @@ async function describeOne(client: CloudFormationClient, ref: ChangeSetRef, chan
     }
     await new Promise((resolve) => setTimeout(resolve, settings.pollMs ?? 5000));
   }
-}
-
-/** Run at most `n` of the given tasks at once. */
-function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      return await task();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
-  };
 }

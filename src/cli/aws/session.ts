@@ -8,6 +8,9 @@ import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { limiter } from '../../private/limiter';
+
+export { limiter };
 
 type AwsCredentialIdentityProvider = ReturnType<typeof fromNodeProviderChain>;
 
@@ -123,21 +126,6 @@ export class Session {
   }
 }
 
-/** Run at most `n` of the given tasks at once. */
-export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      return await task();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
-  };
-}
 
 /** Run `fn` over `items` with at most `n` in flight; results in input order. */
 export async function mapLimit<T, R>(items: readonly T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
