@@ -35,17 +35,7 @@ export async function review(t: Target, o: ReviewOptions, io: AwsIo): Promise<nu
     if (ran) {
       const vars = ran.output!.outputVariables!;
       if (o.json) {
-        io.stdout(JSON.stringify({
-          pipeline: t.pipeline,
-          region: t.region,
-          account: t.account.id,
-          stage: p.stage,
-          approval: p.action,
-          executionId: p.executionId,
-          reviewAction: ran.actionName,
-          source: 'output-variables',
-          variables: vars,
-        }) + '\n');
+        io.stdout(reviewJson(t, p, { reviewAction: ran.actionName, source: 'output-variables', variables: vars }));
       } else {
         io.stdout(`${header}\nReview ${p.stage}/${ran.actionName} (output variables):\n\n${vars.Summary}\n\n`
           + `Report: ${vars.ReportUrl || '(none written)'}\n`
@@ -66,18 +56,7 @@ export async function review(t: Target, o: ReviewOptions, io: AwsIo): Promise<nu
     const summary = classify(described);
     const ctx = { pipeline: t.pipeline, stage: params.stage, executionId: p.executionId };
     if (o.json) {
-      io.stdout(JSON.stringify({
-        pipeline: t.pipeline,
-        region: t.region,
-        account: t.account.id,
-        stage: p.stage,
-        approval: p.action,
-        executionId: p.executionId,
-        reviewAction: action.name,
-        source: 'described',
-        variables: outputVariables(summary, params.policy, ctx),
-        summary,
-      }) + '\n');
+      io.stdout(reviewJson(t, p, { reviewAction: action.name, source: 'described', variables: outputVariables(summary, params.policy, ctx), summary }));
     } else {
       io.stdout(`${header}\nReview ${p.stage}/${action.name} (change sets described now):\n\n${formatText(summary, ctx)}`);
     }
@@ -85,6 +64,13 @@ export async function review(t: Target, o: ReviewOptions, io: AwsIo): Promise<nu
   } finally {
     client.destroy();
   }
+}
+
+/** One JSON line for `--json`: where the approval waits, then what the review found (`rest`). */
+function reviewJson(t: Target, p: PendingApproval, rest: Record<string, unknown>): string {
+  return JSON.stringify({
+    pipeline: t.pipeline, region: t.region, account: t.account.id, stage: p.stage, approval: p.action, executionId: p.executionId, ...rest,
+  }) + '\n';
 }
 
 /** The review action's execution in the approval's stage and execution, when it succeeded there. */
